@@ -1,0 +1,111 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/qlibpro/qlibpro/handlers"
+	"github.com/qlibpro/qlibpro/internal/buildinfo"
+	"github.com/qlibpro/qlibpro/internal/telemetry"
+	"github.com/qlibpro/qlibpro/static"
+)
+
+const serveUsage = `Usage: qlibpro serve
+
+Serve Qlib Pro on $PORT (default 8080). Needs PostgreSQL (DATABASE_URL) with the
+schema migrated and Redis (REDIS_URL). SIGINT or SIGTERM stops accepting
+connections, lets in-flight requests finish (SHUTDOWN_TIMEOUT), ends streams,
+closes the pools and exits 0.`
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	start := time.Now()
+	fs := newFlags("serve")
+	if err := parse(e, fs, serveUsage, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return &usageError{msg: "serve takes no arguments", usage: serveUsage + "\n"}
+	}
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rdb, err := openRedis(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+	pending, err := pendingMigrations(pool)
+	if err != nil {
+		return err
+	}
+	if p, err := pending(ctx); err == nil && p {
+		log.Warn("database migrations are pending; /api/ready answers 503 until `qlibpro migrate up` runs")
+	}
+	assets, err := static.New("/static")
+	if err != nil {
+		return err
+	}
+	metrics := telemetry.New()
+	metrics.WatchPool(pool)
+
+	deps := handlers.Deps{
+		Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics, Assets: assets,
+		PendingMigrations: pending,
+	}
+	app := handlers.New(deps)
+	srv := handlers.HTTPServer(deps, app)
+	// Streams watch this context: Shutdown does not interrupt them by itself.
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	srv.RegisterOnShutdown(endStreams)
+	srv.BaseContext = func(net.Listener) context.Context { return streams }
+
+	servers := []*http.Server{srv}
+	if cfg.MetricsAddr != "" {
+		servers = append(servers, handlers.MetricsServer(deps))
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, s := range servers {
+		ln, err := net.Listen("tcp", s.Addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", s.Addr, err)
+		}
+		log.Info("listening", slog.String("addr", ln.Addr().String()), slog.String("version", buildinfo.Version),
+			slog.String("environment", cfg.Environment), slog.String("region", cfg.FlyRegion))
+		g.Go(func() error {
+			if err := s.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				return err
+			}
+			return nil
+		})
+	}
+	g.Go(func() error {
+		<-gctx.Done()
+		log.Info("shutting down", slog.Duration("deadline", cfg.ShutdownTimeout))
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		var errs []error
+		for _, s := range servers {
+			errs = append(errs, s.Shutdown(sctx))
+		}
+		return errors.Join(errs...)
+	})
+	err = g.Wait()
+	log.Info("stopped", slog.Any("error", err), slog.Duration("uptime", time.Since(start)))
+	return err
+}

@@ -1,0 +1,135 @@
+package handlers
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/pages"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type      string            `json:"type"`
+	Title     string            `json:"title"`
+	Status    int               `json:"status"`
+	Detail    string            `json:"detail,omitempty"`
+	Instance  string            `json:"instance,omitempty"`
+	Code      string            `json:"code"`
+	Field     string            `json:"field,omitempty"`
+	Errors    map[string]string `json:"errors,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+var statusByCode = map[apperr.Code]int{
+	apperr.Invalid:         http.StatusBadRequest,
+	apperr.Unprocessable:   http.StatusUnprocessableEntity,
+	apperr.NotFound:        http.StatusNotFound,
+	apperr.Conflict:        http.StatusConflict,
+	apperr.Unauthorized:    http.StatusUnauthorized,
+	apperr.Forbidden:       http.StatusForbidden,
+	apperr.TooManyRequests: http.StatusTooManyRequests,
+	apperr.Unavailable:     http.StatusServiceUnavailable,
+	apperr.Internal:        http.StatusInternalServerError,
+}
+
+// classify turns any error into a status, a code, a user-facing message and
+// the *apperr.Error when there is one.
+func classify(err error) (int, apperr.Code, string, *apperr.Error) {
+	if ae, ok := apperr.As(err); ok {
+		st := statusByCode[ae.Code]
+		if st == 0 {
+			st = http.StatusInternalServerError
+		}
+		return st, ae.Code, apperr.MessageOf(err), ae
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if s, ok := he.Message.(string); ok && he.Code < 500 {
+			msg = s
+		}
+		code := apperr.Internal
+		for c, st := range statusByCode {
+			if st == he.Code {
+				code = c
+			}
+		}
+		if he.Code == http.StatusMethodNotAllowed {
+			code = "method_not_allowed"
+		}
+		if he.Code == http.StatusRequestEntityTooLarge {
+			code = "too_large"
+		}
+		return he.Code, code, msg, nil
+	}
+	return http.StatusInternalServerError, apperr.Internal, "Internal error", nil
+}
+
+// errorHandler is the one place errors become responses: problem+json under
+// /api, a toast for htmx, an HTML page otherwise. Only 5xx are logged with
+// their cause; users see "Internal error" and the request id.
+func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		status, code, msg, ae := classify(err)
+		rid := requestID(c)
+		if status >= 500 {
+			log.ErrorContext(c.Request().Context(), "request failed",
+				slog.String("request_id", rid), slog.String("error", err.Error()))
+		}
+		if he := (*echo.HTTPError)(nil); errors.As(err, &he) && status == http.StatusMethodNotAllowed {
+			if allow := c.Response().Header().Get(echo.HeaderAllow); allow == "" {
+				c.Response().Header().Set(echo.HeaderAllow, c.Get(echo.ContextKeyHeaderAllow).(string))
+			}
+		}
+		var werr error
+		switch {
+		case c.Request().Method == http.MethodHead:
+			werr = c.NoContent(status)
+		case strings.HasPrefix(c.Request().URL.Path, "/api/") || wantsJSON(c):
+			p := Problem{
+				Type:      "about:blank",
+				Title:     http.StatusText(status),
+				Status:    status,
+				Detail:    msg,
+				Instance:  c.Request().URL.Path,
+				Code:      string(code),
+				RequestID: rid,
+			}
+			if ae != nil {
+				p.Field, p.Errors = ae.Field, ae.Fields
+			}
+			b, _ := json.Marshal(p)
+			werr = c.Blob(status, "application/problem+json", b)
+		case isHTMX(c):
+			h := c.Response().Header()
+			h.Set("HX-Retarget", "#toasts")
+			h.Set("HX-Reswap", "beforeend")
+			werr = component(c, status, components.Toast(msg, rid, false))
+		default:
+			werr = r.page(c, status, http.StatusText(status), "", pages.Error(pages.ErrorView{
+				Status: status, Title: http.StatusText(status), Message: msg, RequestID: rid,
+			}))
+		}
+		if werr != nil {
+			log.ErrorContext(c.Request().Context(), "writing error response", slog.String("error", werr.Error()))
+		}
+	}
+}
+
+func wantsJSON(c echo.Context) bool {
+	accept := c.Request().Header.Get(echo.HeaderAccept)
+	return strings.Contains(accept, "application/json") && !strings.Contains(accept, "text/html")
+}
+
+// errNotFound is the 404 for unknown paths and ids.
+func errNotFound(what string) error { return apperr.New(apperr.NotFound, "%s not found.", what) }

@@ -1,0 +1,113 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/qlibpro/qlibpro/internal/buildinfo"
+)
+
+// HealthHandler serves the operational endpoints the deployment plan names.
+type HealthHandler struct {
+	pool    *pgxpool.Pool
+	rdb     *redis.Client
+	pending func(context.Context) (bool, error) // are migrations pending?
+	region  string
+}
+
+// handleHealth is liveness: the process answers. It touches no dependency.
+func (h *HealthHandler) handleHealth(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readiness is /api/ready's body.
+type readiness struct {
+	Status  string            `json:"status"`
+	Checks  map[string]string `json:"checks"`
+	Failing []string          `json:"failing,omitempty"`
+}
+
+// handleReady is readiness: PostgreSQL and Redis answer and the schema is current.
+// A failure is 503 naming the dependency.
+func (h *HealthHandler) handleReady(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	r := readiness{Status: "ok", Checks: map[string]string{}}
+	check := func(name string, err error) {
+		if err != nil {
+			r.Checks[name] = "error: " + err.Error()
+			r.Failing = append(r.Failing, name)
+			return
+		}
+		r.Checks[name] = "ok"
+	}
+	pgErr := h.pool.Ping(ctx)
+	check("postgres", pgErr)
+	check("redis", h.rdb.Ping(ctx).Err())
+	if pgErr != nil {
+		r.Checks["migrations"] = "unknown: postgres unavailable"
+		r.Failing = append(r.Failing, "migrations")
+	} else {
+		pending, err := h.pending(ctx)
+		if err == nil && pending {
+			err = errPending
+		}
+		check("migrations", err)
+	}
+	if len(r.Failing) > 0 {
+		r.Status = "unavailable"
+		return c.JSON(http.StatusServiceUnavailable, r)
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+type pendingError struct{}
+
+func (pendingError) Error() string { return "migrations pending: run qlibpro migrate up" }
+
+var errPending = pendingError{}
+
+// dbHealth is /api/db/health's body.
+type dbHealth struct {
+	Status          string  `json:"status"`
+	RoundTripMillis float64 `json:"round_trip_ms"`
+	ServerVersion   string  `json:"server_version"`
+	Pool            struct {
+		Total    int32 `json:"total"`
+		Acquired int32 `json:"acquired"`
+		Idle     int32 `json:"idle"`
+		Max      int32 `json:"max"`
+	} `json:"pool"`
+}
+
+// handleDBHealth measures a database round trip and reports pool statistics.
+func (h *HealthHandler) handleDBHealth(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	var out dbHealth
+	start := time.Now()
+	err := h.pool.QueryRow(ctx, `SELECT current_setting('server_version')`).Scan(&out.ServerVersion)
+	out.RoundTripMillis = float64(time.Since(start).Microseconds()) / 1000
+	st := h.pool.Stat()
+	out.Pool.Total, out.Pool.Acquired, out.Pool.Idle, out.Pool.Max = st.TotalConns(), st.AcquiredConns(), st.IdleConns(), st.MaxConns()
+	if err != nil {
+		out.Status = "unavailable"
+		return c.JSON(http.StatusServiceUnavailable, out)
+	}
+	out.Status = "ok"
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleVersion reports the build and the region this machine runs in.
+func (h *HealthHandler) handleVersion(c echo.Context) error {
+	info := buildinfo.Get()
+	return c.JSON(http.StatusOK, struct {
+		buildinfo.Info
+		Region string `json:"region"`
+	}{info, h.region})
+}

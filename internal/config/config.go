@@ -1,0 +1,282 @@
+// Package config parses Qlib Pro's configuration from the environment once, at
+// start-up, into one typed struct. Every problem names the variable at fault.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+	Test        = "test"
+)
+
+// Config is the whole configuration of a Qlib Pro process.
+type Config struct {
+	Environment string // development | production | test
+	Port        int
+	BaseURL     string // public origin, used in e-mailed links
+
+	DatabaseURL      string
+	DatabaseMaxConns int32
+	RedisURL         string
+	RedisPrefix      string // prepended to every Redis key and channel
+
+	LogLevel  string // debug | info | warn | error
+	LogFormat string // text | json
+
+	AllowedHosts   []string // Host header values accepted (without port); empty = any
+	TrustedProxies []netip.Prefix
+	ClientIPHeader string // header set by the trusted proxy: Fly-Client-IP or X-Forwarded-For
+
+	SessionCookieName  string
+	SessionSecure      bool
+	SessionIdleTimeout time.Duration
+	SessionLifetime    time.Duration
+
+	MetricsAddr  string // separate listen address for /metrics
+	MetricsToken string // bearer token for /metrics on the main address
+
+	FlyRegion     string
+	PrimaryRegion string
+
+	BodyLimit       string        // Echo body-limit syntax, e.g. "2M"
+	ShutdownTimeout time.Duration // drain deadline on SIGINT/SIGTERM
+	DataDir         string        // real ASX data for seed
+}
+
+// Var documents one environment variable; Vars is the table the README mirrors.
+type Var struct {
+	Name, Default, Help string
+}
+
+// Vars lists every variable Load reads, with its default.
+var Vars = []Var{
+	{"ENVIRONMENT", "development", "development, production or test; production turns on secure cookies, JSON logs and strict checks"},
+	{"PORT", "8080", "HTTP listen port"},
+	{"BASE_URL", "http://localhost:$PORT", "public origin used in links sent by e-mail"},
+	{"DATABASE_URL", defaultDatabaseURL, "PostgreSQL connection string"},
+	{"DATABASE_MAX_CONNS", "20", "pgx pool size"},
+	{"REDIS_URL", defaultRedisURL, "Redis for sessions, rate limits and the quote channel"},
+	{"REDIS_PREFIX", "qlibpro:", "prefix for every Redis key and channel"},
+	{"LOG_LEVEL", "info", "debug, info, warn or error"},
+	{"LOG_FORMAT", "text (json in production)", "text or json"},
+	{"ALLOWED_HOSTS", "localhost,127.0.0.1,::1 (required in production)", "comma-separated Host names the server answers; others get 400"},
+	{"TRUSTED_PROXIES", "(none)", "comma-separated CIDRs whose client-IP header is believed"},
+	{"CLIENT_IP_HEADER", "X-Forwarded-For (Fly-Client-IP on Fly)", "header a trusted proxy sets to the client's address"},
+	{"SESSION_COOKIE_NAME", "qlibpro_session (__Host-qlibpro_session in production)", "session cookie name"},
+	{"SESSION_SECURE", "true in production, else false", "Secure flag on the session cookie"},
+	{"SESSION_IDLE_TIMEOUT", "2h", "sign out after this long without a request"},
+	{"SESSION_LIFETIME", "12h", "absolute session lifetime"},
+	{"METRICS_ADDR", "(none)", "serve /metrics on this separate address, e.g. :9091"},
+	{"METRICS_TOKEN", "(none)", "serve /metrics on the main port behind Authorization: Bearer <token>; one of METRICS_ADDR or METRICS_TOKEN is required in production"},
+	{"FLY_REGION", "local", "region this machine runs in (set by Fly.io)"},
+	{"PRIMARY_REGION", "syd", "region that takes writes; others replay writes there"},
+	{"BODY_LIMIT", "2M", "largest request body accepted"},
+	{"SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests get to finish on SIGTERM"},
+	{"DATA_DIR", "data/asx", "directory of the real ASX data loaded by seed"},
+}
+
+const (
+	defaultDatabaseURL = "postgres://qlibpro:qlibpro@localhost:5432/qlibpro?sslmode=disable"
+	defaultRedisURL    = "redis://localhost:6379/0"
+)
+
+// Load reads the configuration through getenv (os.Getenv in main) and validates it.
+// The error joins one message per bad variable.
+func Load(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	c := Config{}
+	c.Environment = p.oneOf("ENVIRONMENT", Development, Development, Production, Test)
+	prod := c.Environment == Production
+	c.Port = p.intRange("PORT", 8080, 1, 65535)
+	c.BaseURL = p.url("BASE_URL", fmt.Sprintf("http://localhost:%d", c.Port), "http", "https")
+	c.DatabaseURL = p.url("DATABASE_URL", defaultDatabaseURL, "postgres", "postgresql")
+	c.DatabaseMaxConns = int32(p.intRange("DATABASE_MAX_CONNS", 20, 2, 1000))
+	c.RedisURL = p.url("REDIS_URL", defaultRedisURL, "redis", "rediss")
+	c.RedisPrefix = p.str("REDIS_PREFIX", "qlibpro:")
+	c.LogLevel = p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
+	c.LogFormat = p.oneOf("LOG_FORMAT", map[bool]string{true: "json", false: "text"}[prod], "text", "json")
+	c.AllowedHosts = p.list("ALLOWED_HOSTS", "localhost,127.0.0.1,::1")
+	if prod && getenv("ALLOWED_HOSTS") == "" {
+		p.fail("ALLOWED_HOSTS", "must list the public host names in production")
+	}
+	c.TrustedProxies = p.prefixes("TRUSTED_PROXIES")
+	c.ClientIPHeader = p.str("CLIENT_IP_HEADER", map[bool]string{true: "Fly-Client-IP", false: "X-Forwarded-For"}[getenv("FLY_APP_NAME") != ""])
+	c.SessionCookieName = p.str("SESSION_COOKIE_NAME", map[bool]string{true: "__Host-qlibpro_session", false: "qlibpro_session"}[prod])
+	c.SessionSecure = p.boolean("SESSION_SECURE", prod)
+	if strings.HasPrefix(c.SessionCookieName, "__Host-") && !c.SessionSecure {
+		p.fail("SESSION_SECURE", "must be true when SESSION_COOKIE_NAME starts with __Host-")
+	}
+	if prod && !c.SessionSecure {
+		p.fail("SESSION_SECURE", "must be true in production")
+	}
+	c.SessionIdleTimeout = p.duration("SESSION_IDLE_TIMEOUT", 2*time.Hour, time.Minute)
+	c.SessionLifetime = p.duration("SESSION_LIFETIME", 12*time.Hour, time.Minute)
+	if c.SessionIdleTimeout > c.SessionLifetime {
+		p.fail("SESSION_IDLE_TIMEOUT", "must not exceed SESSION_LIFETIME")
+	}
+	c.MetricsAddr = p.addr("METRICS_ADDR")
+	c.MetricsToken = p.str("METRICS_TOKEN", "")
+	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
+		p.fail("METRICS_TOKEN", "must be at least 16 characters")
+	}
+	if prod && c.MetricsAddr == "" && c.MetricsToken == "" {
+		p.fail("METRICS_TOKEN", "set METRICS_TOKEN or METRICS_ADDR in production so /metrics is not public")
+	}
+	c.FlyRegion = p.str("FLY_REGION", "local")
+	c.PrimaryRegion = p.str("PRIMARY_REGION", "syd")
+	c.BodyLimit = p.size("BODY_LIMIT", "2M")
+	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second)
+	c.DataDir = p.str("DATA_DIR", "data/asx")
+	return c, errors.Join(p.errs...)
+}
+
+// IsProduction reports whether the process runs in production.
+func (c Config) IsProduction() bool { return c.Environment == Production }
+
+// IsPrimaryRegion reports whether this machine runs in the region that takes writes.
+func (c Config) IsPrimaryRegion() bool {
+	return c.FlyRegion == "local" || c.FlyRegion == "" || c.FlyRegion == c.PrimaryRegion
+}
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(p.str(name, def))
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, "must be one of %s, got %q", strings.Join(allowed, ", "), v)
+	return def
+}
+
+func (p *parser) intRange(name string, def, lo, hi int) int {
+	raw := p.getenv(name)
+	if raw == "" {
+		return def
+	}
+	v, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil || v < lo || v > hi {
+		p.fail(name, "must be an integer from %d to %d, got %q", lo, hi, raw)
+		return def
+	}
+	return v
+}
+
+func (p *parser) boolean(name string, def bool) bool {
+	raw := p.getenv(name)
+	if raw == "" {
+		return def
+	}
+	v, err := strconv.ParseBool(strings.TrimSpace(raw))
+	if err != nil {
+		p.fail(name, "must be true or false, got %q", raw)
+		return def
+	}
+	return v
+}
+
+func (p *parser) duration(name string, def, lo time.Duration) time.Duration {
+	raw := p.getenv(name)
+	if raw == "" {
+		return def
+	}
+	v, err := time.ParseDuration(strings.TrimSpace(raw))
+	if err != nil || v < lo {
+		p.fail(name, "must be a duration of at least %s such as 90m or 2h, got %q", lo, raw)
+		return def
+	}
+	return v
+}
+
+func (p *parser) url(name, def string, schemes ...string) string {
+	v := p.str(name, def)
+	u, err := url.Parse(v)
+	if err != nil || u.Host == "" {
+		p.fail(name, "must be a URL such as %s://host:port/…", schemes[0])
+		return v
+	}
+	for _, s := range schemes {
+		if u.Scheme == s {
+			return v
+		}
+	}
+	p.fail(name, "scheme must be %s, got %q", strings.Join(schemes, " or "), u.Scheme)
+	return v
+}
+
+func (p *parser) list(name, def string) []string {
+	var out []string
+	for _, s := range strings.Split(p.str(name, def), ",") {
+		if s = strings.ToLower(strings.TrimSpace(s)); s != "" {
+			out = append(out, strings.Trim(s, "[]"))
+		}
+	}
+	return out
+}
+
+func (p *parser) prefixes(name string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, s := range p.list(name, "") {
+		if !strings.Contains(s, "/") {
+			if a, err := netip.ParseAddr(s); err == nil {
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		pr, err := netip.ParsePrefix(s)
+		if err != nil {
+			p.fail(name, "%q is not an IP address or CIDR", s)
+			continue
+		}
+		out = append(out, pr.Masked())
+	}
+	return out
+}
+
+func (p *parser) addr(name string) string {
+	v := p.str(name, "")
+	if v == "" {
+		return ""
+	}
+	if _, port, err := net.SplitHostPort(v); err != nil || port == "" {
+		p.fail(name, "must be host:port or :port, got %q", v)
+	}
+	return v
+}
+
+func (p *parser) size(name, def string) string {
+	v := strings.ToUpper(p.str(name, def))
+	n := strings.TrimRight(v, "KMG")
+	if _, err := strconv.Atoi(n); err != nil || n == "" || len(v)-len(n) > 1 {
+		p.fail(name, "must be a size such as 512K or 2M, got %q", v)
+		return def
+	}
+	return v
+}

@@ -1,0 +1,92 @@
+// Package telemetry owns Qlib Pro's Prometheus registry and the metrics named in
+// the deployment plan. One *Metrics is built in main and handed to the parts that
+// record into it; tests build their own, so nothing is global.
+package telemetry
+
+import (
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+)
+
+// Metrics holds every collector the application records into.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	RequestDuration *prometheus.HistogramVec // api_request_duration_seconds{route,method,status}
+	UserLogins      *prometheus.CounterVec   // user_logins_total{result}
+	SSEConnections  prometheus.Gauge         // sse_connections_active
+	MarketLatency   prometheus.Histogram     // market_data_latency_seconds
+	TicksIngested   prometheus.Counter       // market_ticks_ingested_total
+	SignalsTotal    *prometheus.CounterVec   // trading_signals_total{model}
+	ModelAccuracy   *prometheus.GaugeVec     // ml_model_accuracy{model}
+	PortfolioValue  prometheus.Gauge         // portfolio_value_aud
+}
+
+// New builds the registry with Go and process collectors and the application's metrics.
+func New() *Metrics {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := &Metrics{
+		Registry: reg,
+		RequestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "api_request_duration_seconds",
+			Help:    "HTTP request duration by route template, method and status.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route", "method", "status"}),
+		UserLogins: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "user_logins_total",
+			Help: "Sign-in attempts by result (success, failure, locked).",
+		}, []string{"result"}),
+		SSEConnections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "sse_connections_active",
+			Help: "Server-Sent Events streams currently open on this machine.",
+		}),
+		MarketLatency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "market_data_latency_seconds",
+			Help:    "Time from a tick's timestamp to its event being written to a client.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
+		TicksIngested: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "market_ticks_ingested_total",
+			Help: "Ticks written to the database by the feed leader.",
+		}),
+		SignalsTotal: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "trading_signals_total",
+			Help: "Trading signals generated, by model name.",
+		}, []string{"model"}),
+		ModelAccuracy: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "ml_model_accuracy",
+			Help: "Rolling Rank IC of each active model's daily scores.",
+		}, []string{"model"}),
+		PortfolioValue: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "portfolio_value_aud",
+			Help: "Total value of all paper trading accounts in AUD.",
+		}),
+	}
+	reg.MustRegister(m.RequestDuration, m.UserLogins, m.SSEConnections, m.MarketLatency,
+		m.TicksIngested, m.SignalsTotal, m.ModelAccuracy, m.PortfolioValue)
+	m.UserLogins.WithLabelValues("success")
+	m.UserLogins.WithLabelValues("failure")
+	m.UserLogins.WithLabelValues("locked")
+	return m
+}
+
+// WatchPool exports pool statistics: database_connections_active (connections
+// in use) plus idle and total.
+func (m *Metrics) WatchPool(pool *pgxpool.Pool) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "database_connections_active",
+			Help: "PostgreSQL connections currently acquired from the pool.",
+		}, func() float64 { return float64(pool.Stat().AcquiredConns()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "database_connections_idle",
+			Help: "Idle PostgreSQL connections in the pool.",
+		}, func() float64 { return float64(pool.Stat().IdleConns()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "database_connections_total",
+			Help: "PostgreSQL connections open in the pool.",
+		}, func() float64 { return float64(pool.Stat().TotalConns()) }),
+	)
+}
