@@ -47,7 +47,7 @@ LEFT JOIN LATERAL (
     WHERE d.code = i.code AND d.date < b.date ORDER BY d.date DESC LIMIT 1
 ) p ON true
 WHERE i.kind = 'index'
-ORDER BY i.code = 'XJO' DESC, i.code
+ORDER BY array_position(ARRAY['XJO','XTL','XFL','XTO','XKO','XAO'], i.code), i.code
 `
 
 type ListIndexSummariesRow struct {

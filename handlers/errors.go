@@ -61,8 +61,11 @@ func classify(err error) (int, apperr.Code, string, *apperr.Error) {
 				code = c
 			}
 		}
-		if he.Code == http.StatusMethodNotAllowed {
-			code = "method_not_allowed"
+		switch he.Code {
+		case http.StatusNotFound:
+			msg = "Page not found."
+		case http.StatusMethodNotAllowed:
+			code, msg = "method_not_allowed", "Method not allowed for this URL."
 		}
 		if he.Code == http.StatusRequestEntityTooLarge {
 			code = "too_large"

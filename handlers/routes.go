@@ -18,23 +18,24 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer) {
 	// Static files carry their content hash in the URL.
 	e.GET("/static/*", echo.WrapHandler(d.Assets))
 
+	// Route middleware is listed per route: an Echo group with an empty prefix
+	// would register catch-all routes that turn every 405 into a 404.
+	ops := []echo.MiddlewareFunc{markRouted, writeDeadline(10 * time.Second)}
+	page := []echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second)}
+
 	// Operational endpoints (deployment plan).
-	ops := e.Group("", markRouted, writeDeadline(10*time.Second))
-	ops.GET("/api/health", health.handleHealth)
-	ops.GET("/api/ready", health.handleReady)
-	ops.GET("/api/db/health", health.handleDBHealth)
-	ops.GET("/api/version", health.handleVersion)
+	e.GET("/api/health", health.handleHealth, ops...)
+	e.GET("/api/ready", health.handleReady, ops...)
+	e.GET("/api/db/health", health.handleDBHealth, ops...)
+	e.GET("/api/version", health.handleVersion, ops...)
 	if d.Config.MetricsAddr == "" {
-		ops.GET("/metrics", metricsHandler(d))
+		e.GET("/metrics", metricsHandler(d), ops...)
 	}
 
-	// Pages.
-	pages := e.Group("", markRouted, writeDeadline(30*time.Second))
-	pages.GET("/", home.handleHome)
-	pages.GET("/overview", home.handleHome)
-
-	// Unknown paths: 404 through the error handler (problem+json under /api).
-	e.RouteNotFound("/*", func(echo.Context) error { return errNotFound("Page") })
+	// Public pages.
+	e.GET("/", home.handleHome, page...)
+	e.GET("/overview", home.handleHome, page...)
+	// Unknown paths and methods reach the error handler as Echo's 404 and 405.
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -166,8 +166,11 @@ func titleName(s string) string {
 	words := strings.Fields(strings.TrimSpace(s))
 	for i, w := range words {
 		switch {
-		case i > 0 && (w == "OF" || w == "THE" || w == "AND"):
+		case w == "OF" || w == "THE" || w == "AND":
 			words[i] = strings.ToLower(w)
+			if i == 0 {
+				words[i] = strings.ToUpper(w[:1]) + strings.ToLower(w[1:])
+			}
 		case len(w) <= 3 && w != "LTD" && w != "CO" && w != "INC" && w != "PLC":
 			// acronyms: BHP, ASX, QBE, NIB
 		default:

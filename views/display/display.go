@@ -36,9 +36,13 @@ func Price(p float64) string {
 // Index formats an index level with two decimals and separators.
 func Index(v float64) string { return Thousands(strconv.FormatFloat(v, 'f', 2, 64)) }
 
-// Change formats a signed price change.
-func Change(c float64) string {
+// Change formats a signed price change with the decimals of the price it
+// changed (three under $2, two otherwise).
+func Change(c, price float64) string {
 	s := Price(math.Abs(c))
+	if math.Abs(price) >= 2 {
+		s = Thousands(strconv.FormatFloat(math.Abs(c), 'f', 2, 64))
+	}
 	if c > 0 {
 		return "+" + s
 	}

@@ -1,0 +1,56 @@
+# Qlib Pro. The two commands: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+
+BIN := bin/qlibpro
+
+.PHONY: run test stop services services-test build generate check-generated assets vet unit bench clean
+
+## run: install what is missing, start PostgreSQL and Redis if needed, migrate, seed, serve on :8080
+run: services build
+	$(BIN) migrate up
+	$(BIN) seed
+	$(BIN) serve
+
+## test: the same bootstrap, then vet, every test (race detector, real services, Chromium), generated-code check
+test: services-test
+	go vet ./...
+	go test -race -count=1 -timeout 20m ./...
+	scripts/check-generated.sh
+
+## stop: stop only the PostgreSQL and Redis that `make run`/`make test` started
+stop:
+	scripts/services.sh down
+
+services:
+	scripts/services.sh up
+
+services-test:
+	scripts/services.sh up --test
+
+build:
+	scripts/build.sh $(BIN)
+
+## generate: regenerate templ views and sqlc queries (commit the result)
+generate:
+	go tool templ generate -path views
+	CGO_ENABLED=0 go tool -modfile=tools/go.mod sqlc generate
+
+check-generated:
+	scripts/check-generated.sh
+
+## assets: vendor htmx, htmx-ext-sse and lightweight-charts from the pinned npm versions
+assets:
+	npm ci --ignore-scripts --no-audit --no-fund
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/htmx-ext-sse/dist/sse.min.js static/vendor/htmx-ext-sse.min.js
+	cp node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js static/vendor/lightweight-charts.standalone.production.js
+
+## bench: the Go benchmarks (numbers in docs/benchmarks.md)
+bench: services
+	go test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin

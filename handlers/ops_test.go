@@ -1,0 +1,160 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/qlibpro/qlibpro/internal/buildinfo"
+)
+
+func TestHealth(t *testing.T) {
+	a := mustApp(t, nil)
+	rec := a.Do(t, "GET", "/api/health", nil, nil)
+	mustStatus(t, rec, http.StatusOK)
+	mustContain(t, rec.Body.String(), `"status":"ok"`)
+}
+
+func TestReady(t *testing.T) {
+	t.Run("OK", func(t *testing.T) {
+		a := mustApp(t, nil)
+		rec := a.Do(t, "GET", "/api/ready", nil, nil)
+		mustStatus(t, rec, http.StatusOK)
+		var body struct {
+			Status string
+			Checks map[string]string
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		for _, dep := range []string{"postgres", "redis", "migrations"} {
+			if body.Checks[dep] != "ok" {
+				t.Errorf("check %s = %q, want ok", dep, body.Checks[dep])
+			}
+		}
+	})
+	t.Run("ErrRedisDown", func(t *testing.T) {
+		// A port nothing listens on: bind one, then close it.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		a := mustApp(t, map[string]string{"REDIS_URL": "redis://" + addr + "/0"})
+		rec := a.Do(t, "GET", "/api/ready", nil, nil)
+		mustStatus(t, rec, http.StatusServiceUnavailable)
+		var body struct {
+			Status  string
+			Failing []string
+		}
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		if body.Status != "unavailable" || len(body.Failing) != 1 || body.Failing[0] != "redis" {
+			t.Errorf("got status %q failing %v, want unavailable [redis]", body.Status, body.Failing)
+		}
+	})
+	t.Run("ErrMigrationsPending", func(t *testing.T) {
+		a := mustApp(t, nil)
+		if _, err := a.Pool.Exec(t.Context(), "DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)"); err != nil {
+			t.Fatal(err)
+		}
+		rec := a.Do(t, "GET", "/api/ready", nil, nil)
+		mustStatus(t, rec, http.StatusServiceUnavailable)
+		mustContain(t, rec.Body.String(), `"failing":["migrations"]`)
+	})
+}
+
+func TestDBHealth(t *testing.T) {
+	a := mustApp(t, nil)
+	rec := a.Do(t, "GET", "/api/db/health", nil, nil)
+	mustStatus(t, rec, http.StatusOK)
+	var body struct {
+		Status        string
+		RoundTripMS   float64 `json:"round_trip_ms"`
+		ServerVersion string  `json:"server_version"`
+		Pool          struct{ Max int32 }
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	if body.Status != "ok" || !strings.HasPrefix(body.ServerVersion, "1") || body.Pool.Max < 1 {
+		t.Errorf("got %+v", body)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	a := mustApp(t, map[string]string{"FLY_REGION": "syd"})
+	rec := a.Do(t, "GET", "/api/version", nil, nil)
+	mustStatus(t, rec, http.StatusOK)
+	var body map[string]string
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+		t.Fatal(err)
+	}
+	want := buildinfo.Get()
+	if body["version"] != want.Version || body["commit"] != want.Commit || body["go_version"] != want.GoVersion ||
+		body["build_time"] != want.BuildTime || body["region"] != "syd" {
+		t.Errorf("got %v", body)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	const token = "0123456789abcdef0123"
+	a := mustApp(t, map[string]string{"METRICS_TOKEN": token})
+	mustStatus(t, a.Do(t, "GET", "/api/health", nil, nil), http.StatusOK)
+	mustStatus(t, a.Do(t, "GET", "/", nil, nil), http.StatusOK)
+
+	t.Run("ErrNoToken", func(t *testing.T) {
+		rec := a.Do(t, "GET", "/metrics", nil, nil)
+		mustStatus(t, rec, http.StatusUnauthorized)
+	})
+	t.Run("ErrWrongToken", func(t *testing.T) {
+		rec := a.Do(t, "GET", "/metrics", nil, map[string]string{"Authorization": "Bearer nope"})
+		mustStatus(t, rec, http.StatusUnauthorized)
+	})
+	t.Run("OK", func(t *testing.T) {
+		rec := a.Do(t, "GET", "/metrics", nil, map[string]string{"Authorization": "Bearer " + token})
+		mustStatus(t, rec, http.StatusOK)
+		body := rec.Body.String()
+		for _, want := range []string{
+			`api_request_duration_seconds_count{method="GET",route="/api/health",status="200"} 1`,
+			`api_request_duration_seconds_count{method="GET",route="/",status="200"} 1`,
+			"database_connections_active ",
+			"go_goroutines ",
+			"process_cpu_seconds_total ",
+			`user_logins_total{result="success"} 0`,
+		} {
+			mustContain(t, body, want)
+		}
+	})
+	t.Run("ErrNotLoopbackWithoutToken", func(t *testing.T) {
+		b := mustApp(t, nil)
+		rec := b.Do(t, "GET", "/metrics", nil, nil) // httptest's client is 192.0.2.1
+		mustStatus(t, rec, http.StatusForbidden)
+	})
+}
+
+func TestRequestID(t *testing.T) {
+	a := mustApp(t, nil)
+	t.Run("Honoured", func(t *testing.T) {
+		rec := a.Do(t, "GET", "/api/health", nil, map[string]string{"X-Request-ID": "abc-123.x_y"})
+		if got := rec.Header().Get("X-Request-ID"); got != "abc-123.x_y" {
+			t.Errorf("X-Request-ID = %q, want abc-123.x_y", got)
+		}
+	})
+	t.Run("Generated", func(t *testing.T) {
+		rec := a.Do(t, "GET", "/api/health", nil, nil)
+		if got := rec.Header().Get("X-Request-ID"); len(got) != 24 {
+			t.Errorf("X-Request-ID = %q, want 24 hex characters", got)
+		}
+	})
+	t.Run("ReplacedWhenMalformed", func(t *testing.T) {
+		rec := a.Do(t, "GET", "/api/health", nil, map[string]string{"X-Request-ID": "bad id\"<script>"})
+		if got := rec.Header().Get("X-Request-ID"); strings.ContainsAny(got, " <\"") || got == "" {
+			t.Errorf("X-Request-ID = %q, want a generated id", got)
+		}
+	})
+}
