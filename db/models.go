@@ -8,6 +8,31 @@ import (
 	"time"
 )
 
+type APIToken struct {
+	ID         int64
+	UserID     int64
+	Kind       string
+	Name       string
+	TokenHash  []byte
+	Prefix     string
+	CreatedAt  time.Time
+	ExpiresAt  *time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+type AuditEvent struct {
+	ID        int64
+	At        time.Time
+	UserID    *int64
+	ActorID   *int64
+	Event     string
+	Ip        string
+	UserAgent string
+	RequestID string
+	Detail    []byte
+}
+
 type DailyBar struct {
 	Code   string
 	Date   time.Time
@@ -16,6 +41,25 @@ type DailyBar struct {
 	Low    float64
 	Close  float64
 	Volume *int64
+}
+
+type Feature struct {
+	FeatureSet string
+	Code       string
+	Date       time.Time
+	Vals       []float32
+	SrcOpen    float64
+	SrcHigh    float64
+	SrcLow     float64
+	SrcClose   float64
+	SrcVolume  *int64
+}
+
+type FeatureSet struct {
+	Name           string
+	Features       []string
+	DefinitionHash string
+	UpdatedAt      time.Time
 }
 
 type Instrument struct {
@@ -29,4 +73,83 @@ type Instrument struct {
 	Active        bool
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+}
+
+type JobProgress struct {
+	JobID     int64
+	Kind      string
+	Stage     string
+	Step      int32
+	Total     int32
+	Message   string
+	Result    []byte
+	UpdatedAt time.Time
+}
+
+type ModelDailyIc struct {
+	ModelVersionID int64
+	Date           time.Time
+	Ic             *float64
+	RankIc         *float64
+	N              int32
+	LongShort      *float64
+}
+
+type ModelVersion struct {
+	ID          int64
+	Name        string
+	Version     int32
+	Kind        string
+	FeatureSet  string
+	Features    []string
+	Params      []byte
+	Preprocess  []byte
+	TrainFrom   *time.Time
+	TrainTo     *time.Time
+	ValidFrom   *time.Time
+	ValidTo     *time.Time
+	TestFrom    time.Time
+	TestTo      time.Time
+	Metrics     []byte
+	Importance  []byte
+	Metadata    []byte
+	AuthorID    *int64
+	Blob        []byte
+	Active      bool
+	ActivatedAt *time.Time
+	CreatedAt   time.Time
+}
+
+type PasswordReset struct {
+	ID        int64
+	UserID    int64
+	TokenHash []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+}
+
+type Signal struct {
+	ModelVersionID int64
+	Date           time.Time
+	Code           string
+	Score          float64
+	Rank           int32
+	Percentile     float64
+	CreatedAt      time.Time
+}
+
+type User struct {
+	ID                int64
+	Pseudonym         string
+	Email             string
+	DisplayName       string
+	PasswordHash      string
+	Role              string
+	PasswordChangedAt time.Time
+	LastLoginAt       *time.Time
+	DisabledAt        *time.Time
+	DeletedAt         *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }

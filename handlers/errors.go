@@ -94,6 +94,10 @@ func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
 				c.Response().Header().Set(echo.HeaderAllow, c.Get(echo.ContextKeyHeaderAllow).(string))
 			}
 		}
+		setRetryAfter(c, ae)
+		if status == http.StatusUnauthorized && strings.HasPrefix(c.Request().URL.Path, "/api/") {
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="qlibpro"`)
+		}
 		var werr error
 		switch {
 		case c.Request().Method == http.MethodHead:

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/static"
@@ -30,22 +31,37 @@ type Deps struct {
 	Assets  *static.Assets
 	// PendingMigrations reports whether the schema is behind the binary.
 	PendingMigrations func(context.Context) (bool, error)
+	Mailer            auth.Mailer
+}
+
+// App is the HTTP application and the services it started.
+type App struct {
+	*echo.Echo
+	Users *auth.Service
 }
 
 // New builds the Echo application with every route and middleware.
-func New(d Deps) *echo.Echo {
+func New(d Deps) *App {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientIP(d.Config)
-	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion}
+
+	sm := newSessionManager(d.Config, d.Redis)
+	users := auth.NewService(d.Pool, auth.NewThrottle(d.Redis, d.Config.RedisPrefix, auth.DefaultThrottle), d.Mailer, d.Log,
+		auth.Options{
+			BaseURL: d.Config.BaseURL, LoginTokenTTL: d.Config.APITokenTTL,
+			OnLogin: func(result string) { d.Metrics.UserLogins.WithLabelValues(result).Inc() },
+		})
+	sess := newSessions(sm, auth.NewSessionIndex(d.Redis, d.Config.RedisPrefix, sm.Store.(auth.SessionStore)), users)
+	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, user: shellUser, csrf: sess.existingCSRF}
 	e.HTTPErrorHandler = errorHandler(d.Log, r)
 
 	e.Use(observe(d.Log, d.Metrics))
 	e.Use(securityHeaders(d.Config))
 	e.Use(allowedHosts(d.Config))
 	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
-	addRoutes(e, d, r)
-	return e
+	addRoutes(e, d, r, sess, users)
+	return &App{Echo: e, Users: users}
 }
 
 // metricsHandler serves the Prometheus registry on the main address, behind

@@ -5,6 +5,9 @@ package migrations
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"io/fs"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -76,3 +79,22 @@ func hypertable(ctx context.Context, db *sql.DB, table, column, chunk string) er
 // indexes), and the table's own Down migration drops it, so going down needs no
 // conversion back; doing it would copy every row for nothing.
 func keepHypertable(context.Context, *sql.DB) error { return nil }
+
+// Fingerprint identifies this binary's migrations (the embedded SQL and the
+// versions of the Go migrations), e.g. to name a test template database.
+func Fingerprint() string {
+	h := sha256.New()
+	_ = fs.WalkDir(sqlFiles, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := sqlFiles.ReadFile(p)
+		fmt.Fprintf(h, "%s %d\n", p, len(b))
+		h.Write(b)
+		return err
+	})
+	for _, m := range goMigrations {
+		fmt.Fprintf(h, "go %d\n", m.Version)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}

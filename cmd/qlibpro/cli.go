@@ -38,6 +38,7 @@ func commands() []command {
 		{"serve", "run the web server (and, unless disabled, the feed and job workers)", cmdServe},
 		{"migrate", "apply or roll back database migrations: up | down | status | redo", cmdMigrate},
 		{"seed", "load the shipped real ASX data (idempotent)", cmdSeed},
+		{"user", "manage accounts: create, set-role, disable", cmdUser},
 		{"version", "print the version", cmdVersion},
 	}
 }

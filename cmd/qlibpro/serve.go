@@ -65,9 +65,10 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 
 	deps := handlers.Deps{
 		Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics, Assets: assets,
-		PendingMigrations: pending,
+		PendingMigrations: pending, Mailer: newMailer(cfg, log),
 	}
 	app := handlers.New(deps)
+	defer app.Users.Wait() // e-mails in flight are handed over before exit
 	srv := handlers.HTTPServer(deps, app)
 	// Streams watch this context: Shutdown does not interrupt them by itself.
 	streams, endStreams := context.WithCancel(context.Background())

@@ -12,7 +12,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/notify"
 	"github.com/qlibpro/qlibpro/migrations"
 )
 
@@ -61,4 +63,15 @@ func pendingMigrations(pool *pgxpool.Pool) (func(context.Context) (bool, error),
 		return nil, err
 	}
 	return p.HasPending, nil
+}
+
+// newMailer sends through SMTP_HOST, or, without it (development), writes
+// each message to the log with a clear label.
+func newMailer(cfg config.Config, log *slog.Logger) auth.Mailer {
+	if cfg.SMTPHost == "" {
+		log.Warn("SMTP_HOST is unset: e-mails are written to this log instead of being sent")
+		return notify.LogMailer{Log: log}
+	}
+	return notify.NewSMTPMailer(notify.SMTPConfig{Host: cfg.SMTPHost, Port: cfg.SMTPPort,
+		Username: cfg.SMTPUsername, Password: cfg.SMTPPassword, From: cfg.FromEmail})
 }

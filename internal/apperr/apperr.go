@@ -7,6 +7,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the caller.
@@ -31,7 +32,10 @@ type Error struct {
 	Message string            // safe to show to users
 	Field   string            // optional: the input field or parameter at fault
 	Fields  map[string]string // optional: per-field messages for forms
-	Err     error             // optional: wrapped cause, never shown to users
+	// RetryAfter, when set on TooManyRequests or Unavailable, becomes the
+	// Retry-After header.
+	RetryAfter time.Duration
+	Err        error // optional: wrapped cause, never shown to users
 }
 
 func (e *Error) Error() string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -49,6 +50,14 @@ type Config struct {
 	FlyRegion     string
 	PrimaryRegion string
 
+	SMTPHost     string // empty: e-mails are written to the log (development)
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string
+	FromEmail    string
+
+	APITokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
+
 	BodyLimit       string        // Echo body-limit syntax, e.g. "2M"
 	ShutdownTimeout time.Duration // drain deadline on SIGINT/SIGTERM
 	DataDir         string        // real ASX data for seed
@@ -81,6 +90,12 @@ var Vars = []Var{
 	{"METRICS_TOKEN", "(none)", "serve /metrics on the main port behind Authorization: Bearer <token>; one of METRICS_ADDR or METRICS_TOKEN is required in production"},
 	{"FLY_REGION", "local", "region this machine runs in (set by Fly.io)"},
 	{"PRIMARY_REGION", "syd", "region that takes writes; others replay writes there"},
+	{"SMTP_HOST", "(none: mail is written to the log, labelled)", "SMTP server for password-reset and alert e-mails; required in production"},
+	{"SMTP_PORT", "587", "SMTP port (STARTTLS is used when the server offers it)"},
+	{"SMTP_USERNAME", "(none)", "SMTP user name (credentials are sent only over TLS or to localhost)"},
+	{"SMTP_PASSWORD", "(none)", "SMTP password"},
+	{"FROM_EMAIL", "Qlib Pro <noreply@localhost>", "From address of outgoing mail"},
+	{"API_TOKEN_TTL", "12h", "lifetime of tokens issued by POST /api/v1/auth/login"},
 	{"BODY_LIMIT", "2M", "largest request body accepted"},
 	{"SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests get to finish on SIGTERM"},
 	{"DATA_DIR", "data/asx", "directory of the real ASX data loaded by seed"},
@@ -135,6 +150,18 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.FlyRegion = p.str("FLY_REGION", "local")
 	c.PrimaryRegion = p.str("PRIMARY_REGION", "syd")
+	c.SMTPHost = p.str("SMTP_HOST", "")
+	c.SMTPPort = p.intRange("SMTP_PORT", 587, 1, 65535)
+	c.SMTPUsername = p.str("SMTP_USERNAME", "")
+	c.SMTPPassword = p.getenv("SMTP_PASSWORD")
+	c.FromEmail = p.str("FROM_EMAIL", "Qlib Pro <noreply@localhost>")
+	if _, err := mail.ParseAddress(c.FromEmail); err != nil {
+		p.fail("FROM_EMAIL", "must be an address such as \"Qlib Pro <noreply@qlibpro.com.au>\"")
+	}
+	if prod && c.SMTPHost == "" {
+		p.fail("SMTP_HOST", "must be set in production (password resets are e-mailed)")
+	}
+	c.APITokenTTL = p.duration("API_TOKEN_TTL", 12*time.Hour, time.Minute)
 	c.BodyLimit = p.size("BODY_LIMIT", "2M")
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second)
 	c.DataDir = p.str("DATA_DIR", "data/asx")

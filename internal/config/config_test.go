@@ -27,7 +27,7 @@ func TestLoadDefaults(t *testing.T) {
 func TestLoadProduction(t *testing.T) {
 	c, err := Load(envOf(map[string]string{
 		"ENVIRONMENT": "production", "ALLOWED_HOSTS": "qlibpro.com.au", "METRICS_TOKEN": "0123456789abcdef",
-		"FLY_APP_NAME": "qlibpro", "TRUSTED_PROXIES": "172.16.0.0/12, fdaa::/16",
+		"FLY_APP_NAME": "qlibpro", "TRUSTED_PROXIES": "172.16.0.0/12, fdaa::/16", "SMTP_HOST": "smtp.example.com",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,9 @@ func TestLoadErrorsNameTheVariable(t *testing.T) {
 		{map[string]string{"METRICS_TOKEN": "short"}, []string{"METRICS_TOKEN:"}},
 		{map[string]string{"BODY_LIMIT": "lots"}, []string{"BODY_LIMIT:"}},
 		{map[string]string{"SESSION_COOKIE_NAME": "__Host-x"}, []string{"SESSION_SECURE:"}},
-		{map[string]string{"ENVIRONMENT": "production"}, []string{"ALLOWED_HOSTS:", "METRICS_TOKEN:"}},
+		{map[string]string{"ENVIRONMENT": "production"}, []string{"ALLOWED_HOSTS:", "METRICS_TOKEN:", "SMTP_HOST:"}},
+		{map[string]string{"FROM_EMAIL": "not an address"}, []string{"FROM_EMAIL:"}},
+		{map[string]string{"API_TOKEN_TTL": "5s"}, []string{"API_TOKEN_TTL:"}},
 		{map[string]string{"PORT": "x", "LOG_LEVEL": "y"}, []string{"PORT:", "LOG_LEVEL:"}},
 	}
 	for _, tt := range tests {

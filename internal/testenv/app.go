@@ -9,22 +9,24 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/labstack/echo/v4"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
+	"github.com/qlibpro/qlibpro/internal/notify"
 	"github.com/qlibpro/qlibpro/migrations"
 	"github.com/qlibpro/qlibpro/static"
 )
 
-// App is the whole web application on a fresh seeded database and real Redis.
+// App is the whole web application on a fresh seeded database, real Redis and
+// a real SMTP server in the test process.
 type App struct {
-	Echo  *echo.Echo
+	*handlers.App
 	Deps  handlers.Deps
 	Pool  *pgxpool.Pool
 	Redis *redis.Client
+	SMTP  *SMTPServer
 }
 
 // NewApp builds the application as serve does. env overrides configuration
@@ -80,11 +82,15 @@ func NewApp(tb testing.TB, env map[string]string) *App {
 	if os.Getenv("TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
+	mail := NewSMTPServer(tb)
 	d := handlers.Deps{
 		Config: cfg, Log: slog.New(slog.NewTextHandler(logOut, nil)), Pool: pool, Redis: rdb,
 		Metrics: m, Assets: assets, PendingMigrations: prov.HasPending,
+		Mailer: notify.NewSMTPMailer(mail.Config),
 	}
-	return &App{Echo: handlers.New(d), Deps: d, Pool: pool, Redis: rdb}
+	app := handlers.New(d)
+	tb.Cleanup(app.Users.Wait)
+	return &App{App: app, Deps: d, Pool: pool, Redis: rdb, SMTP: mail}
 }
 
 // Do sends one request through the app (Host example.com, peer 192.0.2.1).

@@ -48,6 +48,7 @@ type NavItem struct {
 // Nav is the main navigation in display order.
 var Nav = []NavItem{
 	{Key: "home", Label: "Overview", Href: "/"},
+	{Key: "admin", Label: "Admin", Href: "/admin", SignedIn: true, Admin: true},
 }
 
 // HeaderCSRF returns the hx-headers value that sends the CSRF token with every

@@ -1,0 +1,117 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/pages"
+)
+
+// AccountHandler serves sign-up, sign-in, sign-out and password resets.
+type AccountHandler struct {
+	users *auth.Service
+	s     *sessions
+	r     *renderer
+}
+
+func (h *AccountHandler) form(c echo.Context, values map[string]string) components.Form {
+	if values == nil {
+		values = map[string]string{}
+	}
+	return components.Form{CSRF: h.s.csrfToken(c), Values: values}
+}
+
+func (h *AccountHandler) handleSignInPage(c echo.Context) error {
+	if currentUser(c) != nil {
+		return redirect(c, safeNext(c.QueryParam("next")))
+	}
+	f := h.form(c, map[string]string{"next": safeNext(c.QueryParam("next"))})
+	return h.r.page(c, http.StatusOK, "Sign in", "", pages.SignIn(f))
+}
+
+func (h *AccountHandler) handleSignIn(c echo.Context) error {
+	email, next := c.FormValue("email"), safeNext(c.FormValue("next"))
+	f := h.form(c, map[string]string{"email": email, "next": next})
+	u, err := h.users.Authenticate(c.Request().Context(), email, c.FormValue("password"), meta(c))
+	if err != nil {
+		return h.r.formFailed(c, err, f, "Sign in", pages.SignIn, pages.SignInForm)
+	}
+	if err := h.s.signIn(c, u); err != nil {
+		return err
+	}
+	return redirect(c, next)
+}
+
+func (h *AccountHandler) handleSignUpPage(c echo.Context) error {
+	if currentUser(c) != nil {
+		return redirect(c, "/")
+	}
+	return h.r.page(c, http.StatusOK, "Create your account", "", pages.SignUp(h.form(c, nil)))
+}
+
+func (h *AccountHandler) handleSignUp(c echo.Context) error {
+	in := auth.Registration{Email: c.FormValue("email"), Name: c.FormValue("name"), Password: c.FormValue("password")}
+	f := h.form(c, map[string]string{"email": in.Email, "name": in.Name})
+	u, err := h.users.Register(c.Request().Context(), in, meta(c))
+	if err != nil {
+		return h.r.formFailed(c, err, f, "Create your account", pages.SignUp, pages.SignUpForm)
+	}
+	if err := h.s.signIn(c, u); err != nil {
+		return err
+	}
+	return redirect(c, "/")
+}
+
+func (h *AccountHandler) handleSignOut(c echo.Context) error {
+	if u := currentUser(c); u != nil {
+		if err := h.users.RecordSignOut(c.Request().Context(), u.ID, meta(c)); err != nil {
+			return err
+		}
+	}
+	if err := h.s.signOut(c); err != nil {
+		return err
+	}
+	return redirect(c, "/")
+}
+
+func (h *AccountHandler) handleForgotPage(c echo.Context) error {
+	return h.r.page(c, http.StatusOK, "Reset your password", "", pages.Forgot(h.form(c, nil)))
+}
+
+func (h *AccountHandler) handleForgot(c echo.Context) error {
+	email := c.FormValue("email")
+	f := h.form(c, map[string]string{"email": email})
+	if err := h.users.RequestReset(c.Request().Context(), email, meta(c)); err != nil {
+		return h.r.formFailed(c, err, f, "Reset your password", pages.Forgot, pages.ForgotForm)
+	}
+	f.Notice = "If an account uses that email, a reset link is on its way. It works once, for 30 minutes."
+	if isHTMX(c) {
+		return component(c, http.StatusOK, pages.ForgotForm(f))
+	}
+	return h.r.page(c, http.StatusOK, "Reset your password", "", pages.Forgot(f))
+}
+
+func (h *AccountHandler) handleResetPage(c echo.Context) error {
+	f := h.form(c, map[string]string{"token": c.QueryParam("token")})
+	return h.r.page(c, http.StatusOK, "Choose a new password", "", pages.Reset(f))
+}
+
+func (h *AccountHandler) handleReset(c echo.Context) error {
+	token := c.FormValue("token")
+	f := h.form(c, map[string]string{"token": token})
+	userID, err := h.users.ResetPassword(c.Request().Context(), token, c.FormValue("password"), meta(c))
+	if err != nil {
+		return h.r.formFailed(c, err, f, "Choose a new password", pages.Reset, pages.ResetForm)
+	}
+	if _, err := h.s.index.EndAll(c.Request().Context(), userID, ""); err != nil {
+		return err
+	}
+	f.Notice = "Your password is changed and every session was signed out. Sign in with the new password."
+	if isHTMX(c) {
+		return component(c, http.StatusOK, pages.ResetForm(f))
+	}
+	return h.r.page(c, http.StatusOK, "Choose a new password", "", pages.Reset(f))
+}

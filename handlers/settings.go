@@ -1,0 +1,249 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
+	"github.com/qlibpro/qlibpro/views/pages"
+)
+
+// SettingsHandler serves the signed-in user's account settings.
+type SettingsHandler struct {
+	users *auth.Service
+	s     *sessions
+	r     *renderer
+}
+
+// view builds the whole settings page for the current user.
+func (h *SettingsHandler) view(c echo.Context) (pages.SettingsView, error) {
+	u := currentUser(c)
+	csrf := h.s.csrfToken(c)
+	keys, err := h.keys(c, components.Form{CSRF: csrf})
+	if err != nil {
+		return pages.SettingsView{}, err
+	}
+	sess, err := h.sessions(c)
+	if err != nil {
+		return pages.SettingsView{}, err
+	}
+	return pages.SettingsView{
+		Email:    u.Email,
+		Profile:  components.Form{CSRF: csrf, Values: map[string]string{"name": u.Name}},
+		Password: components.Form{CSRF: csrf},
+		Keys:     keys,
+		Sessions: sess,
+		Delete:   components.Form{CSRF: csrf},
+	}, nil
+}
+
+func (h *SettingsHandler) keys(c echo.Context, f components.Form) (pages.KeysView, error) {
+	list, err := h.users.ListAPIKeys(c.Request().Context(), currentUser(c).ID)
+	if err != nil {
+		return pages.KeysView{}, err
+	}
+	v := pages.KeysView{Form: f}
+	for _, k := range list {
+		row := pages.KeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Created: display.DateTime(k.CreatedAt), Expires: "never", Used: "never"}
+		if k.ExpiresAt != nil {
+			row.Expires = display.DateTime(*k.ExpiresAt)
+		}
+		if k.LastUsedAt != nil {
+			row.Used = display.DateTime(*k.LastUsedAt)
+		}
+		v.Keys = append(v.Keys, row)
+	}
+	return v, nil
+}
+
+func (h *SettingsHandler) sessions(c echo.Context) (pages.SessionsView, error) {
+	ctx := c.Request().Context()
+	list, err := h.s.index.List(ctx, currentUser(c).ID)
+	if err != nil {
+		return pages.SessionsView{}, err
+	}
+	current := h.s.sm.GetString(ctx, sessID)
+	v := pages.SessionsView{CSRF: h.s.csrfToken(c)}
+	for _, s := range list {
+		v.Sessions = append(v.Sessions, pages.SessionRow{ID: s.ID, Started: display.DateTime(s.CreatedAt),
+			IP: s.IP, UserAgent: s.UserAgent, Current: s.ID == current})
+	}
+	return v, nil
+}
+
+func (h *SettingsHandler) handleSettings(c echo.Context) error {
+	v, err := h.view(c)
+	if err != nil {
+		return err
+	}
+	return h.r.page(c, http.StatusOK, "Settings", "settings", pages.Settings(v))
+}
+
+// respond answers a settings form: its partial for htmx, the whole page with
+// the form replaced otherwise.
+func (h *SettingsHandler) respond(c echo.Context, status int, partial templ.Component, set func(*pages.SettingsView)) error {
+	if isHTMX(c) {
+		return component(c, status, partial)
+	}
+	v, err := h.view(c)
+	if err != nil {
+		return err
+	}
+	set(&v)
+	return h.r.page(c, status, "Settings", "settings", pages.Settings(v))
+}
+
+// failed renders a settings form with err's messages, or returns err.
+func (h *SettingsHandler) failed(c echo.Context, err error, f components.Form,
+	partial func(components.Form) templ.Component, set func(*pages.SettingsView, components.Form)) error {
+	ae, ok := userFixable(err)
+	if !ok {
+		return err
+	}
+	f = withError(f, ae)
+	setRetryAfter(c, ae)
+	return h.respond(c, formStatus(ae), partial(f), func(v *pages.SettingsView) { set(v, f) })
+}
+
+func (h *SettingsHandler) handleProfile(c echo.Context) error {
+	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"name": c.FormValue("name")}}
+	setProfile := func(v *pages.SettingsView, f components.Form) { v.Profile = f }
+	u, err := h.users.UpdateProfile(c.Request().Context(), currentUser(c).ID, c.FormValue("name"), meta(c))
+	if err != nil {
+		return h.failed(c, err, f, pages.ProfileForm, setProfile)
+	}
+	c.Set(ctxUser, &u)
+	f.Values["name"], f.Notice = u.Name, "Saved."
+	return h.respond(c, http.StatusOK, pages.ProfileForm(f), func(v *pages.SettingsView) { setProfile(v, f) })
+}
+
+func (h *SettingsHandler) handlePassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := components.Form{CSRF: h.s.csrfToken(c)}
+	setPassword := func(v *pages.SettingsView, f components.Form) { v.Password = f }
+	u := currentUser(c)
+	if err := h.users.ChangePassword(ctx, u.ID, c.FormValue("current"), c.FormValue("password"), meta(c)); err != nil {
+		return h.failed(c, err, f, pages.PasswordForm, setPassword)
+	}
+	// Other browsers are signed out; this one gets a new session token.
+	old := h.s.sm.GetString(ctx, sessID)
+	n, err := h.s.index.EndAll(ctx, u.ID, old)
+	if err != nil {
+		return err
+	}
+	if err := h.s.signIn(c, *u); err != nil {
+		return err
+	}
+	if err := h.s.index.Forget(ctx, u.ID, old); err != nil {
+		return err
+	}
+	f.CSRF = h.s.csrfToken(c)
+	f.Notice = "Password changed. " + strconv.Itoa(n) + " other session(s) signed out."
+	if isHTMX(c) {
+		// The page's CSRF token changed with the new session: reload it.
+		c.Response().Header().Set("HX-Refresh", "true")
+	}
+	return h.respond(c, http.StatusOK, pages.PasswordForm(f), func(v *pages.SettingsView) { setPassword(v, f) })
+}
+
+func (h *SettingsHandler) handleCreateKey(c echo.Context) error {
+	name, expires := c.FormValue("name"), c.FormValue("expires")
+	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"name": name, "expires": expires}}
+	var exp *time.Time
+	var err error
+	if expires != "" {
+		var d time.Time
+		d, err = time.ParseInLocation(time.DateOnly, expires, asx.Sydney())
+		if err != nil {
+			err = apperr.FieldError("expires", "Enter a date such as 2027-06-30.")
+		}
+		end := d.AddDate(0, 0, 1) // valid through the whole day, Sydney time
+		exp = &end
+	}
+	var secret string
+	if err == nil {
+		secret, _, err = h.users.CreateAPIKey(c.Request().Context(), currentUser(c).ID, name, exp, meta(c))
+	}
+	if err != nil {
+		ae, ok := userFixable(err)
+		if !ok {
+			return err
+		}
+		v, kerr := h.keys(c, withError(f, ae))
+		if kerr != nil {
+			return kerr
+		}
+		return h.respond(c, formStatus(ae), pages.APIKeys(v), func(sv *pages.SettingsView) { sv.Keys = v })
+	}
+	v, err := h.keys(c, components.Form{CSRF: f.CSRF})
+	if err != nil {
+		return err
+	}
+	v.Secret = secret
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return h.respond(c, http.StatusOK, pages.APIKeys(v), func(sv *pages.SettingsView) { sv.Keys = v })
+}
+
+func (h *SettingsHandler) handleRevokeKey(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return apperr.New(apperr.NotFound, "API key not found.")
+	}
+	if err := h.users.RevokeAPIKey(c.Request().Context(), currentUser(c).ID, id, meta(c)); err != nil {
+		return err
+	}
+	v, err := h.keys(c, components.Form{CSRF: h.s.csrfToken(c)})
+	if err != nil {
+		return err
+	}
+	return h.respond(c, http.StatusOK, pages.APIKeys(v), func(sv *pages.SettingsView) { sv.Keys = v })
+}
+
+func (h *SettingsHandler) handleEndSession(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	id := c.Param("id")
+	if id == h.s.sm.GetString(ctx, sessID) {
+		return apperr.New(apperr.Invalid, "Use Sign out to end this browser's session.")
+	}
+	ok, err := h.s.index.End(ctx, u.ID, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return apperr.New(apperr.NotFound, "Session not found.")
+	}
+	if err := h.users.RecordSessionEnd(ctx, u.ID, meta(c)); err != nil {
+		return err
+	}
+	v, err := h.sessions(c)
+	if err != nil {
+		return err
+	}
+	v.Notice = "That session is signed out."
+	return h.respond(c, http.StatusOK, pages.Sessions(v), func(sv *pages.SettingsView) { sv.Sessions = v })
+}
+
+func (h *SettingsHandler) handleDelete(c echo.Context) error {
+	ctx := c.Request().Context()
+	u := currentUser(c)
+	f := components.Form{CSRF: h.s.csrfToken(c)}
+	if err := h.users.DeleteAccount(ctx, u.ID, c.FormValue("password"), meta(c)); err != nil {
+		return h.failed(c, err, f, pages.DeleteForm, func(v *pages.SettingsView, f components.Form) { v.Delete = f })
+	}
+	if _, err := h.s.index.EndAll(ctx, u.ID, ""); err != nil {
+		return err
+	}
+	if err := h.s.sm.Destroy(ctx); err != nil {
+		return err
+	}
+	return redirect(c, "/")
+}

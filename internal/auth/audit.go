@@ -1,0 +1,63 @@
+package auth
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/qlibpro/qlibpro/db"
+)
+
+// Meta describes the request behind a security event.
+type Meta struct {
+	IP        string
+	UserAgent string
+	RequestID string
+}
+
+// Audit event names.
+const (
+	EventSignIn         = "sign_in"
+	EventSignInFailed   = "sign_in_failed"
+	EventSignInLocked   = "sign_in_locked"
+	EventSignOut        = "sign_out"
+	EventRegister       = "register"
+	EventPasswordChange = "password_change"
+	EventPasswordReset  = "password_reset"
+	EventResetRequested = "password_reset_requested"
+	EventRoleChange     = "role_change"
+	EventDisable        = "account_disabled"
+	EventEnable         = "account_enabled"
+	EventKeyCreate      = "api_key_created"
+	EventKeyRevoke      = "api_key_revoked"
+	EventTokenLogin     = "api_login"
+	EventDelete         = "account_deleted"
+	EventSessionEnd     = "session_ended"
+	EventProfileChange  = "profile_change"
+)
+
+// audit writes one security event with q, which should be the transaction of
+// the change it records. userID and actorID may be 0 (unknown / the user).
+func audit(ctx context.Context, q *db.Queries, m Meta, event string, userID, actorID int64, detail map[string]any) error {
+	if detail == nil {
+		detail = map[string]any{}
+	}
+	b, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	ua := m.UserAgent
+	if len(ua) > 512 {
+		ua = ua[:512]
+	}
+	return q.InsertAuditEvent(ctx, db.InsertAuditEventParams{
+		UserID: ptrOrNil(userID), ActorID: ptrOrNil(actorID), Event: event,
+		Ip: m.IP, UserAgent: ua, RequestID: m.RequestID, Detail: b,
+	})
+}
+
+func ptrOrNil(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}

@@ -1,0 +1,116 @@
+package auth
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/apperr"
+)
+
+// RequestReset e-mails a single-use reset link when email belongs to an
+// active account. It returns the same (nil) whether or not it does, and sends
+// in the background so the response time does not tell either.
+func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error {
+	email = NormaliseEmail(email)
+	if email == "" || len(email) > 254 {
+		return apperr.FieldError("email", "Enter your email address.")
+	}
+	row, err := s.q.GetUserByEmail(ctx, email)
+	if db.IsNotFound(err) || (err == nil && row.DisabledAt != nil) {
+		_ = audit(ctx, s.q, m, EventResetRequested, 0, 0, map[string]any{"email_hash": emailKey(email), "sent": false})
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	raw, hash := randomToken("", 32)
+	exp := time.Now().Add(s.opts.ResetTTL)
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+		if _, err := q.CreatePasswordReset(ctx, db.CreatePasswordResetParams{UserID: row.ID, TokenHash: hash, ExpiresAt: exp}); err != nil {
+			return err
+		}
+		return audit(ctx, q, m, EventResetRequested, row.ID, 0, map[string]any{"sent": true})
+	})
+	if err != nil {
+		return err
+	}
+	link := s.opts.BaseURL + "/reset?token=" + raw
+	body := fmt.Sprintf(`Hello %s,
+
+Someone (hopefully you) asked to reset the password of your Qlib Pro account.
+Open this link within %d minutes to choose a new password:
+
+%s
+
+The link works once. If you did not ask for this, ignore this message: your
+password stays as it is.
+
+— Qlib Pro
+`, row.DisplayName, int(s.opts.ResetTTL.Minutes()), link)
+	s.mail.Add(1)
+	go func() {
+		defer s.mail.Done()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := s.mailer.Send(sctx, row.Email, "Reset your Qlib Pro password", body); err != nil {
+			s.log.Error("password reset mail not sent", slog.Int64("user_id", row.ID), slog.String("error", err.Error()))
+		}
+	}()
+	return nil
+}
+
+var errBadReset = apperr.New(apperr.Invalid, "This reset link is invalid, expired or already used. Ask for a new one.")
+
+// ResetPassword sets a new password with a reset token. The token is claimed
+// in the same transaction as the change, so it works once; a password the
+// policy refuses leaves it unused. Login tokens are revoked; the caller ends
+// the user's sessions. It returns the user's id.
+func (s *Service) ResetPassword(ctx context.Context, raw, password string, m Meta) (int64, error) {
+	if raw == "" || len(raw) > 100 {
+		return 0, errBadReset
+	}
+	var userID int64
+	err := db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+		uid, err := q.UsePasswordReset(ctx, hashToken(raw))
+		if db.IsNotFound(err) {
+			return errBadReset
+		}
+		if err != nil {
+			return err
+		}
+		u, err := q.GetUser(ctx, uid)
+		if err != nil {
+			return errBadReset
+		}
+		if err := CheckPasswordPolicy(password, u.Email, u.DisplayName); err != nil {
+			return err
+		}
+		hash, err := HashPassword(password, s.opts.Argon2)
+		if err != nil {
+			return err
+		}
+		if err := q.UpdateUserPassword(ctx, db.UpdateUserPasswordParams{ID: uid, PasswordHash: hash}); err != nil {
+			return err
+		}
+		if err := q.InvalidatePasswordResets(ctx, uid); err != nil {
+			return err
+		}
+		userID = uid
+		return audit(ctx, q, m, EventPasswordReset, uid, uid, nil)
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Tokens handed out before the reset may be in the wrong hands.
+	return userID, s.revokeLoginTokens(ctx, userID)
+}
+
+func (s *Service) revokeLoginTokens(ctx context.Context, userID int64) error {
+	_, err := s.pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND kind = 'login' AND revoked_at IS NULL`, userID)
+	return err
+}
