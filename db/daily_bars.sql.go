@@ -21,6 +21,17 @@ func (q *Queries) CountDailyBars(ctx context.Context) (int64, error) {
 	return column_1, err
 }
 
+const getLastBarDateFor = `-- name: GetLastBarDateFor :one
+SELECT coalesce(max(date), '0001-01-01')::date FROM daily_bars WHERE code = $1
+`
+
+func (q *Queries) GetLastBarDateFor(ctx context.Context, code string) (time.Time, error) {
+	row := q.db.QueryRow(ctx, getLastBarDateFor, code)
+	var column_1 time.Time
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const getLatestBarDate = `-- name: GetLatestBarDate :one
 SELECT coalesce(max(date), '0001-01-01')::date FROM daily_bars
 `

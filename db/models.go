@@ -33,6 +33,17 @@ type AuditEvent struct {
 	Detail    []byte
 }
 
+type Bars1m struct {
+	Code   string
+	Time   time.Time
+	Open   float64
+	High   float64
+	Low    float64
+	Close  float64
+	Volume int64
+	Trades int32
+}
+
 type DailyBar struct {
 	Code   string
 	Date   time.Time
@@ -41,6 +52,7 @@ type DailyBar struct {
 	Low    float64
 	Close  float64
 	Volume *int64
+	Source string
 }
 
 type Feature struct {
@@ -83,6 +95,12 @@ type JobProgress struct {
 	Total     int32
 	Message   string
 	Result    []byte
+	UpdatedAt time.Time
+}
+
+type JobState struct {
+	Name      string
+	Upto      time.Time
 	UpdatedAt time.Time
 }
 
@@ -139,6 +157,17 @@ type Signal struct {
 	CreatedAt      time.Time
 }
 
+type Tick struct {
+	Time  time.Time
+	Code  string
+	Price float64
+	Size  int64
+	Bid   *float64
+	Ask   *float64
+	Seq   int64
+	Kind  int16
+}
+
 type User struct {
 	ID                int64
 	Pseudonym         string
@@ -152,4 +181,19 @@ type User struct {
 	DeletedAt         *time.Time
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+}
+
+type Watchlist struct {
+	ID        int64
+	UserID    int64
+	Name      string
+	Position  int32
+	CreatedAt time.Time
+}
+
+type WatchlistItem struct {
+	WatchlistID int64
+	Code        string
+	Position    int32
+	AddedAt     time.Time
 }

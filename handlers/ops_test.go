@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestHealth(t *testing.T) {
@@ -43,7 +45,10 @@ func TestReady(t *testing.T) {
 		}
 		addr := ln.Addr().String()
 		ln.Close()
-		a := mustApp(t, map[string]string{"REDIS_URL": "redis://" + addr + "/0"})
+		// The process starts with Redis up (serve refuses to start without it);
+		// here it is gone afterwards: the app is built with a fixed clock so
+		// that nothing at start-up needs Redis.
+		a := testenv.NewAppWithClock(t, map[string]string{"REDIS_URL": "redis://" + addr + "/0"}, provider.RealClock{})
 		rec := a.Do(t, "GET", "/api/ready", nil, nil)
 		mustStatus(t, rec, http.StatusServiceUnavailable)
 		var body struct {

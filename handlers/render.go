@@ -78,3 +78,14 @@ func component(c echo.Context, status int, t templ.Component) error {
 	}
 	return c.HTMLBlob(status, buf.Bytes())
 }
+
+// renderBytes renders t to a new byte slice (for content rendered outside a
+// request, such as hub events).
+func renderBytes(t templ.Component) ([]byte, error) {
+	buf := templ.GetBuffer()
+	defer templ.ReleaseBuffer(buf)
+	if err := t.Render(context.Background(), buf); err != nil {
+		return nil, err
+	}
+	return append([]byte(nil), buf.Bytes()...), nil
+}

@@ -74,6 +74,10 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.POST("/api/v1/auth/login", api.handleLogin, apiOpen...)
 	e.POST("/api/auth/login", api.handleLogin, apiOpen...)
 	e.GET("/api/v1/me", api.handleMe, apiAuth...)
+	// Portfolio (paper trading): pages and API.
+	// BEGIN portfolio routes
+	// END portfolio routes
+
 	// Unknown paths and methods reach the error handler as Echo's 404 and 405.
 }
 

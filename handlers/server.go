@@ -15,8 +15,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/market"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/static"
 )
@@ -32,6 +36,11 @@ type Deps struct {
 	// PendingMigrations reports whether the schema is behind the binary.
 	PendingMigrations func(context.Context) (bool, error)
 	Mailer            auth.Mailer
+	Hub               *hub.Hub
+	Quotes            *QuoteRenderer
+	Market            *market.Service
+	Calendar          *asx.Calendar
+	Clock             provider.Clock // the ASX session clock (simulated with the demo feed)
 }
 
 // App is the HTTP application and the services it started.
@@ -53,7 +62,8 @@ func New(d Deps) *App {
 			OnLogin: func(result string) { d.Metrics.UserLogins.WithLabelValues(result).Inc() },
 		})
 	sess := newSessions(sm, auth.NewSessionIndex(d.Redis, d.Config.RedisPrefix, sm.Store.(auth.SessionStore)), users)
-	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, user: shellUser, csrf: sess.existingCSRF}
+	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, user: shellUser, csrf: sess.existingCSRF,
+		market: marketStatus(d.Calendar, d.Clock)}
 	e.HTTPErrorHandler = errorHandler(d.Log, r)
 
 	e.Use(observe(d.Log, d.Metrics))

@@ -28,6 +28,7 @@ var goMigrations = []*goose.Migration{
 		}},
 		&goose.GoFunc{RunDB: keepHypertable},
 	),
+	goose.NewGoMigration(6, &goose.GoFunc{RunDB: timescaleMarket}, &goose.GoFunc{RunDB: timescaleMarketDown}),
 }
 
 // NewProvider returns a goose provider over the embedded migrations. Concurrent

@@ -38,8 +38,13 @@ func commands() []command {
 		{"serve", "run the web server (and, unless disabled, the feed and job workers)", cmdServe},
 		{"migrate", "apply or roll back database migrations: up | down | status | redo", cmdMigrate},
 		{"seed", "load the shipped real ASX data (idempotent)", cmdSeed},
+		{"feed", "run the market feed alone (leader-elected across machines)", cmdFeed},
 		{"user", "manage accounts: create, set-role, disable", cmdUser},
 		{"version", "print the version", cmdVersion},
+		{"factors", "print Qlib factor values computed from daily bars as CSV", cmdFactors},
+		{"train", "train, measure and store a ridge or XGBoost model on Alpha158", cmdTrain},
+		{"signals", "score the instruments of a day with every active model", cmdSignals},
+		{"quant", "quant upkeep: bootstrap | refresh | models", cmdQuant},
 	}
 }
 

@@ -13,8 +13,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
-	"github.com/qlibpro/qlibpro/internal/telemetry"
-	"github.com/qlibpro/qlibpro/static"
+	"github.com/qlibpro/qlibpro/internal/server"
 )
 
 const serveUsage = `Usage: qlibpro serve
@@ -49,26 +48,22 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer rdb.Close()
-	pending, err := pendingMigrations(pool)
+	if pending, err := pendingMigrations(pool); err == nil {
+		if p, err := pending(ctx); err == nil && p {
+			log.Warn("database migrations are pending; /api/ready answers 503 until `qlibpro migrate up` runs")
+		}
+	}
+	// Background parts (hub, feed) stop with this context, after the servers.
+	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBG()
+	proc, err := server.New(bg, cfg, log, pool, rdb, server.Options{Mailer: newMailer(cfg, log)})
 	if err != nil {
 		return err
 	}
-	if p, err := pending(ctx); err == nil && p {
-		log.Warn("database migrations are pending; /api/ready answers 503 until `qlibpro migrate up` runs")
-	}
-	assets, err := static.New("/static")
-	if err != nil {
-		return err
-	}
-	metrics := telemetry.New()
-	metrics.WatchPool(pool)
-
-	deps := handlers.Deps{
-		Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics, Assets: assets,
-		PendingMigrations: pending, Mailer: newMailer(cfg, log),
-	}
-	app := handlers.New(deps)
-	defer app.Users.Wait() // e-mails in flight are handed over before exit
+	proc.Start(bg)
+	defer proc.Wait() // the hub and feed have stopped and e-mails in flight are handed over
+	defer stopBG()
+	deps, app := proc.Deps, proc.App
 	srv := handlers.HTTPServer(deps, app)
 	// Streams watch this context: Shutdown does not interrupt them by itself.
 	streams, endStreams := context.WithCancel(context.Background())

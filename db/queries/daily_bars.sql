@@ -26,3 +26,6 @@ ORDER BY array_position(ARRAY['XJO','XTL','XFL','XTO','XKO','XAO'], i.code), i.c
 
 -- name: GetLatestBarDate :one
 SELECT coalesce(max(date), '0001-01-01')::date FROM daily_bars;
+
+-- name: GetLastBarDateFor :one
+SELECT coalesce(max(date), '0001-01-01')::date FROM daily_bars WHERE code = $1;

@@ -58,6 +58,16 @@ type Config struct {
 
 	APITokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 
+	FeedEnabled    bool // serve also competes to run the market feed
+	FeedProvider   string
+	FeedSpeed      float64
+	FeedSeed       uint64
+	FeedSymbols    []string
+	FeedReplayFile string
+	FeedBatchEvery time.Duration
+	EODHDKey       string
+	EODHDPoll      time.Duration
+
 	BodyLimit       string        // Echo body-limit syntax, e.g. "2M"
 	ShutdownTimeout time.Duration // drain deadline on SIGINT/SIGTERM
 	DataDir         string        // real ASX data for seed
@@ -96,6 +106,15 @@ var Vars = []Var{
 	{"SMTP_PASSWORD", "(none)", "SMTP password"},
 	{"FROM_EMAIL", "Qlib Pro <noreply@localhost>", "From address of outgoing mail"},
 	{"API_TOKEN_TTL", "12h", "lifetime of tokens issued by POST /api/v1/auth/login"},
+	{"FEED_ENABLED", "true", "serve also runs the market feed (one leader across all machines); false leaves it to `qlibpro feed`"},
+	{"FEED_PROVIDER", "simulator", "simulator (demo clock: prices move at any hour), replay (FEED_REPLAY_FILE) or eodhd (real delayed ASX quotes)"},
+	{"FEED_SPEED", "1", "simulated clock multiplier for simulator and replay"},
+	{"FEED_SEED", "1", "simulator random seed (same seed, same prices)"},
+	{"FEED_SYMBOLS", "(all active equities)", "comma-separated codes the feed covers"},
+	{"FEED_REPLAY_FILE", "(none)", "tick CSV (time,code,price,size,bid,ask) for FEED_PROVIDER=replay"},
+	{"FEED_BATCH_INTERVAL", "200ms", "how often the feed writes and publishes a batch of ticks"},
+	{"EODHD_API_KEY", "(none)", "API key for FEED_PROVIDER=eodhd (eodhd.com, ASX quotes as CODE.AU)"},
+	{"EODHD_POLL", "60s", "how often the EODHD provider polls"},
 	{"BODY_LIMIT", "2M", "largest request body accepted"},
 	{"SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests get to finish on SIGTERM"},
 	{"DATA_DIR", "data/asx", "directory of the real ASX data loaded by seed"},
@@ -162,6 +181,23 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("SMTP_HOST", "must be set in production (password resets are e-mailed)")
 	}
 	c.APITokenTTL = p.duration("API_TOKEN_TTL", 12*time.Hour, time.Minute)
+	c.FeedEnabled = p.boolean("FEED_ENABLED", true)
+	c.FeedProvider = p.oneOf("FEED_PROVIDER", "simulator", "simulator", "replay", "eodhd")
+	c.FeedSpeed = p.float("FEED_SPEED", 1, 0.1, 3600)
+	c.FeedSeed = uint64(p.intRange("FEED_SEED", 1, 0, 1<<31))
+	for _, s := range p.list("FEED_SYMBOLS", "") {
+		c.FeedSymbols = append(c.FeedSymbols, strings.ToUpper(s))
+	}
+	c.FeedReplayFile = p.str("FEED_REPLAY_FILE", "")
+	if c.FeedProvider == "replay" && c.FeedReplayFile == "" {
+		p.fail("FEED_REPLAY_FILE", "must name a tick CSV when FEED_PROVIDER=replay")
+	}
+	c.FeedBatchEvery = p.duration("FEED_BATCH_INTERVAL", 200*time.Millisecond, 50*time.Millisecond)
+	c.EODHDKey = p.getenv("EODHD_API_KEY")
+	if c.FeedProvider == "eodhd" && c.EODHDKey == "" {
+		p.fail("EODHD_API_KEY", "must be set when FEED_PROVIDER=eodhd")
+	}
+	c.EODHDPoll = p.duration("EODHD_POLL", time.Minute, 5*time.Second)
 	c.BodyLimit = p.size("BODY_LIMIT", "2M")
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second)
 	c.DataDir = p.str("DATA_DIR", "data/asx")
@@ -211,6 +247,19 @@ func (p *parser) intRange(name string, def, lo, hi int) int {
 	v, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil || v < lo || v > hi {
 		p.fail(name, "must be an integer from %d to %d, got %q", lo, hi, raw)
+		return def
+	}
+	return v
+}
+
+func (p *parser) float(name string, def, lo, hi float64) float64 {
+	raw := p.getenv(name)
+	if raw == "" {
+		return def
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil || v < lo || v > hi {
+		p.fail(name, "must be a number from %g to %g, got %q", lo, hi, raw)
 		return def
 	}
 	return v

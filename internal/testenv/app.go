@@ -1,38 +1,46 @@
 package testenv
 
 import (
+	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/config"
-	"github.com/qlibpro/qlibpro/internal/telemetry"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/notify"
-	"github.com/qlibpro/qlibpro/migrations"
-	"github.com/qlibpro/qlibpro/static"
+	"github.com/qlibpro/qlibpro/internal/server"
 )
 
 // App is the whole web application on a fresh seeded database, real Redis and
-// a real SMTP server in the test process.
+// a real SMTP server in the test process, assembled as serve assembles it.
 type App struct {
 	*handlers.App
-	Deps  handlers.Deps
-	Pool  *pgxpool.Pool
-	Redis *redis.Client
-	SMTP  *SMTPServer
+	Server *server.Server
+	Deps   handlers.Deps
+	Pool   *pgxpool.Pool
+	Redis  *redis.Client
+	SMTP   *SMTPServer
 }
 
-// NewApp builds the application as serve does. env overrides configuration
-// variables; by default the environment is "test" and hosts example.com,
-// localhost and 127.0.0.1 are allowed.
+// NewApp builds and starts the application. env overrides configuration
+// variables; by default the environment is "test", hosts example.com,
+// localhost and 127.0.0.1 are allowed and the feed is off (FEED_ENABLED=true
+// starts it). clock, when not nil, replaces the session clock.
 func NewApp(tb testing.TB, env map[string]string) *App {
+	tb.Helper()
+	return NewAppWithClock(tb, env, nil)
+}
+
+// NewAppWithClock is NewApp with a chosen session clock.
+func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock) *App {
 	tb.Helper()
 	pool := DB(tb)
 	rdb, prefix := Redis(tb)
@@ -53,6 +61,10 @@ func NewApp(tb testing.TB, env map[string]string) *App {
 			return "example.com,localhost,127.0.0.1"
 		case "DATA_DIR":
 			return DataDir(tb)
+		case "FEED_ENABLED":
+			return "false"
+		case "FEED_BATCH_INTERVAL":
+			return "100ms"
 		}
 		return ""
 	}
@@ -68,29 +80,24 @@ func NewApp(tb testing.TB, env map[string]string) *App {
 		rdb = redis.NewClient(opt)
 		tb.Cleanup(func() { rdb.Close() })
 	}
-	prov, err := migrations.NewProvider(stdlib.OpenDBFromPool(pool), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	assets, err := static.New("/static")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	m := telemetry.New()
-	m.WatchPool(pool)
 	var logOut io.Writer = io.Discard
 	if os.Getenv("TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
 	mail := NewSMTPServer(tb)
-	d := handlers.Deps{
-		Config: cfg, Log: slog.New(slog.NewTextHandler(logOut, nil)), Pool: pool, Redis: rdb,
-		Metrics: m, Assets: assets, PendingMigrations: prov.HasPending,
-		Mailer: notify.NewSMTPMailer(mail.Config),
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), pool, rdb,
+		server.Options{Mailer: notify.NewSMTPMailer(mail.Config), Clock: clock})
+	if err != nil {
+		cancel()
+		tb.Fatalf("testenv: server: %v", err)
 	}
-	app := handlers.New(d)
-	tb.Cleanup(app.Users.Wait)
-	return &App{App: app, Deps: d, Pool: pool, Redis: rdb, SMTP: mail}
+	srv.Start(ctx)
+	tb.Cleanup(func() {
+		cancel()
+		srv.Wait()
+	})
+	return &App{App: srv.App, Server: srv, Deps: srv.Deps, Pool: pool, Redis: rdb, SMTP: mail}
 }
 
 // Do sends one request through the app (Host example.com, peer 192.0.2.1).
@@ -106,10 +113,17 @@ func (a *App) Do(tb testing.TB, method, target string, body io.Reader, header ma
 	return rec
 }
 
-// Serve starts the app on a loopback port for browser tests.
+// Serve starts the app on a loopback port for browser tests. Streams end
+// when the test ends.
 func (a *App) Serve(tb testing.TB) *httptest.Server {
 	tb.Helper()
-	srv := httptest.NewServer(a.Echo)
-	tb.Cleanup(srv.Close)
+	srv := httptest.NewUnstartedServer(a.Echo)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
+	srv.Start()
+	tb.Cleanup(func() {
+		cancel()
+		srv.Close()
+	})
 	return srv
 }

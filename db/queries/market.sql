@@ -1,0 +1,126 @@
+-- name: GetJobState :one
+SELECT upto FROM job_state WHERE name = $1;
+
+-- name: SetJobState :exec
+INSERT INTO job_state (name, upto) VALUES ($1, $2)
+ON CONFLICT (name) DO UPDATE SET upto = EXCLUDED.upto, updated_at = now();
+
+-- name: RollUpMinuteBars :execrows
+-- Recomputes every one-minute bucket that holds trades at or after since
+-- (bucket-aligned by the caller) and upserts it: idempotent, so a bucket
+-- that gains late ticks is simply recomputed.
+INSERT INTO bars_1m (code, time, open, high, low, close, volume, trades)
+SELECT t.code,
+       date_bin(INTERVAL '1 minute', t.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+       (array_agg(t.price ORDER BY t.time, t.seq))[1],
+       max(t.price), min(t.price),
+       (array_agg(t.price ORDER BY t.time DESC, t.seq DESC))[1],
+       sum(t.size)::bigint, count(*)::integer
+FROM ticks t
+WHERE t.time >= sqlc.arg(since)::timestamptz AND t.size > 0
+GROUP BY t.code, bucket
+ON CONFLICT (code, time) DO UPDATE SET
+    open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+    volume = EXCLUDED.volume, trades = EXCLUDED.trades;
+
+-- name: MaxTickTime :one
+SELECT coalesce(max(time), '0001-01-01 00:00:00+00')::timestamptz FROM ticks;
+
+-- name: ListMinuteCandles :many
+-- Intraday candles of width minutes (1, 5, 15 or 60) from one-minute
+-- bars, buckets aligned to Sydney wall-clock time.
+SELECT (date_bin(make_interval(mins => sqlc.arg(minutes)::int), b.time AT TIME ZONE 'Australia/Sydney', TIMESTAMP '2000-01-01 00:00:00')
+        AT TIME ZONE 'Australia/Sydney')::timestamptz AS time,
+       (array_agg(b.open ORDER BY b.time))[1]::float8 AS open,
+       max(b.high)::float8 AS high,
+       min(b.low)::float8 AS low,
+       (array_agg(b.close ORDER BY b.time DESC))[1]::float8 AS close,
+       sum(b.volume)::bigint AS volume
+FROM bars_1m b
+WHERE b.code = sqlc.arg(code) AND b.time >= sqlc.arg(from_time)::timestamptz AND b.time < sqlc.arg(to_time)::timestamptz
+GROUP BY 1
+ORDER BY 1
+LIMIT sqlc.arg(max_rows);
+
+-- name: ListDailyCandles :many
+-- Daily, weekly (Monday-start) or monthly candles from daily bars.
+SELECT (CASE sqlc.arg(period)::text
+            WHEN 'week' THEN date_bin(INTERVAL '7 days', d.date::timestamp, TIMESTAMP '2000-01-03')::date
+            WHEN 'month' THEN date_trunc('month', d.date)::date
+            ELSE d.date END)::date AS date,
+       (array_agg(d.open ORDER BY d.date))[1]::float8 AS open,
+       max(d.high)::float8 AS high,
+       min(d.low)::float8 AS low,
+       (array_agg(d.close ORDER BY d.date DESC))[1]::float8 AS close,
+       coalesce(sum(d.volume), 0)::bigint AS volume
+FROM daily_bars d
+WHERE d.code = sqlc.arg(code) AND d.date >= sqlc.arg(from_date)::date AND d.date <= sqlc.arg(to_date)::date
+GROUP BY 1
+ORDER BY 1
+LIMIT sqlc.arg(max_rows);
+
+-- name: GetSessionBar :one
+-- Today's intraday bar so far from one-minute bars (Sydney calendar date).
+SELECT count(*)::bigint AS minutes,
+       coalesce((array_agg(b.open ORDER BY b.time))[1], 0)::float8 AS open,
+       coalesce(max(b.high), 0)::float8 AS high,
+       coalesce(min(b.low), 0)::float8 AS low,
+       coalesce((array_agg(b.close ORDER BY b.time DESC))[1], 0)::float8 AS close,
+       coalesce(sum(b.volume), 0)::bigint AS volume
+FROM bars_1m b
+WHERE b.code = sqlc.arg(code)
+  AND b.time >= (sqlc.arg(day)::date::timestamp AT TIME ZONE 'Australia/Sydney')
+  AND b.time < ((sqlc.arg(day)::date + 1)::timestamp AT TIME ZONE 'Australia/Sydney');
+
+-- name: ListSessionBars :many
+-- Every instrument's intraday bar for one Sydney date (end-of-day finalisation).
+SELECT b.code,
+       (array_agg(b.open ORDER BY b.time))[1]::float8 AS open,
+       max(b.high)::float8 AS high,
+       min(b.low)::float8 AS low,
+       (array_agg(b.close ORDER BY b.time DESC))[1]::float8 AS close,
+       sum(b.volume)::bigint AS volume
+FROM bars_1m b
+WHERE b.time >= (sqlc.arg(day)::date::timestamp AT TIME ZONE 'Australia/Sydney')
+  AND b.time < ((sqlc.arg(day)::date + 1)::timestamp AT TIME ZONE 'Australia/Sydney')
+GROUP BY b.code;
+
+-- name: UpsertFeedDailyBar :exec
+INSERT INTO daily_bars (code, date, open, high, low, close, volume, source)
+VALUES ($1, $2, $3, $4, $5, $6, $7, 'feed')
+ON CONFLICT (code, date) DO UPDATE SET
+    open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+    volume = EXCLUDED.volume, source = 'feed'
+WHERE daily_bars.source <> 'history';
+
+-- name: ListQuoteSeeds :many
+-- Each active instrument's last daily close (and its date) and the close
+-- before it: the previous close of a new session, or of today once today's
+-- bar is final.
+SELECT i.code, i.kind, i.name, i.sector,
+       coalesce(l.close, 0)::float8 AS last_close,
+       coalesce(l.date, '0001-01-01')::date AS last_date,
+       coalesce(p.close, l.close, 0)::float8 AS prior_close
+FROM instruments i
+LEFT JOIN LATERAL (
+    SELECT d.close, d.date FROM daily_bars d WHERE d.code = i.code ORDER BY d.date DESC LIMIT 1
+) l ON true
+LEFT JOIN LATERAL (
+    SELECT d.close FROM daily_bars d WHERE d.code = i.code AND d.date < l.date ORDER BY d.date DESC LIMIT 1
+) p ON true
+WHERE i.active
+ORDER BY i.rank NULLS LAST, i.code;
+
+-- name: ListLastTicks :many
+-- The newest tick of each instrument since a time (bid, ask and sequence to
+-- seed the quote board after a restart).
+SELECT DISTINCT ON (t.code) t.code, t.time, t.price, t.size, coalesce(t.bid, 0)::float8 AS bid,
+       coalesce(t.ask, 0)::float8 AS ask, t.seq
+FROM ticks t WHERE t.time >= $1
+ORDER BY t.code, t.time DESC, t.seq DESC;
+
+-- name: ListRecentCloses :many
+-- The last n closes and volumes of one instrument, oldest first.
+SELECT close, coalesce(volume, 0)::bigint AS volume FROM (
+    SELECT d.date, d.close, d.volume FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
+) x ORDER BY date;

@@ -1,0 +1,183 @@
+package market
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
+)
+
+// Interval is a candle width.
+type Interval struct {
+	Name    string        // 1m 5m 15m 1h 1D 1W 1M
+	Minutes int           // intraday width; 0 for D/W/M
+	Period  string        // day | week | month for daily-based intervals
+	MaxSpan time.Duration // largest from–to range accepted
+	Default time.Duration // range when from is not given
+}
+
+// Intervals in the order the interval switcher shows them.
+var Intervals = []Interval{
+	{Name: "1m", Minutes: 1, MaxSpan: 7 * 24 * time.Hour, Default: 24 * time.Hour},
+	{Name: "5m", Minutes: 5, MaxSpan: 31 * 24 * time.Hour, Default: 5 * 24 * time.Hour},
+	{Name: "15m", Minutes: 15, MaxSpan: 93 * 24 * time.Hour, Default: 14 * 24 * time.Hour},
+	{Name: "1h", Minutes: 60, MaxSpan: 366 * 24 * time.Hour, Default: 31 * 24 * time.Hour},
+	{Name: "1D", Period: "day", MaxSpan: 12 * 366 * 24 * time.Hour, Default: 366 * 24 * time.Hour},
+	{Name: "1W", Period: "week", MaxSpan: 30 * 366 * 24 * time.Hour, Default: 5 * 366 * 24 * time.Hour},
+	{Name: "1M", Period: "month", MaxSpan: 30 * 366 * 24 * time.Hour, Default: 12 * 366 * 24 * time.Hour},
+}
+
+// MaxCandles caps one response.
+const MaxCandles = 5000
+
+// ParseInterval looks an interval up by name (case-sensitive for m/M).
+func ParseInterval(s string) (Interval, error) {
+	if s == "" {
+		s = "1D"
+	}
+	for _, iv := range Intervals {
+		if iv.Name == s || (iv.Minutes > 0 && strings.EqualFold(iv.Name, s)) || (iv.Period == "day" && strings.EqualFold(s, "1d")) || (iv.Period == "week" && strings.EqualFold(s, "1w")) {
+			return iv, nil
+		}
+	}
+	return Interval{}, apperr.FieldError("interval", "interval must be one of 1m, 5m, 15m, 1h, 1D, 1W, 1M; got %q", s)
+}
+
+// Intraday reports whether the interval is built from one-minute bars.
+func (iv Interval) Intraday() bool { return iv.Minutes > 0 }
+
+// Range resolves from/to (RFC 3339 or YYYY-MM-DD in Sydney time; empty = the
+// interval's default range ending now) and validates it.
+func (iv Interval) Range(fromS, toS string, now time.Time) (time.Time, time.Time, error) {
+	to := now
+	var err error
+	if toS != "" {
+		if to, err = parseWhen(toS, true); err != nil {
+			return time.Time{}, time.Time{}, apperr.FieldError("to", "to must be a date (2026-06-04) or an RFC 3339 time")
+		}
+	}
+	from := to.Add(-iv.Default)
+	if fromS != "" {
+		if from, err = parseWhen(fromS, false); err != nil {
+			return time.Time{}, time.Time{}, apperr.FieldError("from", "from must be a date (2026-06-04) or an RFC 3339 time")
+		}
+	}
+	if !from.Before(to) {
+		return time.Time{}, time.Time{}, apperr.FieldError("from", "from must be before to")
+	}
+	if to.Sub(from) > iv.MaxSpan {
+		return time.Time{}, time.Time{}, apperr.FieldError("from", "the range from–to is too long for %s candles (at most %d days)", iv.Name, int(iv.MaxSpan.Hours()/24))
+	}
+	return from, to, nil
+}
+
+// parseWhen reads RFC 3339 or a Sydney calendar date (the end of that day when end is true).
+func parseWhen(s string, end bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation(time.DateOnly, s, asx.Sydney())
+	if err != nil {
+		return time.Time{}, err
+	}
+	if end {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}
+
+// Service answers market-data questions from the database.
+type Service struct {
+	q   *db.Queries
+	cal *asx.Calendar
+}
+
+// NewService returns the market-data service.
+func NewService(pool *pgxpool.Pool, cal *asx.Calendar) *Service {
+	return &Service{q: db.New(pool), cal: cal}
+}
+
+// Instrument returns one instrument or NotFound.
+func (s *Service) Instrument(ctx context.Context, code string) (db.Instrument, error) {
+	in, err := s.q.GetInstrument(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	if db.IsNotFound(err) {
+		return in, apperr.New(apperr.NotFound, "Unknown instrument %q.", strings.ToUpper(code))
+	}
+	return in, err
+}
+
+// Candles returns the instrument's candles of interval iv in [from, to).
+// Daily-based candles end with today's intraday bar when the feed has traded
+// today and no daily bar exists yet. Bar times are bucket starts in UTC (daily
+// bars at midnight UTC of their Sydney date).
+func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, to time.Time) ([]Bar, error) {
+	in, err := s.Instrument(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	var out []Bar
+	if iv.Intraday() {
+		rows, err := s.q.ListMinuteCandles(ctx, db.ListMinuteCandlesParams{Minutes: int32(iv.Minutes), Code: in.Code, FromTime: from, ToTime: to, MaxRows: MaxCandles})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out = append(out, Bar{Time: r.Time.UTC(), Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume})
+		}
+		return out, nil
+	}
+	syd := asx.Sydney()
+	fromDay, toDay := civil(from.In(syd)), civil(to.Add(-time.Nanosecond).In(syd))
+	rows, err := s.q.ListDailyCandles(ctx, db.ListDailyCandlesParams{Period: iv.Period, Code: in.Code, FromDate: fromDay, ToDate: toDay, MaxRows: MaxCandles})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out = append(out, Bar{Time: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume})
+	}
+	today := civil(time.Now().In(syd))
+	if today.After(toDay) || today.Before(fromDay) {
+		return out, nil
+	}
+	last, err := s.q.GetLastBarDateFor(ctx, in.Code)
+	if err != nil || !last.Before(today) {
+		return out, err // today's bar is already final
+	}
+	sb, err := s.q.GetSessionBar(ctx, db.GetSessionBarParams{Code: in.Code, Day: today})
+	if err != nil || sb.Minutes == 0 {
+		return out, err
+	}
+	live := Bar{Time: today, Open: sb.Open, High: sb.High, Low: sb.Low, Close: sb.Close, Volume: sb.Volume}
+	return mergeLive(out, live, iv.Period), nil
+}
+
+// mergeLive appends today's bar, or folds it into the last week/month bucket.
+func mergeLive(out []Bar, live Bar, period string) []Bar {
+	bucket := live.Time
+	switch period {
+	case "week":
+		wd := (int(bucket.Weekday()) + 6) % 7 // Monday = 0
+		bucket = bucket.AddDate(0, 0, -wd)
+	case "month":
+		bucket = time.Date(bucket.Year(), bucket.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	if n := len(out); n > 0 && out[n-1].Time.Equal(bucket) {
+		last := out[n-1]
+		last.High = max(last.High, live.High)
+		last.Low = min(last.Low, live.Low)
+		last.Close = live.Close
+		last.Volume += live.Volume
+		out[n-1] = last
+		return out
+	}
+	live.Time = bucket
+	return append(out, live)
+}
+
+// civil returns t's calendar date at midnight UTC.
+func civil(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }

@@ -1,0 +1,222 @@
+package feed
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/market"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider/eodhd"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider/replay"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider/sim"
+)
+
+// Providers.
+const (
+	Simulator = "simulator"
+	Replay    = "replay"
+	EODHD     = "eodhd"
+)
+
+// Config chooses and tunes the feed.
+type Config struct {
+	Provider   string   // simulator | replay | eodhd
+	Speed      float64  // demo clock multiplier (simulator, replay)
+	Seed       uint64   // simulator seed
+	Symbols    []string // subset of instruments; empty = every active equity
+	ReplayFile string   // tick CSV for the replay provider
+	EODHDKey   string
+	EODHDPoll  time.Duration
+	BatchEvery time.Duration // 100–250 ms
+	MaxBatch   int
+	Channel    string // Redis channel for tick batches
+	RollUp     bool   // keep bars_1m current (plain PostgreSQL)
+}
+
+// Runner is the feed side of one process: it competes for leadership and,
+// while leader, runs the provider, the ingest, the roll-up and end-of-day
+// finalisation.
+type Runner struct {
+	cfg     Config
+	pool    *pgxpool.Pool
+	rdb     *redis.Client
+	cal     *asx.Calendar
+	clock   provider.Clock
+	log     *slog.Logger
+	onFlush func(int)
+}
+
+// NewRunner wires a runner. clock is the session clock every process shares
+// (see SharedClock).
+func NewRunner(cfg Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.Calendar, clock provider.Clock, log *slog.Logger, onFlush func(int)) *Runner {
+	return &Runner{cfg: cfg, pool: pool, rdb: rdb, cal: cal, clock: clock, log: log, onFlush: onFlush}
+}
+
+// SharedClock returns the session clock for provider name. The simulator's
+// demo clock starts at an instant stored in Redis by the first process, so
+// every machine (and a restarted one) shows the same simulated session.
+func SharedClock(ctx context.Context, name string, rdb *redis.Client, key string, speed float64, cal *asx.Calendar) (provider.Clock, error) {
+	if name == EODHD {
+		return provider.RealClock{}, nil
+	}
+	now := time.Now()
+	if err := rdb.SetNX(ctx, key, now.UnixNano(), 0).Err(); err != nil {
+		return nil, err
+	}
+	ns, err := rdb.Get(ctx, key).Int64()
+	if err != nil {
+		return nil, err
+	}
+	return provider.NewDemoClock(time.Unix(0, ns), speed, cal), nil
+}
+
+// Run competes for leadership until ctx ends.
+func (r *Runner) Run(ctx context.Context) error {
+	l := NewLeadership(r.pool, LockKey, 2*time.Second, time.Second, func(leader bool) {
+		r.log.Info("feed leadership", slog.Bool("leader", leader), slog.String("provider", r.cfg.Provider))
+	})
+	return l.Run(ctx, r.lead, func(err error) { r.log.Error("feed", slog.String("error", err.Error())) })
+}
+
+// lead runs the provider and its consumers for one term of leadership.
+func (r *Runner) lead(ctx context.Context) error {
+	p, err := r.provider(ctx)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ticks := make(chan []market.Tick, 64)
+	ingest := NewIngest(r.pool, r.rdb, r.cfg.Channel, r.cfg.BatchEvery, r.cfg.MaxBatch, r.onFlush)
+	errs := make(chan error, 2)
+	go func() { errs <- ingest.Run(ctx, ticks) }()
+	go func() {
+		defer close(ticks)
+		errs <- p.Run(ctx, func(batch []market.Tick) error {
+			select {
+			case ticks <- batch:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+	}()
+	if r.cfg.RollUp {
+		go NewRollUp(r.pool).Run(ctx, 2*time.Second, func(err error) { r.log.Error("roll-up", slog.String("error", err.Error())) })
+	}
+	if !p.Clock().Simulated() {
+		go r.finaliseLoop(ctx)
+	}
+	err = <-errs
+	cancel()
+	<-errs
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// provider builds the configured provider from the database's instruments.
+func (r *Runner) provider(ctx context.Context) (provider.Provider, error) {
+	q := db.New(r.pool)
+	seeds, err := q.ListQuoteSeeds(ctx)
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, s := range r.cfg.Symbols {
+		want[strings.ToUpper(s)] = true
+	}
+	first := time.Now().UnixMicro() // a new term continues above any earlier sequence
+	switch r.cfg.Provider {
+	case Simulator:
+		var insts []sim.Instrument
+		for _, s := range seeds {
+			if s.Kind != "equity" || s.LastClose <= 0 || (len(want) > 0 && !want[s.Code]) {
+				continue
+			}
+			hist, err := q.ListRecentCloses(ctx, db.ListRecentClosesParams{Code: s.Code, Limit: 251})
+			if err != nil {
+				return nil, err
+			}
+			closes, vols := make([]float64, len(hist)), make([]int64, len(hist))
+			for i, h := range hist {
+				closes[i], vols[i] = h.Close, h.Volume
+			}
+			insts = append(insts, sim.Instrument{Code: s.Code, LastClose: s.LastClose,
+				DailyVol: sim.EstimateVol(closes), AvgVolume: sim.EstimateAvgVolume(vols)})
+		}
+		return sim.New(insts, sim.Config{Seed: r.cfg.Seed, Speed: r.cfg.Speed, FirstSeq: first}, r.clock, r.cal)
+	case Replay:
+		f, err := os.Open(r.cfg.ReplayFile)
+		if err != nil {
+			return nil, fmt.Errorf("FEED_REPLAY_FILE: %w", err)
+		}
+		defer f.Close()
+		ticks, err := replay.ReadTicksCSV(f)
+		if err != nil {
+			return nil, err
+		}
+		return replay.NewTicks(ticks, replay.TicksOptions{Speed: r.cfg.Speed, Loop: true, FirstSeq: first})
+	case EODHD:
+		var codes []string
+		for _, s := range seeds {
+			if s.Kind == "equity" && (len(want) == 0 || want[s.Code]) {
+				codes = append(codes, s.Code)
+			}
+		}
+		return eodhd.New(eodhd.Config{APIKey: r.cfg.EODHDKey, Symbols: codes, PollEvery: r.cfg.EODHDPoll, Logger: r.log, FirstSeq: first})
+	}
+	return nil, fmt.Errorf("unknown feed provider %q", r.cfg.Provider)
+}
+
+// finaliseLoop writes each trading day's daily bars from the one-minute bars
+// once the closing auction is over (real providers only: simulated sessions
+// never enter the price history).
+func (r *Runner) finaliseLoop(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := Finalise(ctx, db.New(r.pool), r.cal, now); err != nil && ctx.Err() == nil {
+				r.log.Error("end-of-day finalisation", slog.String("error", err.Error()))
+			}
+		}
+	}
+}
+
+// Finalise writes today's daily bars from the one-minute bars when now is
+// after today's closing auction on a trading day. It is idempotent and never
+// overwrites bars from the shipped history.
+func Finalise(ctx context.Context, q *db.Queries, cal *asx.Calendar, now time.Time) error {
+	sess, ok := cal.SessionTimes(now)
+	if !ok || now.Before(sess.Close) {
+		return nil
+	}
+	day := sess.Date
+	dayUTC := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	bars, err := q.ListSessionBars(ctx, dayUTC)
+	if err != nil {
+		return err
+	}
+	for _, b := range bars {
+		vol := b.Volume
+		if err := q.UpsertFeedDailyBar(ctx, db.UpsertFeedDailyBarParams{Code: b.Code, Date: dayUTC,
+			Open: b.Open, High: b.High, Low: b.Low, Close: b.Close, Volume: &vol}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
