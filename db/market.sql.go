@@ -179,12 +179,11 @@ func (q *Queries) ListLastTicks(ctx context.Context, argTime time.Time) ([]ListL
 }
 
 const listMinuteCandles = `-- name: ListMinuteCandles :many
-SELECT (date_bin(make_interval(mins => $1::int), b.time AT TIME ZONE 'Australia/Sydney', TIMESTAMP '2000-01-01 00:00:00')
-        AT TIME ZONE 'Australia/Sydney')::timestamptz AS time,
-       (array_agg(b.open ORDER BY b.time))[1]::float8 AS open,
+SELECT date_bin(make_interval(mins => $1::int), b.time, TIMESTAMPTZ '2000-01-01 00:00:00+00')::timestamptz AS time,
+       (min(ARRAY[extract(epoch FROM b.time)::float8, b.open]))[2]::float8 AS open,
        max(b.high)::float8 AS high,
        min(b.low)::float8 AS low,
-       (array_agg(b.close ORDER BY b.time DESC))[1]::float8 AS close,
+       (max(ARRAY[extract(epoch FROM b.time)::float8, b.close]))[2]::float8 AS close,
        sum(b.volume)::bigint AS volume
 FROM bars_1m b
 WHERE b.code = $2 AND b.time >= $3::timestamptz AND b.time < $4::timestamptz
@@ -210,8 +209,12 @@ type ListMinuteCandlesRow struct {
 	Volume int64
 }
 
-// Intraday candles of width minutes (1, 5, 15 or 60) from one-minute
-// bars, buckets aligned to Sydney wall-clock time.
+// Intraday candles of width minutes (1, 5, 15 or 60) from one-minute bars.
+// Sydney's UTC offset is a whole number of hours, so buckets that divide an
+// hour start at the same instants on the Sydney wall clock and in UTC: the
+// buckets are computed in UTC, without a time-zone conversion per row. The
+// first open and last close are taken as min/max of [epoch, price] pairs,
+// which aggregates without sorting each bucket.
 func (q *Queries) ListMinuteCandles(ctx context.Context, arg ListMinuteCandlesParams) ([]ListMinuteCandlesRow, error) {
 	rows, err := q.db.Query(ctx, listMinuteCandles,
 		arg.Minutes,

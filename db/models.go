@@ -6,6 +6,8 @@ package db
 
 import (
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 type APIToken struct {
@@ -53,6 +55,30 @@ type DailyBar struct {
 	Close  float64
 	Volume *int64
 	Source string
+}
+
+type DividendCredit struct {
+	ID             int64
+	EventID        int64
+	AccountID      int64
+	Generation     int32
+	Quantity       decimal.Decimal
+	Amount         decimal.Decimal
+	FrankingCredit decimal.Decimal
+	TransactionID  int64
+	PaidOn         time.Time
+	CreatedAt      time.Time
+}
+
+type DividendEvent struct {
+	ID          int64
+	Code        string
+	ExDate      time.Time
+	PayDate     time.Time
+	Amount      decimal.Decimal
+	FrankingPct decimal.Decimal
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type Feature struct {
@@ -104,6 +130,28 @@ type JobState struct {
 	UpdatedAt time.Time
 }
 
+type LedgerEntry struct {
+	ID            int64
+	TransactionID int64
+	AccountID     int64
+	Generation    int32
+	Book          string
+	Code          *string
+	Quantity      decimal.Decimal
+	Amount        decimal.Decimal
+}
+
+type LedgerTransaction struct {
+	ID         int64
+	AccountID  int64
+	Generation int32
+	Kind       string
+	Memo       string
+	FillID     *int64
+	ReversesID *int64
+	CreatedAt  time.Time
+}
+
 type ModelDailyIc struct {
 	ModelVersionID int64
 	Date           time.Time
@@ -138,6 +186,105 @@ type ModelVersion struct {
 	CreatedAt   time.Time
 }
 
+type PaperAccount struct {
+	ID              int64
+	UserID          int64
+	Name            string
+	Currency        string
+	StartingBalance decimal.Decimal
+	FeeSchedule     string
+	ParcelMethod    string
+	Generation      int32
+	Cash            decimal.Decimal
+	IsDefault       bool
+	CreatedAt       time.Time
+	ResetAt         *time.Time
+}
+
+type PaperDisposal struct {
+	ID           int64
+	FillID       int64
+	ParcelID     int64
+	AccountID    int64
+	Generation   int32
+	Code         string
+	Quantity     decimal.Decimal
+	Acquired     time.Time
+	Sold         time.Time
+	CostBase     decimal.Decimal
+	Proceeds     decimal.Decimal
+	Gain         decimal.Decimal
+	Discountable bool
+	Method       string
+}
+
+type PaperFill struct {
+	ID         int64
+	OrderID    int64
+	AccountID  int64
+	Generation int32
+	Code       string
+	Side       string
+	Quantity   decimal.Decimal
+	Price      decimal.Decimal
+	Value      decimal.Decimal
+	Brokerage  decimal.Decimal
+	TradeDate  time.Time
+	SettlesOn  time.Time
+	FilledAt   time.Time
+}
+
+type PaperIdempotencyKey struct {
+	UserID      int64
+	Key         string
+	RequestHash []byte
+	OrderID     *int64
+	Response    []byte
+	CreatedAt   time.Time
+}
+
+type PaperOrder struct {
+	ID         int64
+	AccountID  int64
+	Generation int32
+	Code       string
+	Side       string
+	Type       string
+	Quantity   decimal.Decimal
+	LimitPrice decimal.NullDecimal
+	StopPrice  decimal.NullDecimal
+	Tif        string
+	ExpiresAt  time.Time
+	State      string
+	Reason     string
+	Picks      []byte
+	Reserve    decimal.Decimal
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type PaperOrderEvent struct {
+	ID        int64
+	OrderID   int64
+	FromState string
+	ToState   string
+	Reason    string
+	At        time.Time
+}
+
+type PaperParcel struct {
+	ID           int64
+	AccountID    int64
+	Generation   int32
+	Code         string
+	FillID       int64
+	Acquired     time.Time
+	Quantity     decimal.Decimal
+	CostBase     decimal.Decimal
+	OrigQuantity decimal.Decimal
+	OrigCostBase decimal.Decimal
+}
+
 type PasswordReset struct {
 	ID        int64
 	UserID    int64
@@ -145,6 +292,17 @@ type PasswordReset struct {
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+}
+
+type PortfolioSnapshot struct {
+	AccountID   int64
+	Generation  int32
+	Date        time.Time
+	Cash        decimal.Decimal
+	MarketValue decimal.Decimal
+	Total       decimal.Decimal
+	Flow        decimal.Decimal
+	CreatedAt   time.Time
 }
 
 type Signal struct {

@@ -1,5 +1,11 @@
 package e2e
 
-import "github.com/qlibpro/qlibpro/views/display"
+import (
+	"context"
+
+	"github.com/qlibpro/qlibpro/views/display"
+)
+
+type contextT = context.Context
 
 func formatIndex(v float64) string { return display.Index(v) }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"math"
 	"sync"
 	"time"
 
@@ -92,7 +93,7 @@ type QuoteJSON struct {
 // JSONQuote maps a quote (and its last tick) to the JSON payload.
 func JSONQuote(q market.Quote, last market.Tick) QuoteJSON {
 	out := QuoteJSON{Code: q.Code, Last: q.Last, Bid: q.Bid, Ask: q.Ask, Open: q.Open, High: q.High, Low: q.Low,
-		PrevClose: q.PrevClose, Change: q.Change(), ChangePct: q.ChangePct(), Volume: q.Volume}
+		PrevClose: q.PrevClose, Change: round(q.Change(), 1e4), ChangePct: round(q.ChangePct(), 1e6), Volume: q.Volume}
 	if !q.Time.IsZero() {
 		out.Time = q.Time.UTC().Format(time.RFC3339Nano)
 	}
@@ -107,3 +108,6 @@ func JSONQuote(q market.Quote, last market.Tick) QuoteJSON {
 func (r *QuoteRenderer) QuoteJSON(q market.Quote, last market.Tick) ([]byte, error) {
 	return json.Marshal(JSONQuote(q, last))
 }
+
+// round drops float noise (−1.1299999999999955 → −1.13) at 1/scale.
+func round(v, scale float64) float64 { return math.Round(v*scale) / scale }

@@ -78,7 +78,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, dir string) (SeedResult, erro
 				return fmt.Errorf("instrument %s: %w", in.Code, err)
 			}
 		}
-		n, err := UpsertBars(ctx, tx, bars)
+		n, err := UpsertBars(ctx, tx, bars, "history")
 		if err != nil {
 			return err
 		}
@@ -94,6 +94,17 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, dir string) (SeedResult, erro
 	})
 	res.Elapsed = time.Since(start)
 	return res, err
+}
+
+// ReadFile reads one instrument's bars from path (gzip allowed) in format,
+// returning good bars and bad rows.
+func ReadFile(path, code string, format Format) ([]Bar, []RowError, error) {
+	f, err := openMaybeGzip(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return ReadBars(f, code, format)
 }
 
 func readFile(path, code string) ([]Bar, error) {
@@ -181,9 +192,10 @@ func titleName(s string) string {
 }
 
 // UpsertBars writes bars through COPY into a temporary table, then inserts the
-// new ones and updates those whose values changed, inside tx. It returns how
-// many rows were inserted or changed.
-func UpsertBars(ctx context.Context, tx pgx.Tx, bars []Bar) (int64, error) {
+// new ones and updates those whose values changed, inside tx, marking them
+// with source (history or import). It returns how many rows were inserted or
+// changed.
+func UpsertBars(ctx context.Context, tx pgx.Tx, bars []Bar, source string) (int64, error) {
 	if _, err := tx.Exec(ctx, `CREATE TEMP TABLE bars_in (LIKE daily_bars INCLUDING DEFAULTS) ON COMMIT DROP`); err != nil {
 		return 0, err
 	}
@@ -197,13 +209,13 @@ func UpsertBars(ctx context.Context, tx pgx.Tx, bars []Bar) (int64, error) {
 		return 0, fmt.Errorf("copy bars: %w", err)
 	}
 	tag, err := tx.Exec(ctx, `
-		INSERT INTO daily_bars (code, date, open, high, low, close, volume)
-		SELECT code, date, open, high, low, close, volume FROM bars_in
+		INSERT INTO daily_bars (code, date, open, high, low, close, volume, source)
+		SELECT code, date, open, high, low, close, volume, $1 FROM bars_in
 		ON CONFLICT (code, date) DO UPDATE SET
 			open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
-			close = EXCLUDED.close, volume = EXCLUDED.volume
+			close = EXCLUDED.close, volume = EXCLUDED.volume, source = EXCLUDED.source
 		WHERE (daily_bars.open, daily_bars.high, daily_bars.low, daily_bars.close, daily_bars.volume)
-		      IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)`)
+		      IS DISTINCT FROM (EXCLUDED.open, EXCLUDED.high, EXCLUDED.low, EXCLUDED.close, EXCLUDED.volume)`, source)
 	if err != nil {
 		return 0, fmt.Errorf("upsert bars: %w", err)
 	}

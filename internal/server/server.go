@@ -21,6 +21,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/migrations"
 	"github.com/qlibpro/qlibpro/static"
@@ -32,6 +33,9 @@ type Server struct {
 	Deps    handlers.Deps
 	Hub     *hub.Hub
 	Feed    *feed.Runner // nil when FEED_ENABLED=false
+	// Matcher fills paper orders; every process feeds it ticks, the one
+	// holding its advisory lock matches (see Start).
+	Matcher *portfolio.Matcher
 	Metrics *telemetry.Metrics
 	wg      sync.WaitGroup
 }
@@ -78,6 +82,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	h.Seed(quotes)
 
 	s := &Server{Hub: h, Metrics: metrics}
+	// Paper trading: the matcher sees every tick batch this process's hub
+	// receives; it matches only while it leads (Start).
+	s.Matcher = portfolio.NewMatcher(portfolio.NewService(pool, h, clock, cal),
+		portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Log: log})
+	h.OnTicks(s.Matcher.Observe)
 	if cfg.FeedEnabled {
 		s.Feed = NewFeed(cfg, pool, rdb, cal, clock, log, metrics)
 	}
@@ -115,6 +124,19 @@ func (s *Server) Start(ctx context.Context) {
 			_ = s.Feed.Run(ctx)
 		}()
 	}
+	// The paper-order matcher (with the dividend, snapshot and value-gauge
+	// jobs) runs on exactly one process: whichever holds its advisory lock.
+	// It needs only the quote hub, so web machines with FEED_ENABLED=false
+	// compete too.
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		log := s.Deps.Log
+		l := feed.NewLeadership(s.Deps.Pool, portfolio.MatcherLockKey, 2*time.Second, time.Second, func(leader bool) {
+			log.Info("paper matcher leadership", slog.Bool("leader", leader))
+		})
+		_ = l.Run(ctx, s.Matcher.Lead, func(err error) { log.Error("paper matcher", slog.String("error", err.Error())) })
+	}()
 }
 
 // Wait blocks until everything Start began has stopped and background

@@ -27,12 +27,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/internal/asxdata"
+	"github.com/qlibpro/qlibpro/internal/testredis"
 	"github.com/qlibpro/qlibpro/migrations"
 )
 
 const (
 	defaultDatabaseURL = "postgres://qlibpro:qlibpro@localhost:5432/qlibpro?sslmode=disable"
-	defaultRedisURL    = "redis://localhost:6379/0"
 )
 
 // DatabaseURL is the server tests create their databases on.
@@ -44,12 +44,7 @@ func DatabaseURL() string {
 }
 
 // RedisURL is the Redis tests use (with a unique key prefix each).
-func RedisURL() string {
-	if v := os.Getenv("REDIS_URL"); v != "" {
-		return v
-	}
-	return defaultRedisURL
-}
+func RedisURL() string { return testredis.URL() }
 
 // RepoRoot is the directory holding go.mod.
 func RepoRoot(tb testing.TB) string {
@@ -140,12 +135,19 @@ func URLOf(tb testing.TB, pool *pgxpool.Pool) string {
 	return withDatabase(tb, pool.Config().ConnConfig.Database)
 }
 
+// dropDatabase drops a test database. An autovacuum worker may still be in
+// it (the role cannot terminate it without pg_signal_backend): retry briefly.
 func dropDatabase(tb testing.TB, name string) {
 	admin := adminConn(tb)
 	defer admin.Close(context.Background())
-	if _, err := admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
-		tb.Errorf("testenv: drop database %s: %v", name, err)
+	var err error
+	for range 20 {
+		if _, err = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err == nil {
+			return
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
+	tb.Errorf("testenv: drop database %s: %v", name, err)
 }
 
 func adminConn(tb testing.TB) *pgx.Conn {
@@ -278,24 +280,5 @@ func fingerprint(tb testing.TB) string {
 // deleted when the test ends.
 func Redis(tb testing.TB) (*redis.Client, string) {
 	tb.Helper()
-	opt, err := redis.ParseURL(RedisURL())
-	if err != nil {
-		tb.Fatalf("testenv: REDIS_URL: %v", err)
-	}
-	rdb := redis.NewClient(opt)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := rdb.Ping(ctx).Err(); err != nil {
-		tb.Fatalf("testenv: Redis at REDIS_URL does not answer (make test starts it): %v", err)
-	}
-	prefix := "qlibpro_test:" + randomSuffix() + ":"
-	tb.Cleanup(func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 500).Iterator()
-		for iter.Next(ctx) {
-			rdb.Del(ctx, iter.Val())
-		}
-		rdb.Close()
-	})
-	return rdb, prefix
+	return testredis.New(tb)
 }

@@ -48,6 +48,9 @@ type NavItem struct {
 // Nav is the main navigation in display order.
 var Nav = []NavItem{
 	{Key: "home", Label: "Overview", Href: "/"},
+	{Key: "markets", Label: "Markets", Href: "/markets", SignedIn: true},
+	{Key: "watchlists", Label: "Watchlists", Href: "/watchlists", SignedIn: true},
+	{Key: "portfolio", Label: "Portfolio", Href: "/portfolio", SignedIn: true},
 	{Key: "admin", Label: "Admin", Href: "/admin", SignedIn: true, Admin: true},
 }
 

@@ -16,7 +16,9 @@ const LockKey int64 = 0x71_6c_69_62_66_65_65_64 // "qlibfeed"
 
 // Leadership holds the advisory lock on a dedicated connection for as long as
 // lead runs; the connection is pinged so that a lost lock (connection killed,
-// database restarted) stops the leader promptly.
+// database restarted) stops the leader within one ping interval. A new leader
+// waits two ping intervals after taking the lock before it leads, so an old
+// leader that has not yet noticed its loss is already stopped.
 type Leadership struct {
 	pool    *pgxpool.Pool
 	key     int64
@@ -70,6 +72,13 @@ func (l *Leadership) term(ctx context.Context, lead func(ctx context.Context) er
 	defer pc.Close(context.Background())
 	if err := pc.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, l.key).Scan(&held); err != nil || !held {
 		return false, err
+	}
+	// A leader whose session was killed keeps running until its next ping
+	// fails; wait that long before leading so the two never overlap.
+	select {
+	case <-ctx.Done():
+		return true, nil
+	case <-time.After(2 * l.ping):
 	}
 	l.onState(true)
 	defer l.onState(false)

@@ -1,0 +1,121 @@
+package handlers
+
+import (
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/market"
+	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
+	"github.com/qlibpro/qlibpro/views/pages"
+)
+
+// chartRanges are the range presets with their spans.
+var chartRanges = []struct {
+	Name string
+	Span time.Duration
+}{
+	{"1d", 24 * time.Hour}, {"5d", 5 * 24 * time.Hour}, {"1m", 31 * 24 * time.Hour}, {"3m", 92 * 24 * time.Hour},
+	{"6m", 183 * 24 * time.Hour}, {"1y", 366 * 24 * time.Hour}, {"5y", 5 * 366 * 24 * time.Hour}, {"max", 12 * 366 * 24 * time.Hour},
+}
+
+// rangeSpan resolves a range preset for iv ("" = the interval's default).
+func rangeSpan(iv market.Interval, name string) (time.Duration, error) {
+	if name == "" {
+		return iv.Default, nil
+	}
+	for _, r := range chartRanges {
+		if r.Name == name {
+			if r.Span > iv.MaxSpan {
+				return 0, apperr.FieldError("range", "range %s is too long for %s candles", name, iv.Name)
+			}
+			return r.Span, nil
+		}
+	}
+	return 0, apperr.FieldError("range", "range must be one of 1d, 5d, 1m, 3m, 6m, 1y, 5y, max")
+}
+
+// rangesFor lists the presets that fit iv.
+func rangesFor(iv market.Interval) []string {
+	var out []string
+	for _, r := range chartRanges {
+		if r.Span <= iv.MaxSpan && r.Span*10 >= iv.Default {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// chart validates interval and range and builds the chart panel.
+func (h *InstrumentHandler) chart(code, interval, rng string) (pages.ChartView, error) {
+	iv, err := market.ParseInterval(interval)
+	if err != nil {
+		return pages.ChartView{}, err
+	}
+	if _, err := rangeSpan(iv, rng); err != nil {
+		return pages.ChartView{}, err
+	}
+	v := pages.ChartView{Code: code, Interval: iv.Name, Range: rng, Ranges: rangesFor(iv), Intraday: iv.Intraday(),
+		Src: "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng, Stream: "/stream/quotes?format=json&codes=" + code}
+	for _, i := range market.Intervals {
+		v.Intervals = append(v.Intervals, i.Name)
+	}
+	return v, nil
+}
+
+func (h *InstrumentHandler) history(c echo.Context, code string, page int) (pages.HistoryView, error) {
+	ctx := c.Request().Context()
+	n, err := h.q.CountDailyBarsFor(ctx, code)
+	if err != nil {
+		return pages.HistoryView{}, err
+	}
+	v := pages.HistoryView{Code: code, Page: page, Pages: max(1, int((n+historyPageSize-1)/historyPageSize))}
+	if page > v.Pages {
+		return v, apperr.FieldError("page", "page %d is past the last page (%d)", page, v.Pages)
+	}
+	rows, err := h.q.ListDailyHistory(ctx, db.ListDailyHistoryParams{Code: code, Limit: historyPageSize, Offset: int32((page - 1) * historyPageSize)})
+	if err != nil {
+		return v, err
+	}
+	for _, r := range rows {
+		row := pages.HistoryRow{Date: display.Date(r.Date), Open: r.Open, High: r.High, Low: r.Low, Close: r.Close}
+		if r.Volume != nil {
+			row.Volume = *r.Volume
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v, nil
+}
+
+// view builds the whole instrument page.
+func (h *InstrumentHandler) view(c echo.Context, in db.Instrument, chart pages.ChartView, page int) (pages.InstrumentView, error) {
+	ctx := c.Request().Context()
+	v := pages.InstrumentView{Code: in.Code, Name: in.Name, Sector: in.Sector, IndustryGroup: in.IndustryGroup, Kind: in.Kind, Chart: chart}
+	if q, ok := h.hub.Quote(in.Code); ok {
+		v.Row = h.quotes.Row(q, market.Quote{})
+	} else {
+		v.Row = components.QuoteRowView{Code: in.Code, Name: in.Name}
+	}
+	st, err := h.q.GetInstrumentStats(ctx, in.Code)
+	if err != nil && !db.IsNotFound(err) {
+		return v, err
+	}
+	v.High52, v.Low52, v.AvgVolume, v.LastDate = st.High52w, st.Low52w, int64(st.AvgVolume), display.Date(st.LastDate)
+	if v.History, err = h.history(c, in.Code, page); err != nil {
+		return v, err
+	}
+	lists, err := h.lists.List(ctx, currentUser(c).ID)
+	if err != nil {
+		return v, err
+	}
+	for _, l := range lists {
+		v.Watchlists = append(v.Watchlists, components.WatchlistOption{ID: l.ID, Name: l.Name})
+	}
+	if len(lists) > 0 {
+		v.CSRF = h.s.csrfToken(c)
+	}
+	return v, nil
+}

@@ -1,0 +1,238 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/portfolio"
+	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
+	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/pages"
+)
+
+// TicketHandler serves the order ticket: the form, its live estimate, the
+// parcels a sell can pick, and placing the order.
+type TicketHandler struct {
+	pf  *portfolio.Service
+	hub *hub.Hub
+	s   *sessions
+	r   *renderer
+}
+
+var ticketFields = []string{"account", "code", "side", "type", "quantity", "limit_price", "stop_price", "tif", "expires"}
+
+// values reads the ticket's fields from the query or form.
+func ticketValues(c echo.Context) map[string]string {
+	v := map[string]string{}
+	for _, f := range ticketFields {
+		v[f] = strings.TrimSpace(c.FormValue(f))
+	}
+	v["code"] = strings.ToUpper(v["code"])
+	for k, d := range map[string]string{"side": "buy", "type": "market", "tif": "day"} {
+		if v[k] == "" {
+			v[k] = d
+		}
+	}
+	return v
+}
+
+// orderInput maps the ticket's values (and picked parcels, pick_<id>) to the
+// domain's input.
+func orderInput(c echo.Context, v map[string]string, accountID int64) portfolio.OrderInput {
+	in := portfolio.OrderInput{AccountID: accountID, Code: v["code"], Side: v["side"], Type: v["type"],
+		Quantity: v["quantity"], LimitPrice: v["limit_price"], StopPrice: v["stop_price"], TIF: v["tif"], Expires: v["expires"]}
+	params, _ := c.FormParams()
+	var keys []string
+	for k := range params {
+		if strings.HasPrefix(k, "pick_") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		id, err := strconv.ParseInt(strings.TrimPrefix(k, "pick_"), 10, 64)
+		q := strings.TrimSpace(params.Get(k))
+		if err == nil && q != "" {
+			in.Picks = append(in.Picks, portfolio.PickInput{ParcelID: id, Quantity: q})
+		}
+	}
+	return in
+}
+
+// ticket builds the whole ticket for form f.
+func (h *TicketHandler) ticket(c echo.Context, a portfolio.Account, f components.Form) (components.TicketView, error) {
+	accts, err := accountOptions(c.Request().Context(), h.pf, currentUser(c).ID)
+	if err != nil {
+		return components.TicketView{}, err
+	}
+	f.Values["account"] = strconv.FormatInt(a.ID, 10)
+	in := orderInput(c, f.Values, a.ID)
+	return components.TicketView{Form: f, Accounts: accts, Preview: h.preview(c, in), Parcels: h.parcels(c, a, in)}, nil
+}
+
+// preview estimates the order for the ticket; problems are listed, not failed.
+func (h *TicketHandler) preview(c echo.Context, in portfolio.OrderInput) components.PreviewView {
+	q := url.Values{}
+	q.Set("account", strconv.FormatInt(in.AccountID, 10))
+	for k, v := range map[string]string{"code": in.Code, "side": in.Side, "type": in.Type, "quantity": in.Quantity,
+		"limit_price": in.LimitPrice, "stop_price": in.StopPrice, "tif": in.TIF, "expires": in.Expires} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	pv := components.PreviewView{Query: q.Encode(), Code: in.Code, Side: in.Side, Sell: in.Side == "sell"}
+	if in.Code != "" {
+		if qt, ok := h.hub.Quote(in.Code); ok {
+			pv.Last, pv.Bid, pv.Ask = fmtQuotePrice(qt.Last), fmtQuotePrice(qt.Bid), fmtQuotePrice(qt.Ask)
+			pv.Phase = "market " + strings.ToLower(h.pf.Phase(in.Code).Label())
+		}
+	}
+	if in.Code == "" || in.Quantity == "" {
+		return pv
+	}
+	est, err := h.pf.Preview(c.Request().Context(), currentUser(c).ID, in)
+	if err != nil {
+		pv.Errors = fieldMessages(err)
+		return pv
+	}
+	pv.Ready, pv.Name = true, est.Name
+	pv.Price, pv.PriceBasis = fmtPrice(est.Price), est.PriceBasis
+	pv.Value, pv.Brokerage, pv.Total, pv.Schedule = fmtMoney(est.Value), fmtMoney(est.Brokerage), fmtMoney(est.Total), est.Schedule
+	pv.Available, pv.Held = fmtMoney(est.Available), fmtQty(est.Held)
+	pv.Disposals = disposalRows(est.Disposals)
+	pv.Gain, pv.GainDir = fmtSigned(est.Gain), fmtDir(est.Gain)
+	pv.Discountable, pv.Discount = fmtMoney(est.Discountable), fmtMoney(est.Discount)
+	return pv
+}
+
+// parcels lists the open parcels of the code a sell names.
+func (h *TicketHandler) parcels(c echo.Context, a portfolio.Account, in portfolio.OrderInput) components.ParcelsView {
+	pv := components.ParcelsView{Show: in.Side == "sell" && in.Code != "", Code: in.Code}
+	if !pv.Show {
+		return pv
+	}
+	v, err := h.pf.Value(c.Request().Context(), a)
+	if err != nil {
+		return pv
+	}
+	picked := map[int64]string{}
+	for _, p := range in.Picks {
+		picked[p.ParcelID] = p.Quantity
+	}
+	today := h.pf.TradeDate()
+	for _, hd := range v.Holdings {
+		if hd.Code != in.Code {
+			continue
+		}
+		for _, p := range hd.Parcels {
+			pv.Rows = append(pv.Rows, components.ParcelRow{ID: p.ID, Acquired: fmtDate(p.Acquired), Quantity: fmtQty(p.Quantity),
+				CostBase: fmtMoney(p.CostBase), UnitCost: "$" + p.CostBase.DivRound(p.Quantity, 3).StringFixed(3),
+				Pick: picked[p.ID], Discountable: tax.DiscountEligible(p.Acquired, today)})
+		}
+	}
+	return pv
+}
+
+func (h *TicketHandler) form(c echo.Context) components.Form {
+	f := components.Form{CSRF: h.s.csrfToken(c), Values: ticketValues(c)}
+	f.Values["idempotency_key"] = c.FormValue("idempotency_key")
+	if f.Values["idempotency_key"] == "" {
+		f.Values["idempotency_key"] = randomString(18)
+	}
+	return f
+}
+
+func (h *TicketHandler) page(c echo.Context, a portfolio.Account, status int, t components.TicketView) error {
+	nav, err := portfolioNav(c.Request().Context(), h.pf, currentUser(c).ID, a, "trade", "/portfolio/trade")
+	if err != nil {
+		return err
+	}
+	return h.r.page(c, status, "Place an order", "portfolio", pages.PortfolioTrade(pages.TradePageView{
+		Nav: nav, Ticket: t, Script: h.r.assets.URL("js/portfolio.js")}))
+}
+
+// handleTicket is the ticket page, prefilled from the query string.
+func (h *TicketHandler) handleTicket(c echo.Context) error {
+	a, err := currentAccount(c, h.pf)
+	if err != nil {
+		return err
+	}
+	t, err := h.ticket(c, a, h.form(c))
+	if err != nil {
+		return err
+	}
+	return h.page(c, a, http.StatusOK, t)
+}
+
+// handlePreview is the estimate's own URL: the partial for htmx, the ticket
+// page otherwise.
+func (h *TicketHandler) handlePreview(c echo.Context) error {
+	if !isHTMX(c) {
+		return h.handleTicket(c)
+	}
+	a, err := currentAccount(c, h.pf)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Add("Vary", "HX-Request")
+	return component(c, http.StatusOK, components.TicketPreview(h.preview(c, orderInput(c, ticketValues(c), a.ID))))
+}
+
+// handleParcels is the parcel picker's own URL.
+func (h *TicketHandler) handleParcels(c echo.Context) error {
+	if !isHTMX(c) {
+		return h.handleTicket(c)
+	}
+	a, err := currentAccount(c, h.pf)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Add("Vary", "HX-Request")
+	return component(c, http.StatusOK, components.TicketParcels(h.parcels(c, a, orderInput(c, ticketValues(c), a.ID))))
+}
+
+// handlePlace places the order. The form's idempotency key makes a double
+// submit answer with the first order; problems come back inline (422).
+func (h *TicketHandler) handlePlace(c echo.Context) error {
+	a, err := currentAccount(c, h.pf)
+	if err != nil {
+		return err
+	}
+	f := h.form(c)
+	in := orderInput(c, f.Values, a.ID)
+	o, _, err := h.pf.PlaceOrder(c.Request().Context(), currentUser(c).ID, in, f.Value("idempotency_key"))
+	if err != nil {
+		ae, ok := userFixable(err)
+		if !ok {
+			return err
+		}
+		t, terr := h.ticket(c, a, withError(f, ae))
+		if terr != nil {
+			return terr
+		}
+		if isHTMX(c) {
+			return component(c, formStatus(ae), components.OrderTicket(t))
+		}
+		return h.page(c, a, formStatus(ae), t)
+	}
+	orderURL := "/portfolio/orders/" + strconv.FormatInt(o.ID, 10)
+	if !isHTMX(c) {
+		return redirect(c, orderURL)
+	}
+	next := components.Form{CSRF: f.CSRF, Values: map[string]string{"code": o.Code, "side": o.Side, "type": o.Type,
+		"tif": o.TIF, "idempotency_key": randomString(18)}}
+	next.Notice = "Order #" + strconv.FormatInt(o.ID, 10) + " placed: " + o.Side + " " + fmtQty(o.Quantity) + " " + o.Code +
+		" " + strings.ReplaceAll(o.Type, "_", "-") + ", " + string(o.State) + " (" + o.Reason + ")."
+	t, err := h.ticket(c, a, next)
+	if err != nil {
+		return err
+	}
+	t.OrderURL = orderURL
+	return component(c, http.StatusOK, components.OrderTicket(t))
+}

@@ -1,0 +1,4 @@
+package portfolio
+
+// Execute exposes the fill transaction to the tests of concurrent fills.
+var Execute = (*Service).execute

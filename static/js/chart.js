@@ -1,0 +1,103 @@
+// Candlestick + volume charts with lightweight-charts v5. Each [data-chart]
+// element loads its candles from data-src and keeps its last bar current from
+// the JSON quote stream (data-stream). lightweight-charts draws UTC only, so
+// intraday times arrive already shifted to Sydney wall-clock time and live
+// trades are shifted the same way with the offset each event carries.
+(function () {
+  "use strict";
+  var LC = window.LightweightCharts;
+  var charts = new Map();
+
+  function bucketOf(el, q) {
+    var local = Math.floor(q.t / 1000) + (q.off || 0);
+    var iv = el.dataset.interval;
+    var minutes = { "1m": 1, "5m": 5, "15m": 15, "1h": 60 }[iv];
+    if (minutes) return local - (local % (minutes * 60));
+    var d = new Date(local * 1000);
+    if (iv === "1W") {
+      var wd = (d.getUTCDay() + 6) % 7;
+      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - wd));
+    } else if (iv === "1M") {
+      d = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1));
+    }
+    return d.toISOString().slice(0, 10);
+  }
+
+  function after(a, b) { return typeof a === "number" ? a > b : String(a) > String(b); }
+
+  function setup(el) {
+    if (!LC || el.dataset.ready) return;
+    el.dataset.ready = "1";
+    var chart = LC.createChart(el, {
+      autoSize: true,
+      layout: { background: { color: "#161b22" }, textColor: "#8b949e" },
+      grid: { vertLines: { color: "#1f2630" }, horzLines: { color: "#1f2630" } },
+      timeScale: { timeVisible: el.dataset.intraday === "true", secondsVisible: false, borderColor: "#2a3240" },
+      rightPriceScale: { borderColor: "#2a3240" },
+    });
+    var candles = chart.addSeries(LC.CandlestickSeries, {
+      upColor: "#22c55e", downColor: "#ef4444", borderVisible: false, wickUpColor: "#22c55e", wickDownColor: "#ef4444",
+    });
+    var volume = chart.addSeries(LC.HistogramSeries, { priceFormat: { type: "volume" }, priceScaleId: "vol", color: "#3b82f6" });
+    chart.priceScale("vol").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    var state = { chart: chart, source: null, last: null };
+    charts.set(el, state);
+
+    fetch(el.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
+      .then(function (data) {
+        var bars = data.bars || [];
+        candles.setData(bars.map(function (b) { return { time: b.time, open: b.open, high: b.high, low: b.low, close: b.close }; }));
+        volume.setData(bars.map(function (b) { return { time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94,.45)" : "rgba(239,68,68,.45)" }; }));
+        chart.timeScale().fitContent();
+        state.last = bars.length ? Object.assign({}, bars[bars.length - 1]) : null;
+        el.dataset.bars = String(bars.length);
+        el.dispatchEvent(new CustomEvent("chart:loaded", { bubbles: true, detail: { bars: bars.length } }));
+        if (!el.dataset.stream || !window.EventSource) return;
+        var es = new EventSource(el.dataset.stream);
+        state.source = es;
+        es.addEventListener("q", function (ev) {
+          var q;
+          try { q = JSON.parse(ev.data); } catch (e) { return; }
+          if (!q.t || !q.trade) return;
+          var t = bucketOf(el, q);
+          var b = state.last;
+          if (!b || after(t, b.time)) {
+            b = { time: t, open: q.trade, high: q.trade, low: q.trade, close: q.trade, volume: 0 };
+          } else if (String(t) !== String(b.time)) {
+            return; // older than the last bar: nothing to draw
+          }
+          b.high = Math.max(b.high, q.trade);
+          b.low = Math.min(b.low, q.trade);
+          b.close = q.trade;
+          b.volume += q.size || 0;
+          state.last = b;
+          candles.update({ time: b.time, open: b.open, high: b.high, low: b.low, close: b.close });
+          volume.update({ time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94,.45)" : "rgba(239,68,68,.45)" });
+          el.dataset.updates = String((+el.dataset.updates || 0) + 1);
+        });
+      })
+      .catch(function (err) {
+        el.textContent = "The chart could not be loaded (" + err.message + ").";
+        el.classList.add("muted");
+      });
+  }
+
+  function teardown(root) {
+    charts.forEach(function (state, el) {
+      if (root.contains(el)) {
+        if (state.source) state.source.close();
+        state.chart.remove();
+        charts.delete(el);
+      }
+    });
+  }
+
+  function scan(root) { (root || document).querySelectorAll("[data-chart]").forEach(setup); }
+
+  document.addEventListener("DOMContentLoaded", function () { scan(document); });
+  document.addEventListener("htmx:beforeCleanupElement", function (e) { teardown(e.target); });
+  document.addEventListener("htmx:afterSettle", function (e) { scan(e.target); });
+  window.QlibPro = window.QlibPro || {};
+  window.QlibPro.charts = charts;
+})();

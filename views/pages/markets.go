@@ -1,0 +1,59 @@
+package pages
+
+import "github.com/qlibpro/qlibpro/views/components"
+
+// InstrumentView is the instrument page.
+type InstrumentView struct {
+	Code, Name, Sector, IndustryGroup, Kind string
+	Row                                     components.QuoteRowView
+	High52, Low52                           float64
+	AvgVolume                               int64
+	LastDate                                string
+	Chart                                   ChartView
+	History                                 HistoryView
+	Watchlists                              []components.WatchlistOption
+	CSRF                                    string
+	Notice                                  string
+}
+
+// ChartView is the chart panel: interval switcher, range presets, the chart.
+type ChartView struct {
+	Code      string
+	Interval  string
+	Range     string
+	Intervals []string
+	Ranges    []string
+	Src       string // candles JSON for the chart script
+	Stream    string // SSE (JSON) for live updates of the last bar
+	Intraday  bool
+}
+
+// HistoryView is one page of daily bars.
+type HistoryView struct {
+	Code        string
+	Rows        []HistoryRow
+	Page, Pages int
+}
+
+// HistoryRow is one daily bar.
+type HistoryRow struct {
+	Date                   string
+	Open, High, Low, Close float64
+	Volume                 int64
+}
+
+// WatchlistsView is the watchlists page.
+type WatchlistsView struct {
+	CSRF  string
+	Lists []WatchlistView
+	Form  components.Form
+}
+
+// WatchlistView is one watchlist with its items.
+type WatchlistView struct {
+	ID    int64
+	Name  string
+	Codes []string
+	First bool
+	Last  bool
+}
