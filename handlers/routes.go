@@ -26,6 +26,10 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	watchlists := &WatchlistHandler{lists: lists, s: s, r: r}
 	stream := &StreamHandler{hub: d.Hub, heartbeat: 15 * time.Second}
 	apiMarket := &APIMarketHandler{q: q, market: d.Market, hub: d.Hub, lists: lists}
+	quant := &QuantHandler{q: q, quant: d.Quant, s: s, r: r}
+	factorLab := &FactorLabHandler{pool: d.Pool, r: r}
+	modelsAdmin := &ModelsAdminHandler{quant: d.Quant, jobs: d.Jobs, s: s, r: r}
+	apiQuant := &APIQuantHandler{pool: d.Pool, quant: d.Quant}
 
 	// Static files carry their content hash in the URL.
 	e.GET("/static/*", echo.WrapHandler(d.Assets))
@@ -95,8 +99,20 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.POST("/watchlists/:id/items", watchlists.handleAddItem(), signedIn...)
 	e.POST("/watchlists/:id/items/:code/delete", watchlists.handleRemoveItem(), signedIn...)
 
+	// Quant: signals, model evidence, factor lab.
+	e.GET("/signals", quant.handleSignals, signedIn...)
+	e.GET("/models", quant.handleModels, signedIn...)
+	e.GET("/models/:id", quant.handleModel, signedIn...)
+	e.GET("/factors", factorLab.handleLab, signedIn...)
+	e.GET("/factors/evaluate", factorLab.handleEvaluate, signedIn...)
+
 	// Back office: every /admin route is admins only.
 	e.GET("/admin", admin.handleAdmin, adminOnly...)
+	e.GET("/admin/models", modelsAdmin.handlePage, adminOnly...)
+	e.POST("/admin/models/train", modelsAdmin.handleTrain, adminOnly...)
+	e.POST("/admin/models/upload", modelsAdmin.handleUpload, adminOnly...)
+	e.POST("/admin/models/:id/activate", modelsAdmin.handleActivate, adminOnly...)
+	e.GET("/admin/jobs/:id", modelsAdmin.handleJob, adminOnly...)
 
 	// JSON API. Login is also served at /api/auth/login (the deployment plan's smoke test).
 	e.POST("/api/v1/auth/login", api.handleLogin, apiOpen...)
@@ -115,6 +131,11 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.DELETE("/api/v1/watchlists/:id", apiMarket.handleDeleteWatchlist, apiAuth...)
 	e.POST("/api/v1/watchlists/:id/items", apiMarket.handleAddWatchlistItem, apiAuth...)
 	e.DELETE("/api/v1/watchlists/:id/items/:code", apiMarket.handleRemoveWatchlistItem, apiAuth...)
+	e.POST("/api/v1/signals", apiQuant.handleSignal, apiAuth...)
+	e.POST("/api/trading/signals", apiQuant.handleSignal, apiAuth...)
+	e.GET("/api/v1/signals", apiQuant.handleRanking, apiAuth...)
+	e.GET("/api/v1/models", apiQuant.handleModels, apiAuth...)
+	e.GET("/api/v1/factors", apiQuant.handleFactors, apiAuth...)
 	// Portfolio (paper trading): pages and API.
 	// BEGIN portfolio routes
 	pf := newPortfolioService(d)

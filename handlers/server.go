@@ -18,9 +18,11 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/static"
 )
@@ -41,6 +43,8 @@ type Deps struct {
 	Market            *market.Service
 	Calendar          *asx.Calendar
 	Clock             provider.Clock // the ASX session clock (simulated with the demo feed)
+	Quant             *pipeline.Pipeline
+	Jobs              *jobs.Client
 }
 
 // App is the HTTP application and the services it started.

@@ -39,6 +39,7 @@ func commands() []command {
 		{"migrate", "apply or roll back database migrations: up | down | status | redo", cmdMigrate},
 		{"seed", "load the shipped real ASX data (idempotent)", cmdSeed},
 		{"feed", "run the market feed alone (leader-elected across machines)", cmdFeed},
+		{"import", "upsert daily bars from Yahoo or ASX CSV exports", cmdImport},
 		{"user", "manage accounts: create, set-role, disable", cmdUser},
 		{"version", "print the version", cmdVersion},
 		{"factors", "print Qlib factor values computed from daily bars as CSV", cmdFactors},

@@ -58,6 +58,7 @@ type Config struct {
 
 	APITokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 
+	JobsEnabled    bool // serve also works background jobs (training, scoring)
 	FeedEnabled    bool // serve also competes to run the market feed
 	FeedProvider   string
 	FeedSpeed      float64
@@ -106,6 +107,7 @@ var Vars = []Var{
 	{"SMTP_PASSWORD", "(none)", "SMTP password"},
 	{"FROM_EMAIL", "Qlib Pro <noreply@localhost>", "From address of outgoing mail"},
 	{"API_TOKEN_TTL", "12h", "lifetime of tokens issued by POST /api/v1/auth/login"},
+	{"JOBS_ENABLED", "true", "serve also works the background jobs (training, daily feature refresh and scoring after the close); false only inserts them"},
 	{"FEED_ENABLED", "true", "serve also runs the market feed (one leader across all machines); false leaves it to `qlibpro feed`"},
 	{"FEED_PROVIDER", "simulator", "simulator (demo clock: prices move at any hour), replay (FEED_REPLAY_FILE) or eodhd (real delayed ASX quotes)"},
 	{"FEED_SPEED", "1", "simulated clock multiplier for simulator and replay"},
@@ -181,6 +183,7 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("SMTP_HOST", "must be set in production (password resets are e-mailed)")
 	}
 	c.APITokenTTL = p.duration("API_TOKEN_TTL", 12*time.Hour, time.Minute)
+	c.JobsEnabled = p.boolean("JOBS_ENABLED", true)
 	c.FeedEnabled = p.boolean("FEED_ENABLED", true)
 	c.FeedProvider = p.oneOf("FEED_PROVIDER", "simulator", "simulator", "replay", "eodhd")
 	c.FeedSpeed = p.float("FEED_SPEED", 1, 0.1, 3600)

@@ -17,6 +17,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
@@ -36,6 +37,7 @@ type Server struct {
 	// Matcher fills paper orders; every process feeds it ticks, the one
 	// holding its advisory lock matches (see Start).
 	Matcher *portfolio.Matcher
+	Jobs    *jobs.Client
 	Metrics *telemetry.Metrics
 	wg      sync.WaitGroup
 }
@@ -90,10 +92,17 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	if cfg.FeedEnabled {
 		s.Feed = NewFeed(cfg, pool, rdb, cal, clock, log, metrics)
 	}
+	// Quant jobs (river): every process can insert them; with JOBS_ENABLED
+	// this one works them too, and river's elected leader schedules the
+	// after-close refresh and scoring.
+	if s.Jobs, err = jobs.New(pool, log, metrics, jobs.Config{Work: cfg.JobsEnabled, Periodic: cfg.JobsEnabled, Calendar: cal}); err != nil {
+		return nil, err
+	}
 	s.Deps = handlers.Deps{
 		Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics, Assets: assets,
 		PendingMigrations: prov.HasPending, Mailer: opts.Mailer,
 		Hub: h, Quotes: render, Market: mkt, Calendar: cal, Clock: clock,
+		Quant: s.Jobs.Pipeline(), Jobs: s.Jobs,
 	}
 	s.App = handlers.New(s.Deps)
 	return s, nil
@@ -136,6 +145,20 @@ func (s *Server) Start(ctx context.Context) {
 			log.Info("paper matcher leadership", slog.Bool("leader", leader))
 		})
 		_ = l.Run(ctx, s.Matcher.Lead, func(err error) { log.Error("paper matcher", slog.String("error", err.Error())) })
+	}()
+	// Quant jobs: river's tables are migrated (under a try-lock) before the
+	// workers start; on shutdown running jobs get a short grace period.
+	if err := s.Jobs.Start(ctx); err != nil {
+		s.Deps.Log.Error("quant jobs did not start", slog.String("error", err.Error()))
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = s.Jobs.Stop(sctx)
 	}()
 }
 

@@ -32,8 +32,8 @@ type App struct {
 
 // NewApp builds and starts the application. env overrides configuration
 // variables; by default the environment is "test", hosts example.com,
-// localhost and 127.0.0.1 are allowed and the feed is off (FEED_ENABLED=true
-// starts it). clock, when not nil, replaces the session clock.
+// localhost and 127.0.0.1 are allowed, and the feed and the job workers are
+// off (FEED_ENABLED=true or JOBS_ENABLED=true start them). clock, when not nil, replaces the session clock.
 func NewApp(tb testing.TB, env map[string]string) *App {
 	tb.Helper()
 	return NewAppWithClock(tb, env, nil)
@@ -61,7 +61,7 @@ func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock)
 			return "example.com,localhost,127.0.0.1"
 		case "DATA_DIR":
 			return DataDir(tb)
-		case "FEED_ENABLED":
+		case "FEED_ENABLED", "JOBS_ENABLED":
 			return "false"
 		case "FEED_BATCH_INTERVAL":
 			return "100ms"

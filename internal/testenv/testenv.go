@@ -27,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/internal/asxdata"
+	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/testredis"
 	"github.com/qlibpro/qlibpro/migrations"
 )
@@ -214,6 +215,9 @@ func buildTemplate(tb testing.TB, name string) error {
 		if _, err := p.Up(ctx); err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
+		if err := jobs.Migrate(ctx, pool, nil); err != nil {
+			return fmt.Errorf("river migrations: %w", err)
+		}
 		if _, err := asxdata.Seed(ctx, pool, DataDir(tb)); err != nil {
 			return fmt.Errorf("seed: %w", err)
 		}
@@ -250,7 +254,7 @@ func fingerprint(tb testing.TB) string {
 	h := sha256.New()
 	fmt.Fprintln(h, migrations.Fingerprint())
 	var files []string
-	for _, dir := range []string{"internal/asxdata", "data/asx"} {
+	for _, dir := range []string{"internal/asxdata", "internal/jobs", "data/asx"} {
 		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && !strings.HasSuffix(p, "_test.go") {
 				files = append(files, p)

@@ -93,7 +93,39 @@
     });
   }
 
-  function scan(root) { (root || document).querySelectorAll("[data-chart]").forEach(setup); }
+  // Line charts whose points are in the element: data-points-a (and -b) hold
+  // JSON [{time, value}], data-series-a/-b their names.
+  function setupLine(el) {
+    if (!LC || el.dataset.ready) return;
+    el.dataset.ready = "1";
+    var chart = LC.createChart(el, {
+      autoSize: true,
+      layout: { background: { color: "#161b22" }, textColor: "#8b949e" },
+      grid: { vertLines: { color: "#1f2630" }, horzLines: { color: "#1f2630" } },
+      rightPriceScale: { borderColor: "#2a3240" }, timeScale: { borderColor: "#2a3240" },
+    });
+    var colors = { a: "#60a5fa", b: "#f59e0b" };
+    var drawn = 0;
+    ["a", "b"].forEach(function (k) {
+      var raw = el.dataset["points" + k.toUpperCase()] || el.getAttribute("data-points-" + k);
+      if (!raw) return;
+      var pts;
+      try { pts = JSON.parse(raw); } catch (e) { return; }
+      var series = chart.addSeries(LC.LineSeries, { color: colors[k], lineWidth: 2, title: el.getAttribute("data-series-" + k) || "" });
+      series.setData(pts);
+      drawn += pts.length;
+    });
+    chart.timeScale().fitContent();
+    el.dataset.points = String(drawn);
+    charts.set(el, { chart: chart, source: null });
+  }
+
+  function scan(root) {
+    root = root || document;
+    root.querySelectorAll("[data-chart]").forEach(setup);
+    root.querySelectorAll("[data-line-chart]").forEach(setupLine);
+    if (root.matches && root.matches("[data-line-chart]")) setupLine(root);
+  }
 
   document.addEventListener("DOMContentLoaded", function () { scan(document); });
   document.addEventListener("htmx:beforeCleanupElement", function (e) { teardown(e.target); });

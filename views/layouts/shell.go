@@ -51,6 +51,9 @@ var Nav = []NavItem{
 	{Key: "markets", Label: "Markets", Href: "/markets", SignedIn: true},
 	{Key: "watchlists", Label: "Watchlists", Href: "/watchlists", SignedIn: true},
 	{Key: "portfolio", Label: "Portfolio", Href: "/portfolio", SignedIn: true},
+	{Key: "signals", Label: "Signals", Href: "/signals", SignedIn: true},
+	{Key: "models", Label: "Models", Href: "/models", SignedIn: true},
+	{Key: "factors", Label: "Factor lab", Href: "/factors", SignedIn: true},
 	{Key: "admin", Label: "Admin", Href: "/admin", SignedIn: true, Admin: true},
 }
 

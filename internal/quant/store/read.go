@@ -1,0 +1,206 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/quant/dataset"
+	"github.com/qlibpro/qlibpro/internal/quant/expr"
+	"github.com/qlibpro/qlibpro/internal/quant/model"
+)
+
+// Span returns the first and last day with stored features; ok is false when
+// the store is empty.
+func (s *Store) Span(ctx context.Context) (first, last time.Time, ok bool, err error) {
+	r, err := db.New(s.pool).GetFeatureSpan(ctx, s.name)
+	if err != nil {
+		return time.Time{}, time.Time{}, false, err
+	}
+	if r.LastDate.Year() <= 1 {
+		return time.Time{}, time.Time{}, false, nil
+	}
+	return r.FirstDate, r.LastDate, true, nil
+}
+
+// Dates returns up to n days with stored features on or before onOrBefore,
+// oldest first.
+func (s *Store) Dates(ctx context.Context, onOrBefore time.Time, n int) ([]time.Time, error) {
+	dates, err := db.New(s.pool).ListFeatureDates(ctx, db.ListFeatureDatesParams{
+		FeatureSet: s.name, OnOrBefore: day(onOrBefore), N: int32(n),
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, j := 0, len(dates)-1; i < j; i, j = i+1, j-1 {
+		dates[i], dates[j] = dates[j], dates[i]
+	}
+	return dates, nil
+}
+
+// Day returns the stored features of every instrument on date, one row per
+// code in code order, for scoring.
+func (s *Store) Day(ctx context.Context, date time.Time) (codes []string, x model.Matrix, err error) {
+	rows, err := db.New(s.pool).ListDayFeatures(ctx, db.ListDayFeaturesParams{FeatureSet: s.name, Date: day(date)})
+	if err != nil {
+		return nil, model.Matrix{}, err
+	}
+	nf := len(s.features)
+	x = model.Matrix{Rows: len(rows), Cols: nf, Data: make([]float64, len(rows)*nf)}
+	codes = make([]string, len(rows))
+	for i, r := range rows {
+		codes[i] = r.Code
+		if err := decodeReals(x.Data[i*nf:(i+1)*nf], r.Vals); err != nil {
+			return nil, model.Matrix{}, fmt.Errorf("%s %s: %w", r.Code, date.Format(time.DateOnly), err)
+		}
+	}
+	return codes, x, nil
+}
+
+// Panel returns the stored features of every instrument on the days from
+// from to to, both included, with LABEL0 computed from the closes after each
+// day (missing where those closes do not exist yet).
+func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, error) {
+	from, to = day(from), day(to)
+	q := db.New(s.pool)
+	codes, err := q.ListFeatureCodes(ctx, db.ListFeatureCodesParams{FeatureSet: s.name, FromDate: from, ToDate: to})
+	if err != nil {
+		return nil, err
+	}
+	n, err := q.CountFeatureRows(ctx, db.CountFeatureRowsParams{FeatureSet: s.name, FromDate: from, ToDate: to})
+	if err != nil {
+		return nil, err
+	}
+	b := dataset.NewBuilder(s.features)
+	b.Grow(int(n))
+	nf := len(s.features)
+	cols := make([][]float64, nf)
+	row := make([]float64, nf)
+	for _, code := range codes {
+		rows, err := q.ListFeatureRows(ctx, db.ListFeatureRowsParams{
+			FeatureSet: s.name, Code: code, FromDate: from, ToDate: to,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(rows) == 0 {
+			continue
+		}
+		dates := make([]time.Time, len(rows))
+		for k := range cols {
+			cols[k] = grow(cols[k], len(rows))
+		}
+		for t, r := range rows {
+			dates[t] = r.Date
+			if err := decodeReals(row, r.Vals); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", code, r.Date.Format(time.DateOnly), err)
+			}
+			for k, v := range row {
+				cols[k][t] = v
+			}
+		}
+		label, err := s.labelsOn(ctx, q, code, dates)
+		if err != nil {
+			return nil, err
+		}
+		if err := b.Add(code, dates, cols, label); err != nil {
+			return nil, err
+		}
+	}
+	return b.Build(), nil
+}
+
+// labelsOn returns LABEL0 of code on each of dates (ascending).
+func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates []time.Time) ([]float64, error) {
+	closes, err := q.ListClosesFrom(ctx, db.ListClosesFromParams{Code: code, Date: dates[0]})
+	if err != nil {
+		return nil, err
+	}
+	cd := make([]time.Time, len(closes))
+	cv := make([]float64, len(closes))
+	for i, c := range closes {
+		cd[i], cv[i] = c.Date, c.Close
+	}
+	lab, err := s.Label(cv)
+	if err != nil {
+		return nil, err
+	}
+	return align(dates, cd, lab), nil
+}
+
+// Label evaluates LABEL0 over one instrument's closes, oldest first.
+func (s *Store) Label(closes []float64) ([]float64, error) {
+	out, err := s.label.Eval(expr.Series{Len: len(closes), Fields: map[string][]float64{"close": closes}})
+	if err != nil {
+		return nil, err
+	}
+	return out[0], nil
+}
+
+// Labels holds LABEL0 by instrument and day.
+type Labels map[string]map[time.Time]float64
+
+// At returns the label of code on date, NaN when it is not known.
+func (l Labels) At(code string, date time.Time) float64 {
+	if v, ok := l[code][day(date)]; ok {
+		return v
+	}
+	return math.NaN()
+}
+
+// Labels computes LABEL0 of codes on every day from from on.
+func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Labels, error) {
+	rows, err := db.New(s.pool).ListCodesClosesFrom(ctx, db.ListCodesClosesFromParams{Codes: codes, FromDate: day(from)})
+	if err != nil {
+		return nil, err
+	}
+	out := make(Labels, len(codes))
+	for lo := 0; lo < len(rows); {
+		hi := lo
+		for hi < len(rows) && rows[hi].Code == rows[lo].Code {
+			hi++
+		}
+		closes := make([]float64, hi-lo)
+		for i := range closes {
+			closes[i] = rows[lo+i].Close
+		}
+		lab, err := s.Label(closes)
+		if err != nil {
+			return nil, err
+		}
+		m := make(map[time.Time]float64, hi-lo)
+		for i, v := range lab {
+			m[rows[lo+i].Date] = v
+		}
+		out[rows[lo].Code] = m
+		lo = hi
+	}
+	return out, nil
+}
+
+// align returns, for each of want (ascending), the value at the same date in
+// have (ascending), NaN when have lacks it.
+func align(want, have []time.Time, vals []float64) []float64 {
+	out := make([]float64, len(want))
+	j := 0
+	for i, d := range want {
+		for j < len(have) && have[j].Before(d) {
+			j++
+		}
+		if j < len(have) && have[j].Equal(d) {
+			out[i] = vals[j]
+		} else {
+			out[i] = math.NaN()
+		}
+	}
+	return out
+}
+
+func grow(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n)
+	}
+	return s[:n]
+}
