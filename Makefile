@@ -7,10 +7,12 @@ BIN := bin/qlibpro
 
 .PHONY: run test stop services services-test build generate check-generated assets vet unit bench clean
 
-## run: install what is missing, start PostgreSQL and Redis if needed, migrate, seed, serve on :8080
+## run: install what is missing, start PostgreSQL and Redis if needed, migrate, seed, train a first
+## model if none exists, serve on :8080 with the simulated live feed
 run: services build
 	$(BIN) migrate up
-	$(BIN) seed
+	$(BIN) seed --demo-user
+	$(BIN) quant bootstrap
 	$(BIN) serve
 
 ## test: the same bootstrap, then vet, every test (race detector, real services, Chromium), generated-code check

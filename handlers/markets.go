@@ -16,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/views/components"
 	"github.com/qlibpro/qlibpro/views/pages"
 )
@@ -107,6 +108,7 @@ func (h *MarketsHandler) board(c echo.Context, in boardQuery) (components.QuoteB
 // InstrumentHandler serves an instrument's page, chart and history.
 type InstrumentHandler struct {
 	q      *db.Queries
+	quant  *pipeline.Pipeline
 	market *market.Service
 	hub    *hub.Hub
 	quotes *QuoteRenderer
@@ -126,7 +128,7 @@ func (h *InstrumentHandler) handleInstrument(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"))
+	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
 	if err != nil {
 		return err
 	}
@@ -142,7 +144,7 @@ func (h *InstrumentHandler) handleChart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"))
+	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
 	if err != nil {
 		return err
 	}
@@ -176,7 +178,7 @@ func (h *InstrumentHandler) handleHistory(c echo.Context) error {
 		c.Response().Header().Add("Vary", "HX-Request")
 		return component(c, http.StatusOK, pages.History(hist))
 	}
-	chart, _ := h.chart(in.Code, "", "")
+	chart, _ := h.chart(in.Code, "", "", "")
 	v, err := h.view(c, in, chart, page)
 	if err != nil {
 		return err
@@ -241,5 +243,18 @@ func (h *InstrumentHandler) handleCandlesJSON(c echo.Context) error {
 			out[i].Time = b.Time.Format(time.DateOnly)
 		}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"code": in.Code, "interval": iv.Name, "intraday": iv.Intraday(), "bars": out})
+	resp := map[string]any{"code": in.Code, "interval": iv.Name, "intraday": iv.Intraday(), "bars": out}
+	// The model's score history as a line over daily candles.
+	if model := c.QueryParam("overlay"); model != "" && !iv.Intraday() && h.quant != nil {
+		pts, err := h.quant.SignalHistory(c.Request().Context(), in.Code, model, now.Add(-span), now)
+		if err != nil {
+			return err
+		}
+		overlay := make([]point, len(pts))
+		for i, p := range pts {
+			overlay[i] = point{p.Date.Format(time.DateOnly), p.Score}
+		}
+		resp["overlay"] = map[string]any{"model": model, "points": overlay}
+	}
+	return c.JSON(http.StatusOK, resp)
 }

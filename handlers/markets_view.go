@@ -1,6 +1,8 @@
 package handlers
 
 import (
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -49,8 +51,9 @@ func rangesFor(iv market.Interval) []string {
 	return out
 }
 
-// chart validates interval and range and builds the chart panel.
-func (h *InstrumentHandler) chart(code, interval, rng string) (pages.ChartView, error) {
+// chart validates interval and range and builds the chart panel; overlay
+// names a model whose score history is drawn over daily candles.
+func (h *InstrumentHandler) chart(code, interval, rng, overlay string) (pages.ChartView, error) {
 	iv, err := market.ParseInterval(interval)
 	if err != nil {
 		return pages.ChartView{}, err
@@ -58,8 +61,13 @@ func (h *InstrumentHandler) chart(code, interval, rng string) (pages.ChartView, 
 	if _, err := rangeSpan(iv, rng); err != nil {
 		return pages.ChartView{}, err
 	}
-	v := pages.ChartView{Code: code, Interval: iv.Name, Range: rng, Ranges: rangesFor(iv), Intraday: iv.Intraday(),
-		Src: "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng, Stream: "/stream/quotes?format=json&codes=" + code}
+	overlay = strings.ToLower(strings.TrimSpace(overlay))
+	if len(overlay) > 40 {
+		return pages.ChartView{}, apperr.FieldError("overlay", "overlay must name a model")
+	}
+	v := pages.ChartView{Code: code, Interval: iv.Name, Range: rng, Ranges: rangesFor(iv), Intraday: iv.Intraday(), Overlay: overlay,
+		Src:    "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng + "&overlay=" + url.QueryEscape(overlay),
+		Stream: "/stream/quotes?format=json&codes=" + code}
 	for _, i := range market.Intervals {
 		v.Intervals = append(v.Intervals, i.Name)
 	}

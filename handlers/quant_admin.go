@@ -135,11 +135,11 @@ func jobView(st jobs.Status) pages.JobView {
 	}
 	if st.State == "completed" {
 		j.Fraction = 1
-		var mv struct {
-			ID int64 `json:"id"`
+		var out struct {
+			VersionID int64 `json:"model_version_id"`
 		}
-		if json.Unmarshal(st.Result, &mv) == nil && mv.ID > 0 {
-			j.ResultURL = "/models/" + strconv.FormatInt(mv.ID, 10)
+		if json.Unmarshal(st.Result, &out) == nil && out.VersionID > 0 {
+			j.ResultURL = "/models/" + strconv.FormatInt(out.VersionID, 10)
 		}
 	}
 	return j

@@ -22,7 +22,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	api := &APIAuthHandler{users: users}
 	lists := market.NewWatchlists(d.Pool)
 	markets := &MarketsHandler{q: q, hub: d.Hub, quotes: d.Quotes, lists: lists, clock: d.Clock, r: r}
-	instruments := &InstrumentHandler{q: q, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: lists, s: s, r: r}
+	instruments := &InstrumentHandler{q: q, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: lists, s: s, r: r}
 	watchlists := &WatchlistHandler{lists: lists, s: s, r: r}
 	stream := &StreamHandler{hub: d.Hub, heartbeat: 15 * time.Second}
 	apiMarket := &APIMarketHandler{q: q, market: d.Market, hub: d.Hub, lists: lists}

@@ -3,19 +3,36 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asxdata"
+	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/portfolio"
 )
 
-const seedUsage = `Usage: qlibpro seed [--data DIR]
+const seedUsage = `Usage: qlibpro seed [--data DIR] [--demo-user]
 
 Load the shipped real ASX data: instruments from asx200.csv (code, name, GICS
 sector and industry group), the six indices, and every daily bar, with COPY.
-Idempotent: running it again changes nothing.`
+Idempotent: running it again changes nothing.
+
+--demo-user (development only; make run passes it) also creates the account
+demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default
+"qlibpro demo trader 2026") and a default paper account, if it does not exist.`
+
+// demoEmail and defaultDemoPassword are the development demo account.
+const (
+	demoEmail           = "demo@qlibpro.com.au"
+	defaultDemoPassword = "qlibpro demo trader 2026"
+)
 
 func cmdSeed(ctx context.Context, e env, args []string) error {
 	fs := newFlags("seed")
 	dir := fs.String("data", "", "data directory (default $DATA_DIR or data/asx)")
+	demo := fs.Bool("demo-user", false, "also create the development demo account")
 	if err := parse(e, fs, seedUsage, args); err != nil {
 		return err
 	}
@@ -40,5 +57,35 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "seeded %d instruments and %d daily bars (%d new or changed) in %s\n",
 		res.Instruments, res.Bars, res.BarsInserted, res.Elapsed.Round(1e6))
+	if !*demo {
+		return nil
+	}
+	if cfg.IsProduction() {
+		return &usageError{msg: "--demo-user is refused in production (it creates an admin with a known password)"}
+	}
+	return seedDemoUser(ctx, e, pool)
+}
+
+// seedDemoUser creates the demo admin and its paper account unless it exists.
+func seedDemoUser(ctx context.Context, e env, pool *pgxpool.Pool) error {
+	svc := auth.NewService(pool, nil, nil, slog.New(slog.DiscardHandler), auth.Options{})
+	u, err := svc.FindUser(ctx, demoEmail)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		password := e.getenv("DEMO_PASSWORD")
+		if password == "" {
+			password = defaultDemoPassword
+		}
+		u, err = svc.CreateUser(ctx, auth.Registration{Email: demoEmail, Name: "Demo Trader", Password: password}, auth.RoleAdmin, 0,
+			auth.Meta{IP: "cli", UserAgent: "qlibpro seed --demo-user"})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "created the demo admin %s (password: DEMO_PASSWORD or %q)\n", demoEmail, defaultDemoPassword)
+	} else if err != nil {
+		return err
+	}
+	if _, err := portfolio.EnsureAccount(ctx, pool, u.ID); err != nil {
+		return err
+	}
 	return nil
 }

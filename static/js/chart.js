@@ -49,6 +49,12 @@
         var bars = data.bars || [];
         candles.setData(bars.map(function (b) { return { time: b.time, open: b.open, high: b.high, low: b.low, close: b.close }; }));
         volume.setData(bars.map(function (b) { return { time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94,.45)" : "rgba(239,68,68,.45)" }; }));
+        if (data.overlay && data.overlay.points && data.overlay.points.length) {
+          var score = chart.addSeries(LC.LineSeries, { color: "#f59e0b", lineWidth: 2, priceScaleId: "left", title: data.overlay.model });
+          chart.priceScale("left").applyOptions({ visible: true, borderColor: "#2a3240" });
+          score.setData(data.overlay.points);
+          el.dataset.overlay = String(data.overlay.points.length);
+        }
         chart.timeScale().fitContent();
         state.last = bars.length ? Object.assign({}, bars[bars.length - 1]) : null;
         el.dataset.bars = String(bars.length);

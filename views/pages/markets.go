@@ -26,6 +26,7 @@ type ChartView struct {
 	Src       string // candles JSON for the chart script
 	Stream    string // SSE (JSON) for live updates of the last bar
 	Intraday  bool
+	Overlay   string // model whose scores are drawn over daily candles
 }
 
 // HistoryView is one page of daily bars.
