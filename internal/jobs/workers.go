@@ -176,20 +176,20 @@ func (w *afterCloseWorker) catchUp(ctx context.Context, due time.Time) ([]pipeli
 		return nil, err
 	}
 	q := db.New(w.pool)
-	var todo []time.Time
+	var due []time.Time
 	for _, d := range dates {
 		missing, err := q.ListUnscoredActiveVersions(ctx, d)
 		if err != nil {
 			return nil, err
 		}
 		if len(missing) > 0 {
-			todo = append(todo, d)
+			due = append(due, d)
 		}
 	}
-	if len(todo) == 0 {
+	if len(due) == 0 {
 		return nil, nil
 	}
-	res, err := w.p.ScoreDays(ctx, todo)
+	res, err := w.p.ScoreDays(ctx, due)
 	if err != nil {
 		return res, err
 	}

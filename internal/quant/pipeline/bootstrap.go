@@ -83,22 +83,22 @@ func (p *Pipeline) Bootstrap(ctx context.Context, opts BootstrapOptions, progres
 	if err != nil {
 		return res, err
 	}
-	var todo []time.Time
+	var due []time.Time
 	for _, d := range dates {
 		missing, err := q.ListUnscoredActiveVersions(ctx, d)
 		if err != nil {
 			return res, err
 		}
 		if len(missing) > 0 {
-			todo = append(todo, d)
+			due = append(due, d)
 		}
 	}
-	if len(todo) > 0 {
-		report(progress, "score", 0, len(todo), fmt.Sprintf("scoring %d days", len(todo)))
-		if res.Scored, err = p.ScoreDays(ctx, todo); err != nil {
+	if len(due) > 0 {
+		report(progress, "score", 0, len(due), fmt.Sprintf("scoring %d days", len(due)))
+		if res.Scored, err = p.ScoreDays(ctx, due); err != nil {
 			return res, err
 		}
-		report(progress, "score", len(todo), len(todo), "scored")
+		report(progress, "score", len(due), len(due), "scored")
 	}
 	res.Elapsed = time.Since(start)
 	return res, nil
