@@ -176,20 +176,20 @@ func (w *afterCloseWorker) catchUp(ctx context.Context, due time.Time) ([]pipeli
 		return nil, err
 	}
 	q := db.New(w.pool)
-	var due []time.Time
+	var unscored []time.Time
 	for _, d := range dates {
 		missing, err := q.ListUnscoredActiveVersions(ctx, d)
 		if err != nil {
 			return nil, err
 		}
 		if len(missing) > 0 {
-			due = append(due, d)
+			unscored = append(unscored, d)
 		}
 	}
-	if len(due) == 0 {
+	if len(unscored) == 0 {
 		return nil, nil
 	}
-	res, err := w.p.ScoreDays(ctx, due)
+	res, err := w.p.ScoreDays(ctx, unscored)
 	if err != nil {
 		return res, err
 	}
