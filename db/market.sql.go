@@ -392,6 +392,59 @@ func (q *Queries) ListSessionBars(ctx context.Context, day time.Time) ([]ListSes
 	return items, nil
 }
 
+const listTickTotalsSince = `-- name: ListTickTotalsSince :many
+SELECT t.code, sum(t.size)::bigint AS volume,
+       (array_agg(t.price ORDER BY t.time DESC, t.seq DESC))[1]::float8 AS last,
+       max(t.time)::timestamptz AS at
+FROM ticks t WHERE t.time >= $1 AND t.size > 0
+GROUP BY t.code
+`
+
+type ListTickTotalsSinceRow struct {
+	Code   string
+	Volume int64
+	Last   float64
+	At     time.Time
+}
+
+// Each code's trades written since a time: total size, and the newest price
+// and exchange time (a restarted polling provider resumes from them).
+func (q *Queries) ListTickTotalsSince(ctx context.Context, argTime time.Time) ([]ListTickTotalsSinceRow, error) {
+	rows, err := q.db.Query(ctx, listTickTotalsSince, argTime)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListTickTotalsSinceRow{}
+	for rows.Next() {
+		var i ListTickTotalsSinceRow
+		if err := rows.Scan(
+			&i.Code,
+			&i.Volume,
+			&i.Last,
+			&i.At,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const maxTickIngestedAt = `-- name: MaxTickIngestedAt :one
+SELECT coalesce(max(ingested_at), '0001-01-01 00:00:00+00')::timestamptz FROM ticks
+`
+
+func (q *Queries) MaxTickIngestedAt(ctx context.Context) (time.Time, error) {
+	row := q.db.QueryRow(ctx, maxTickIngestedAt)
+	var column_1 time.Time
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const maxTickTime = `-- name: MaxTickTime :one
 SELECT coalesce(max(time), '0001-01-01 00:00:00+00')::timestamptz FROM ticks
 `
@@ -404,24 +457,28 @@ func (q *Queries) MaxTickTime(ctx context.Context) (time.Time, error) {
 }
 
 const rollUpMinuteBars = `-- name: RollUpMinuteBars :execrows
+WITH touched AS (
+    SELECT DISTINCT t.code, date_bin(INTERVAL '1 minute', t.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket
+    FROM ticks t
+    WHERE t.ingested_at >= $1::timestamptz AND t.size > 0
+)
 INSERT INTO bars_1m (code, time, open, high, low, close, volume, trades)
-SELECT t.code,
-       date_bin(INTERVAL '1 minute', t.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+SELECT t.code, b.bucket,
        (array_agg(t.price ORDER BY t.time, t.seq))[1],
        max(t.price), min(t.price),
        (array_agg(t.price ORDER BY t.time DESC, t.seq DESC))[1],
        sum(t.size)::bigint, count(*)::integer
-FROM ticks t
-WHERE t.time >= $1::timestamptz AND t.size > 0
-GROUP BY t.code, bucket
+FROM touched b
+JOIN ticks t ON t.code = b.code AND t.time >= b.bucket AND t.time < b.bucket + INTERVAL '1 minute' AND t.size > 0
+GROUP BY t.code, b.bucket
 ON CONFLICT (code, time) DO UPDATE SET
     open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
     volume = EXCLUDED.volume, trades = EXCLUDED.trades
 `
 
-// Recomputes every one-minute bucket that holds trades at or after since
-// (bucket-aligned by the caller) and upserts it: idempotent, so a bucket
-// that gains late ticks is simply recomputed.
+// Recomputes every one-minute bucket that holds a trade written at or after
+// since, from all of that bucket's trades, and upserts it: idempotent, and
+// right for delayed quotes whose exchange times are older than other codes'.
 func (q *Queries) RollUpMinuteBars(ctx context.Context, since time.Time) (int64, error) {
 	result, err := q.db.Exec(ctx, rollUpMinuteBars, since)
 	if err != nil {

@@ -316,14 +316,15 @@ type Signal struct {
 }
 
 type Tick struct {
-	Time  time.Time
-	Code  string
-	Price float64
-	Size  int64
-	Bid   *float64
-	Ask   *float64
-	Seq   int64
-	Kind  int16
+	Time       time.Time
+	Code       string
+	Price      float64
+	Size       int64
+	Bid        *float64
+	Ask        *float64
+	Seq        int64
+	Kind       int16
+	IngestedAt time.Time
 }
 
 type User struct {

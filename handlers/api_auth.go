@@ -51,6 +51,9 @@ func bindJSON(c echo.Context, dst any) error {
 	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
 		return apperr.New(apperr.Invalid, "Send Content-Type: application/json.")
 	}
+	if err := checkJSONText(c); err != nil {
+		return err
+	}
 	if err := c.Bind(dst); err != nil {
 		return apperr.New(apperr.Invalid, "The request body is not valid JSON for this endpoint.")
 	}

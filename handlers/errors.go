@@ -42,6 +42,9 @@ var statusByCode = map[apperr.Code]int{
 // classify turns any error into a status, a code, a user-facing message and
 // the *apperr.Error when there is one.
 func classify(err error) (int, apperr.Code, string, *apperr.Error) {
+	if de, ok := dataError(err); ok {
+		return http.StatusBadRequest, de.Code, de.Message, de
+	}
 	if ae, ok := apperr.As(err); ok {
 		st := statusByCode[ae.Code]
 		if st == 0 {
@@ -85,7 +88,7 @@ func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
 		}
 		status, code, msg, ae := classify(err)
 		rid := requestID(c)
-		if status >= 500 {
+		if _, isData := dataError(err); status >= 500 || isData {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				slog.String("request_id", rid), slog.String("error", err.Error()))
 		}

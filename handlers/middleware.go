@@ -235,3 +235,23 @@ func writeDeadline(d time.Duration) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// replayWrites sends state-changing requests that reach a machine outside the
+// primary region back through Fly's proxy to the primary region (the
+// database's writer lives there): Fly replays a response carrying a
+// fly-replay header. Reads are served where they land.
+func replayWrites(cfg config.Config) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			switch c.Request().Method {
+			case http.MethodGet, http.MethodHead, http.MethodOptions:
+				return next(c)
+			}
+			if cfg.IsPrimaryRegion() {
+				return next(c)
+			}
+			c.Response().Header().Set("Fly-Replay", "region="+cfg.PrimaryRegion)
+			return c.NoContent(http.StatusConflict)
+		}
+	}
+}

@@ -139,7 +139,8 @@ func (h *PortfolioHandler) handleStream(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx, cancel := h.r.streamContext(c)
+	defer cancel()
 	user := currentUser(c).ID
 	v, err := h.pf.Value(ctx, a)
 	if err != nil {

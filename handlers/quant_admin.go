@@ -27,8 +27,12 @@ type ModelsAdminHandler struct {
 	r     *renderer
 }
 
-// maxModelUpload bounds a LightGBM text model (Qlib's are a few MB).
+// maxModelUpload bounds a LightGBM text model (Qlib's are a few MB to tens
+// of MB); the route's body limit (70M) leaves room for the form around it.
 const maxModelUpload = 64 << 20
+
+// modelUploadPath is the upload route, exempt from the global BODY_LIMIT.
+const modelUploadPath = "/admin/models/upload"
 
 func (h *ModelsAdminHandler) view(c echo.Context, train, upload components.Form, job *pages.JobView) (pages.ModelsAdminView, error) {
 	csrf := h.s.csrfToken(c)

@@ -20,6 +20,24 @@ type renderer struct {
 	market func(time.Time) layouts.MarketStatus // nil until a market calendar is wired
 	user   func(echo.Context) *layouts.User     // nil until accounts are wired
 	csrf   func(echo.Context) string
+	// streamsDone closes when the server shuts down: long-lived streams end
+	// then, while ordinary requests are left to finish.
+	streamsDone <-chan struct{}
+}
+
+// streamContext is the request's context, also cancelled at shutdown.
+func (r *renderer) streamContext(c echo.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(c.Request().Context())
+	if r.streamsDone != nil {
+		go func() { // ends with the stream: its handler defers cancel
+			select {
+			case <-r.streamsDone:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+	}
+	return ctx, cancel
 }
 
 // isHTMX reports whether the request comes from htmx (and is not a history restore,

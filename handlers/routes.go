@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/auth"
@@ -24,7 +25,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	markets := &MarketsHandler{q: q, hub: d.Hub, quotes: d.Quotes, lists: lists, clock: d.Clock, r: r}
 	instruments := &InstrumentHandler{q: q, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: lists, s: s, r: r}
 	watchlists := &WatchlistHandler{lists: lists, s: s, r: r}
-	stream := &StreamHandler{hub: d.Hub, heartbeat: 15 * time.Second}
+	stream := &StreamHandler{hub: d.Hub, heartbeat: 15 * time.Second, r: r}
 	apiMarket := &APIMarketHandler{q: q, market: d.Market, hub: d.Hub, lists: lists}
 	quant := &QuantHandler{q: q, quant: d.Quant, s: s, r: r}
 	factorLab := &FactorLabHandler{pool: d.Pool, r: r}
@@ -110,7 +111,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.GET("/admin", admin.handleAdmin, adminOnly...)
 	e.GET("/admin/models", modelsAdmin.handlePage, adminOnly...)
 	e.POST("/admin/models/train", modelsAdmin.handleTrain, adminOnly...)
-	e.POST("/admin/models/upload", modelsAdmin.handleUpload, adminOnly...)
+	// The upload's own body limit applies before anything (the CSRF check) reads the body.
+	e.POST(modelUploadPath, modelsAdmin.handleUpload, append([]echo.MiddlewareFunc{middleware.BodyLimit("70M")}, adminOnly...)...)
 	e.POST("/admin/models/:id/activate", modelsAdmin.handleActivate, adminOnly...)
 	e.GET("/admin/jobs/:id", modelsAdmin.handleJob, adminOnly...)
 

@@ -45,6 +45,8 @@ type Deps struct {
 	Clock             provider.Clock // the ASX session clock (simulated with the demo feed)
 	Quant             *pipeline.Pipeline
 	Jobs              *jobs.Client
+	// StreamsDone closes at shutdown to end SSE streams (nil: never).
+	StreamsDone <-chan struct{}
 }
 
 // App is the HTTP application and the services it started.
@@ -67,13 +69,19 @@ func New(d Deps) *App {
 		})
 	sess := newSessions(sm, auth.NewSessionIndex(d.Redis, d.Config.RedisPrefix, sm.Store.(auth.SessionStore)), users)
 	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, user: shellUser, csrf: sess.existingCSRF,
-		market: marketStatus(d.Calendar, d.Clock)}
+		market: marketStatus(d.Calendar, d.Clock), streamsDone: d.StreamsDone}
 	e.HTTPErrorHandler = errorHandler(d.Log, r)
 
 	e.Use(observe(d.Log, d.Metrics))
 	e.Use(securityHeaders(d.Config))
 	e.Use(allowedHosts(d.Config))
-	e.Use(middleware.BodyLimit(d.Config.BodyLimit))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: d.Config.BodyLimit,
+		// Model uploads have their own, larger limit on their route.
+		Skipper: func(c echo.Context) bool { return c.Path() == modelUploadPath },
+	}))
+	e.Use(rejectBadText)
+	e.Use(replayWrites(d.Config))
 	addRoutes(e, d, r, sess, users)
 	return &App{Echo: e, Users: users}
 }

@@ -15,6 +15,7 @@ import (
 type StreamHandler struct {
 	hub       *hub.Hub
 	heartbeat time.Duration
+	r         *renderer
 }
 
 const maxStreamCodes = 500
@@ -95,7 +96,8 @@ func (h *StreamHandler) stream(c echo.Context, codes []string, format hub.Format
 	if err := rc.Flush(); err != nil {
 		return nil
 	}
-	ctx := c.Request().Context()
+	ctx, cancel := h.r.streamContext(c)
+	defer cancel()
 	beat := time.NewTicker(h.heartbeat)
 	defer beat.Stop()
 	buf := make([]hub.Event, 0, 64)

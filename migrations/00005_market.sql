@@ -9,10 +9,13 @@ CREATE TABLE ticks (
     bid   double precision,
     ask   double precision,
     seq   bigint NOT NULL,
-    kind  smallint NOT NULL DEFAULT 0 -- 0 trade, 1 auction, 2 quote only
+    kind  smallint NOT NULL DEFAULT 0, -- 0 trade, 1 auction, 2 quote only
+    -- When the row was written: the roll-up recomputes the buckets of newly
+    -- written ticks, whatever their (possibly delayed) exchange times.
+    ingested_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ticks_code_time_idx ON ticks (code, time);
-CREATE INDEX ticks_time_idx ON ticks (time);
+CREATE INDEX ticks_ingested_idx ON ticks (ingested_at);
 
 -- One-minute bars rolled up from ticks (a continuous aggregate under
 -- TimescaleDB; on plain PostgreSQL an idempotent upsert keeps it current).

@@ -104,7 +104,11 @@ func inputError(err error, src string) error {
 	}
 	if e, ok := apperr.As(err); ok && (e.Code == apperr.Invalid || e.Code == apperr.NotFound) {
 		if e.Field != "" {
-			return &usageError{msg: "--" + e.Field + ": " + e.Message}
+			flag := e.Field
+			if flag == "kind" {
+				flag = "model" // the domain's field is the CLI's --model
+			}
+			return &usageError{msg: "--" + flag + ": " + e.Message}
 		}
 		return &usageError{msg: e.Message}
 	}

@@ -56,7 +56,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	// Background parts (hub, feed) stop with this context, after the servers.
 	bg, stopBG := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopBG()
-	proc, err := server.New(bg, cfg, log, pool, rdb, server.Options{Mailer: newMailer(cfg, log)})
+	// Streams end when shutdown begins; ordinary requests keep their own
+	// contexts and get SHUTDOWN_TIMEOUT to finish.
+	streams, endStreams := context.WithCancel(context.Background())
+	defer endStreams()
+	proc, err := server.New(bg, cfg, log, pool, rdb, server.Options{Mailer: newMailer(cfg, log), StreamsDone: streams.Done()})
 	if err != nil {
 		return err
 	}
@@ -65,11 +69,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	defer stopBG()
 	deps, app := proc.Deps, proc.App
 	srv := handlers.HTTPServer(deps, app)
-	// Streams watch this context: Shutdown does not interrupt them by itself.
-	streams, endStreams := context.WithCancel(context.Background())
-	defer endStreams()
-	srv.RegisterOnShutdown(endStreams)
-	srv.BaseContext = func(net.Listener) context.Context { return streams }
+	srv.RegisterOnShutdown(endStreams) // Shutdown alone would wait for streams forever
 
 	servers := []*http.Server{srv}
 	if cfg.MetricsAddr != "" {

@@ -6,22 +6,38 @@ INSERT INTO job_state (name, upto) VALUES ($1, $2)
 ON CONFLICT (name) DO UPDATE SET upto = EXCLUDED.upto, updated_at = now();
 
 -- name: RollUpMinuteBars :execrows
--- Recomputes every one-minute bucket that holds trades at or after since
--- (bucket-aligned by the caller) and upserts it: idempotent, so a bucket
--- that gains late ticks is simply recomputed.
+-- Recomputes every one-minute bucket that holds a trade written at or after
+-- since, from all of that bucket's trades, and upserts it: idempotent, and
+-- right for delayed quotes whose exchange times are older than other codes'.
+WITH touched AS (
+    SELECT DISTINCT t.code, date_bin(INTERVAL '1 minute', t.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket
+    FROM ticks t
+    WHERE t.ingested_at >= sqlc.arg(since)::timestamptz AND t.size > 0
+)
 INSERT INTO bars_1m (code, time, open, high, low, close, volume, trades)
-SELECT t.code,
-       date_bin(INTERVAL '1 minute', t.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,
+SELECT t.code, b.bucket,
        (array_agg(t.price ORDER BY t.time, t.seq))[1],
        max(t.price), min(t.price),
        (array_agg(t.price ORDER BY t.time DESC, t.seq DESC))[1],
        sum(t.size)::bigint, count(*)::integer
-FROM ticks t
-WHERE t.time >= sqlc.arg(since)::timestamptz AND t.size > 0
-GROUP BY t.code, bucket
+FROM touched b
+JOIN ticks t ON t.code = b.code AND t.time >= b.bucket AND t.time < b.bucket + INTERVAL '1 minute' AND t.size > 0
+GROUP BY t.code, b.bucket
 ON CONFLICT (code, time) DO UPDATE SET
     open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
     volume = EXCLUDED.volume, trades = EXCLUDED.trades;
+
+-- name: MaxTickIngestedAt :one
+SELECT coalesce(max(ingested_at), '0001-01-01 00:00:00+00')::timestamptz FROM ticks;
+
+-- name: ListTickTotalsSince :many
+-- Each code's trades written since a time: total size, and the newest price
+-- and exchange time (a restarted polling provider resumes from them).
+SELECT t.code, sum(t.size)::bigint AS volume,
+       (array_agg(t.price ORDER BY t.time DESC, t.seq DESC))[1]::float8 AS last,
+       max(t.time)::timestamptz AS at
+FROM ticks t WHERE t.time >= $1 AND t.size > 0
+GROUP BY t.code;
 
 -- name: MaxTickTime :one
 SELECT coalesce(max(time), '0001-01-01 00:00:00+00')::timestamptz FROM ticks;

@@ -3,6 +3,8 @@ package auth
 import (
 	"context"
 	"encoding/json"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/qlibpro/qlibpro/db"
 )
@@ -45,14 +47,24 @@ func audit(ctx context.Context, q *db.Queries, m Meta, event string, userID, act
 	if err != nil {
 		return err
 	}
-	ua := m.UserAgent
-	if len(ua) > 512 {
-		ua = ua[:512]
-	}
 	return q.InsertAuditEvent(ctx, db.InsertAuditEventParams{
 		UserID: ptrOrNil(userID), ActorID: ptrOrNil(actorID), Event: event,
-		Ip: m.IP, UserAgent: ua, RequestID: m.RequestID, Detail: b,
+		Ip: cleanText(m.IP, 64), UserAgent: cleanText(m.UserAgent, 512), RequestID: cleanText(m.RequestID, 64), Detail: b,
 	})
+}
+
+// cleanText makes request-supplied text storable: valid UTF-8 without NUL,
+// cut to at most max bytes on a character boundary.
+func cleanText(s string, max int) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "")
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 func ptrOrNil(id int64) *int64 {

@@ -221,3 +221,48 @@ func tokenFromMail(t *testing.T, data string) string {
 	}
 	return rest
 }
+
+func TestResetRequestsAreLimited(t *testing.T) {
+	svc, mail := newService(t)
+	ctx := context.Background()
+	if _, err := svc.Register(ctx, auth.Registration{Email: "flood@example.com", Name: "F", Password: goodPassword}, auth.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 {
+		if err := svc.RequestReset(ctx, "flood@example.com", auth.Meta{IP: "198.51.100.9"}); err != nil {
+			t.Fatalf("each request answers the same: %v", err)
+		}
+	}
+	mail.Wait(t, 3, 10*time.Second)
+	time.Sleep(300 * time.Millisecond)
+	svc.Wait()
+	if n := len(mail.Messages()); n != 3 {
+		t.Errorf("%d reset mails for 6 requests, want 3", n)
+	}
+}
+
+func TestPasswordChangeRevokesLoginTokens(t *testing.T) {
+	svc, _ := newService(t)
+	ctx := context.Background()
+	u, err := svc.Register(ctx, auth.Registration{Email: "tok@example.com", Name: "T", Password: goodPassword}, auth.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	login, _, err := svc.LoginToken(ctx, "tok@example.com", goodPassword, auth.Meta{IP: "10.9.9.9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := svc.CreateAPIKey(ctx, u.ID, "script", nil, auth.Meta{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.ChangePassword(ctx, u.ID, goodPassword, "a different long passphrase 3", auth.Meta{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authorize(ctx, login); apperr.CodeOf(err) != apperr.Unauthorized {
+		t.Errorf("login token after a password change: %v, want Unauthorized", err)
+	}
+	if _, err := svc.Authorize(ctx, key); err != nil {
+		t.Errorf("personal API key after a password change: %v, want it kept", err)
+	}
+}

@@ -12,13 +12,37 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 )
 
+// Reset-request limits: a few links per address, more per client address,
+// so that nobody can flood an inbox (or the mail account) through the form.
+const (
+	resetsPerEmail = 3
+	resetsPerIP    = 20
+	resetWindow    = time.Hour
+)
+
 // RequestReset e-mails a single-use reset link when email belongs to an
 // active account. It returns the same (nil) whether or not it does, and sends
-// in the background so the response time does not tell either.
+// in the background so the response time does not tell either. Past the
+// limits per address and per client it quietly sends nothing (the answer is
+// still the same, so it tells nothing either).
 func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error {
 	email = NormaliseEmail(email)
 	if email == "" || len(email) > 254 {
 		return apperr.FieldError("email", "Enter your email address.")
+	}
+	if s.throttle != nil {
+		okEmail, err := s.throttle.Allow(ctx, "reset:email:"+emailKey(email), resetsPerEmail, resetWindow)
+		if err != nil {
+			return err
+		}
+		okIP, err := s.throttle.Allow(ctx, "reset:ip:"+m.IP, resetsPerIP, resetWindow)
+		if err != nil {
+			return err
+		}
+		if !okEmail || !okIP {
+			_ = audit(ctx, s.q, m, EventResetRequested, 0, 0, map[string]any{"email_hash": emailKey(email), "sent": false, "throttled": true})
+			return nil
+		}
 	}
 	row, err := s.q.GetUserByEmail(ctx, email)
 	if db.IsNotFound(err) || (err == nil && row.DisabledAt != nil) {

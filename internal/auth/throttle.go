@@ -128,3 +128,16 @@ func (t *Throttle) Succeed(ctx context.Context, email, ip string) error {
 	_, err := pipe.Exec(ctx)
 	return err
 }
+
+// Allow counts one use of key and reports whether it is within max uses per
+// window (the window starts at the first use).
+func (t *Throttle) Allow(ctx context.Context, key string, max int64, window time.Duration) (bool, error) {
+	k := t.prefix + "limit:" + key
+	pipe := t.rdb.TxPipeline()
+	n := pipe.Incr(ctx, k)
+	pipe.ExpireNX(ctx, k, window)
+	if _, err := pipe.Exec(ctx); err != nil {
+		return false, err
+	}
+	return n.Val() <= max, nil
+}

@@ -185,8 +185,9 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name string, 
 	return userFrom(u), err
 }
 
-// ChangePassword replaces the password after checking the current one. The
-// caller ends the user's other sessions.
+// ChangePassword replaces the password after checking the current one and
+// revokes the user's API login tokens (personal keys stay). The caller ends
+// the user's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, m Meta) error {
 	row, err := s.q.GetUser(ctx, userID)
 	if err != nil {
@@ -202,7 +203,7 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return err
 	}
-	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if err := q.UpdateUserPassword(ctx, db.UpdateUserPasswordParams{ID: userID, PasswordHash: hash}); err != nil {
 			return err
 		}
@@ -211,6 +212,10 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 		}
 		return audit(ctx, q, m, EventPasswordChange, userID, userID, nil)
 	})
+	if err != nil {
+		return err
+	}
+	return s.revokeLoginTokens(ctx, userID)
 }
 
 // SetRole changes a user's role (admin action or CLI).

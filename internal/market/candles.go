@@ -35,13 +35,22 @@ var Intervals = []Interval{
 // MaxCandles caps one response.
 const MaxCandles = 5000
 
-// ParseInterval looks an interval up by name (case-sensitive for m/M).
+// intervalAliases are other spellings accepted for the names in Intervals.
+// "1m" is a minute and "1M" a month, so those two are never folded.
+var intervalAliases = map[string]string{
+	"1H": "1h", "60m": "1h", "5M": "5m", "15M": "15m", "1d": "1D", "1w": "1W", "1mo": "1M", "1MO": "1M",
+}
+
+// ParseInterval looks an interval up by name ("" = 1D).
 func ParseInterval(s string) (Interval, error) {
 	if s == "" {
 		s = "1D"
 	}
+	if alias, ok := intervalAliases[s]; ok {
+		s = alias
+	}
 	for _, iv := range Intervals {
-		if iv.Name == s || (iv.Minutes > 0 && strings.EqualFold(iv.Name, s)) || (iv.Period == "day" && strings.EqualFold(s, "1d")) || (iv.Period == "week" && strings.EqualFold(s, "1w")) {
+		if iv.Name == s {
 			return iv, nil
 		}
 	}

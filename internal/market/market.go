@@ -5,6 +5,8 @@ package market
 import (
 	"math"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/asx"
 )
 
 // TickKind says how a print came about.
@@ -69,6 +71,14 @@ func (q Quote) Apply(t Tick) Quote {
 	if t.Seq != 0 && t.Seq <= q.Seq {
 		return q
 	}
+	if newSession(q.Time, t.Time) {
+		// The first event of a new trading day: the last price becomes the
+		// previous close and the day's figures start again.
+		if q.Last > 0 {
+			q.PrevClose = q.Last
+		}
+		q.Open, q.High, q.Low, q.Volume, q.Trades = 0, 0, 0, 0, 0
+	}
 	q.Code = t.Code
 	q.Time, q.Seq = t.Time, t.Seq
 	if t.Bid > 0 {
@@ -91,6 +101,16 @@ func (q Quote) Apply(t Tick) Quote {
 	q.Volume += t.Size
 	q.Trades++
 	return q
+}
+
+// newSession reports whether next falls on a later Sydney calendar date than
+// prev (both known).
+func newSession(prev, next time.Time) bool {
+	if prev.IsZero() || next.IsZero() || !next.After(prev) {
+		return false
+	}
+	p, n := prev.In(asx.Sydney()), next.In(asx.Sydney())
+	return p.Year() != n.Year() || p.YearDay() != n.YearDay()
 }
 
 // Bar is an OHLCV bar starting at Time.

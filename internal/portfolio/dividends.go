@@ -154,8 +154,10 @@ func (s *Service) parseDividend(ctx context.Context, get func(string) string) (d
 		return e, "pay_date must be YYYY-MM-DD"
 	case pay.Before(ex):
 		return e, "pay_date is before ex_date"
-	case err3 != nil || !amount.IsPositive():
-		return e, "amount must be a positive number of dollars per share"
+	case err3 != nil || !amount.IsPositive() || amount.GreaterThan(decimal.NewFromInt(1000)):
+		return e, "amount must be a positive number of dollars per share, at most 1000"
+	case amount.Exponent() < -6:
+		return e, "amount has more than 6 decimal places"
 	case err4 != nil || pct.IsNegative() || pct.GreaterThan(decimal.NewFromInt(100)):
 		return e, "franking_pct must be from 0 to 100"
 	}

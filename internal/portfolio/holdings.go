@@ -23,7 +23,10 @@ type Holding struct {
 	MarketValue        decimal.Decimal
 	Unrealised         decimal.Decimal // market value − cost base
 	UnrealisedPct      decimal.Decimal // fraction of cost base
-	DayChange          decimal.Decimal // quantity × (price − previous close)
+	// DayChange is quantity × (price − previous close) for shares held since
+	// before today, and market value − cost base for parcels bought today
+	// (they never had yesterday's price).
+	DayChange decimal.Decimal
 	Weight             decimal.Decimal // fraction of the account's market value
 	Parcels            []tax.Parcel
 }
@@ -115,13 +118,27 @@ func (s *Service) price(h *Holding) {
 			h.Price, h.Priced = price(q.Last), true
 			if q.PrevClose > 0 {
 				h.PrevClose = price(q.PrevClose)
-				h.DayChange = money(h.Quantity.Mul(h.Price.Sub(h.PrevClose)))
+				h.DayChange = s.dayChange(h)
 			}
 		}
 	}
 	h.MarketValue = money(h.Quantity.Mul(h.Price))
 	h.Unrealised = h.MarketValue.Sub(h.CostBase)
 	h.UnrealisedPct = ratio(h.Unrealised, h.CostBase)
+}
+
+// dayChange splits h into parcels bought today and the rest (see Holding).
+func (s *Service) dayChange(h *Holding) decimal.Decimal {
+	today := s.TradeDate()
+	heldQty := h.Quantity
+	change := decimal.Zero
+	for _, p := range h.Parcels {
+		if civil(p.Acquired).Equal(today) {
+			heldQty = heldQty.Sub(p.Quantity)
+			change = change.Add(p.Quantity.Mul(h.Price).Sub(p.CostBase))
+		}
+	}
+	return money(change.Add(heldQty.Mul(h.Price.Sub(h.PrevClose))))
 }
 
 // income sums realised gains, dividends and brokerage of a's current generation.

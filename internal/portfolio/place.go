@@ -79,12 +79,19 @@ func parsePrice(raw, field string) (decimal.Decimal, string) {
 	if err != nil {
 		return d, "Enter the price in dollars, such as 45.10."
 	}
+	if d.GreaterThan(maxOrderPrice) {
+		return d, "Prices above $100,000 a share are not accepted."
+	}
 	if err := asx.ValidatePrice(d); err != nil {
 		msg := apperr.MessageOf(err)
 		return d, strings.ToUpper(msg[:1]) + msg[1:] + "."
 	}
 	return d, ""
 }
+
+// maxOrderPrice bounds limit and stop prices (no ASX share trades near it;
+// the columns hold up to $999,999,999.999).
+var maxOrderPrice = decimal.NewFromInt(100_000)
 
 // validate parses in; every problem is reported per field.
 func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) (spec, error) {

@@ -46,6 +46,9 @@ type Server struct {
 type Options struct {
 	Mailer auth.Mailer
 	Clock  provider.Clock // session clock; default: shared demo clock or the real clock
+	// StreamsDone closes at shutdown so SSE streams end while ordinary
+	// requests finish.
+	StreamsDone <-chan struct{}
 }
 
 // QuotesChannel is the Redis channel of tick batches.
@@ -102,7 +105,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics, Assets: assets,
 		PendingMigrations: prov.HasPending, Mailer: opts.Mailer,
 		Hub: h, Quotes: render, Market: mkt, Calendar: cal, Clock: clock,
-		Quant: s.Jobs.Pipeline(), Jobs: s.Jobs,
+		Quant: s.Jobs.Pipeline(), Jobs: s.Jobs, StreamsDone: opts.StreamsDone,
 	}
 	s.App = handlers.New(s.Deps)
 	return s, nil

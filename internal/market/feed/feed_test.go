@@ -225,3 +225,26 @@ func TestFinaliseWritesDailyBarsAfterTheClose(t *testing.T) {
 	}
 }
 
+
+// TestRollUpTakesDelayedTicks: a tick written after a roll-up, stamped well
+// before the newest tick of another code (a delayed quote), still reaches
+// its one-minute bar.
+func TestRollUpTakesDelayedTicks(t *testing.T) {
+	pool := testenv.DB(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Minute)
+	mustCopy(t, pool, []market.Tick{{Time: now, Code: "CBA", Price: 160, Size: 10, Seq: 1}})
+	r := feed.NewRollUp(pool)
+	if _, err := r.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	mustCopy(t, pool, []market.Tick{{Time: now.Add(-20 * time.Minute), Code: "BHP", Price: 61, Size: 5, Seq: 2}})
+	if _, err := r.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM bars_1m WHERE code = 'BHP' AND time = $1`, now.Add(-20*time.Minute)).Scan(&n); err != nil || n != 1 {
+		t.Errorf("delayed tick's bar rows = %d (%v), want 1", n, err)
+	}
+}

@@ -20,22 +20,23 @@ func NewRollUp(pool *pgxpool.Pool) *RollUp { return &RollUp{q: db.New(pool)} }
 
 const rollupJob = "bars_1m_rollup"
 
-// Once recomputes every minute bucket from the last watermark's bucket
-// onwards and moves the watermark to the newest tick. It is idempotent: a
-// bucket seen twice is recomputed from its ticks, not added to.
+// Once recomputes every minute bucket that received ticks since the last
+// watermark and moves the watermark to the newest write. It is idempotent: a
+// bucket seen twice is recomputed from its ticks, not added to. The few
+// seconds of overlap cover batches whose transactions committed late.
 func (r *RollUp) Once(ctx context.Context) (int64, error) {
 	upto, err := r.q.GetJobState(ctx, rollupJob)
 	if err != nil && !db.IsNotFound(err) {
 		return 0, err
 	}
-	newest, err := r.q.MaxTickTime(ctx)
+	newest, err := r.q.MaxTickIngestedAt(ctx)
 	if err != nil {
 		return 0, err
 	}
 	if newest.Year() < 2 {
 		return 0, nil // no ticks yet
 	}
-	since := upto.Truncate(time.Minute).Add(-time.Minute)
+	since := upto.Add(-5 * time.Second)
 	n, err := r.q.RollUpMinuteBars(ctx, since)
 	if err != nil {
 		return 0, err

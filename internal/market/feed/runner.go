@@ -174,9 +174,29 @@ func (r *Runner) provider(ctx context.Context) (provider.Provider, error) {
 				codes = append(codes, s.Code)
 			}
 		}
-		return eodhd.New(eodhd.Config{APIKey: r.cfg.EODHDKey, Symbols: codes, PollEvery: r.cfg.EODHDPoll, Logger: r.log, FirstSeq: first})
+		resume, err := r.resume(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return eodhd.New(eodhd.Config{APIKey: r.cfg.EODHDKey, Symbols: codes, PollEvery: r.cfg.EODHDPoll, Logger: r.log,
+			FirstSeq: first, Resume: resume})
 	}
 	return nil, fmt.Errorf("unknown feed provider %q", r.cfg.Provider)
+}
+
+// resume reads what the ticks table holds for today (Sydney), so a polling
+// provider that starts mid-day does not record the day's volume twice.
+func (r *Runner) resume(ctx context.Context, q *db.Queries) (map[string]eodhd.Resume, error) {
+	syd := time.Now().In(asx.Sydney())
+	rows, err := q.ListTickTotalsSince(ctx, time.Date(syd.Year(), syd.Month(), syd.Day(), 0, 0, 0, 0, asx.Sydney()))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]eodhd.Resume, len(rows))
+	for _, row := range rows {
+		out[row.Code] = eodhd.Resume{Close: row.Last, Volume: row.Volume, At: row.At}
+	}
+	return out, nil
 }
 
 // finaliseLoop writes each trading day's daily bars from the one-minute bars

@@ -61,6 +61,13 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query) (Result, error) 
 	if err != nil {
 		return Result{}, err
 	}
+	for _, f := range expr.Fields(node) {
+		switch f {
+		case "open", "high", "low", "close", "volume", "vwap":
+		default:
+			return Result{}, apperr.FieldError("expr", "Unknown field $%s: the data has $open, $high, $low, $close, $volume (and $vwap, always missing).", f)
+		}
+	}
 	if !q.From.Before(q.To) {
 		return Result{}, apperr.FieldError("from", "from must be before to")
 	}

@@ -86,7 +86,7 @@ type Ranking struct {
 	Version   int       `json:"model_version"`
 	Date      time.Time `json:"date"`
 	// PrevDate is the model's previous signal day, zero when there is none.
-	PrevDate time.Time      `json:"prev_date"`
+	PrevDate time.Time      `json:"prev_date,omitzero"`
 	Rows     []RankedSignal `json:"rows"`
 }
 

@@ -55,6 +55,17 @@ type Config struct {
 	Client    *http.Client  // default a client with Timeout
 	Logger    *slog.Logger  // for errors the provider rides out; default discards
 	FirstSeq  int64         // Seq of the first tick; default 1
+	// Resume is what the ticks table already holds for today per code (the
+	// last price, the volume so far and when): a restarted feed or a new
+	// leader then emits only what is new instead of the whole day again.
+	Resume map[string]Resume
+}
+
+// Resume is one code's state from the ticks already stored today.
+type Resume struct {
+	Close  float64
+	Volume int64
+	At     time.Time
 }
 
 // String describes the configuration with the API key redacted, so printing
@@ -121,6 +132,10 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.FirstSeq <= 0 {
 		cfg.FirstSeq = 1
 	}
+	seen := map[string]last{}
+	for code, r := range cfg.Resume {
+		seen[asxCode(code)] = last{close: r.Close, volume: r.Volume, at: r.At.UTC()}
+	}
 	return &Provider{
 		key:       cfg.APIKey,
 		base:      strings.TrimRight(cfg.BaseURL, "/"),
@@ -129,7 +144,7 @@ func New(cfg Config) (*Provider, error) {
 		batch:     min(cfg.BatchSize, MaxBatchSize),
 		client:    cfg.Client,
 		log:       cfg.Logger.With(slog.String("provider", Name)),
-		seen:      map[string]last{},
+		seen:      seen,
 		seq:       cfg.FirstSeq - 1,
 	}, nil
 }
