@@ -85,7 +85,9 @@ func (l *Leadership) term(ctx context.Context, lead func(ctx context.Context) er
 	lctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	lost := make(chan error, 1)
+	pinging := make(chan struct{})
 	go func() {
+		defer close(pinging)
 		t := time.NewTicker(l.ping)
 		defer t.Stop()
 		for {
@@ -106,6 +108,9 @@ func (l *Leadership) term(ctx context.Context, lead func(ctx context.Context) er
 	}()
 	err = lead(lctx)
 	cancel()
+	// The connection is the pinger's until it has stopped (pgx connections
+	// are not safe for concurrent use): only then unlock and close it.
+	<-pinging
 	select {
 	case perr := <-lost:
 		return true, perr
