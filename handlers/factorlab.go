@@ -105,11 +105,12 @@ func (h *FactorLabHandler) evaluate(c echo.Context, f components.Form) (*pages.F
 	return v, nil
 }
 
-func civilUTC(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func civilUTC(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
 
 // caret shows the expression with a ^ under the error's position.
 func caret(src string, pe *expr.ParseError) string {
 	pos := min(max(pe.Pos, 0), len(src))
 	return src + "\n" + strings.Repeat(" ", len([]rune(src[:pos]))) + "^ " + pe.Msg + " (position " + itoa(pe.Pos) + ")"
 }
-

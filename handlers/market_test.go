@@ -22,7 +22,9 @@ func apiToken(t *testing.T, app *testenv.App, email string) string {
 	b.mustSignUp(email, "API "+email)
 	rec := app.Do(t, "POST", "/api/v1/auth/login", strings.NewReader(`{"email":"`+email+`","password":"`+testPassword+`"}`),
 		map[string]string{"Content-Type": "application/json"})
-	var out struct{ AccessToken string `json:"access_token"` }
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.AccessToken == "" {
 		t.Fatalf("login: %d %s", rec.Code, rec.Body.String())
 	}

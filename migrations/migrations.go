@@ -6,11 +6,11 @@ package migrations
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
-	"io/fs"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
+	"io/fs"
 	"log/slog"
 
 	"github.com/pressly/goose/v3"

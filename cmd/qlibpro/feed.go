@@ -4,7 +4,11 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/server"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
@@ -27,26 +31,13 @@ func cmdFeed(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: "feed takes no arguments", usage: feedUsage + "\n"}
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, e.stderr)
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	rdb, err := openRedis(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
-	cal := asx.DefaultCalendar()
-	clock, err := feed.SharedClock(ctx, cfg.FeedProvider, rdb, cfg.RedisPrefix+"demo_clock_start", cfg.FeedSpeed, cal)
-	if err != nil {
-		return err
-	}
-	log.Info("feed starting", slog.String("provider", cfg.FeedProvider))
-	return server.NewFeed(cfg, pool, rdb, cal, clock, log, telemetry.New()).Run(ctx)
+	return withServices(ctx, e, func(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, rdb *redis.Client) error {
+		cal := asx.DefaultCalendar()
+		clock, err := feed.SharedClock(ctx, cfg.FeedProvider, rdb, cfg.RedisPrefix+"demo_clock_start", cfg.FeedSpeed, cal)
+		if err != nil {
+			return err
+		}
+		log.Info("feed starting", slog.String("provider", cfg.FeedProvider))
+		return server.NewFeed(cfg, pool, rdb, cal, clock, log, telemetry.New()).Run(ctx)
+	})
 }

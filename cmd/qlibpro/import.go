@@ -7,9 +7,11 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/asxdata"
+	"github.com/qlibpro/qlibpro/internal/config"
 )
 
 const importUsage = `Usage: qlibpro import --format yahoo|asx [--code CODE] [--skip-bad] FILE...
@@ -42,19 +44,17 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if *code != "" && len(files) > 1 {
 		return &usageError{msg: "--code works with exactly one file", usage: importUsage + "\n"}
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
+	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
+		return importFiles(ctx, e, pool, files, *code, f, *skipBad)
+	})
+}
+
+// importFiles imports each file in its own transaction.
+func importFiles(ctx context.Context, e env, pool *pgxpool.Pool, files []string, codeFlag string, f asxdata.Format, skipBad bool) error {
 	q := db.New(pool)
 	refused := 0
 	for _, path := range files {
-		c := strings.ToUpper(*code)
+		c := strings.ToUpper(codeFlag)
 		if c == "" {
 			c = codeFromFile(path)
 		}
@@ -74,7 +74,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		for _, b := range bad {
 			fmt.Fprintf(e.stderr, "%s: %v\n", path, b)
 		}
-		if len(bad) > 0 && !*skipBad {
+		if len(bad) > 0 && !skipBad {
 			fmt.Fprintf(e.stderr, "%s: %d bad rows; nothing written (fix them, or pass --skip-bad)\n", path, len(bad))
 			refused++
 			continue

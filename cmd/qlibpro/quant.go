@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
@@ -50,7 +51,7 @@ func cmdFactors(ctx context.Context, e env, args []string) error {
 	if q.To, err = flagDate("to", *to); err != nil {
 		return err
 	}
-	return withPool(ctx, e, func(pool *pgxpool.Pool) error {
+	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
 		res, err := pipeline.Factors(ctx, pool, q)
 		if err != nil {
 			return inputError(err, *src)
@@ -127,18 +128,6 @@ func flagDate(name, v string) (time.Time, error) {
 }
 
 // withPool loads the configuration, opens the database and runs fn.
-func withPool(ctx context.Context, e env, fn func(*pgxpool.Pool) error) error {
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	return fn(pool)
-}
 
 const trainUsage = `Usage: qlibpro train --model ridge|xgboost [--name NAME] [--train FROM:TO] [--valid FROM:TO] [--test FROM:TO] [--params JSON] [--activate]
 
@@ -172,7 +161,7 @@ func cmdTrain(ctx context.Context, e env, args []string) error {
 	if *params != "" {
 		spec.Params = json.RawMessage(*params)
 	}
-	return withPool(ctx, e, func(pool *pgxpool.Pool) error {
+	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
 		p := pipeline.New(pool, nil, nil)
 		if err := refresh(ctx, e.stdout, p.Store(), nil); err != nil {
 			return err
@@ -246,7 +235,7 @@ func cmdSignals(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withPool(ctx, e, func(pool *pgxpool.Pool) error {
+	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
 		p := pipeline.New(pool, nil, nil)
 		if err := refresh(ctx, e.stdout, p.Store(), nil); err != nil {
 			return err
@@ -299,7 +288,7 @@ func cmdQuant(ctx context.Context, e env, args []string) error {
 	default:
 		return &usageError{msg: fmt.Sprintf("unknown quant action %q", action), usage: usageOf(fs, quantUsage)}
 	}
-	return withPool(ctx, e, func(pool *pgxpool.Pool) error {
+	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
 		p := pipeline.New(pool, nil, nil)
 		switch action {
 		case "refresh":

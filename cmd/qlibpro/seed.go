@@ -10,6 +10,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asxdata"
 	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 )
 
@@ -39,31 +40,24 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: "seed takes no arguments", usage: usageOf(fs, seedUsage)}
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	if *dir == "" {
-		*dir = cfg.DataDir
-	}
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	res, err := asxdata.Seed(ctx, pool, *dir)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "seeded %d instruments and %d daily bars (%d new or changed) in %s\n",
-		res.Instruments, res.Bars, res.BarsInserted, res.Elapsed.Round(1e6))
-	if !*demo {
-		return nil
-	}
-	if cfg.IsProduction() {
-		return &usageError{msg: "--demo-user is refused in production (it creates an admin with a known password)"}
-	}
-	return seedDemoUser(ctx, e, pool)
+	return withPool(ctx, e, func(cfg config.Config, pool *pgxpool.Pool) error {
+		if *demo && cfg.IsProduction() {
+			return &usageError{msg: "--demo-user is refused in production (it creates an admin with a known password)"}
+		}
+		if *dir == "" {
+			*dir = cfg.DataDir
+		}
+		res, err := asxdata.Seed(ctx, pool, *dir)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "seeded %d instruments and %d daily bars (%d new or changed) in %s\n",
+			res.Instruments, res.Bars, res.BarsInserted, res.Elapsed.Round(1e6))
+		if !*demo {
+			return nil
+		}
+		return seedDemoUser(ctx, e, pool)
+	})
 }
 
 // seedDemoUser creates the demo admin and its paper account unless it exists.
@@ -84,8 +78,6 @@ func seedDemoUser(ctx context.Context, e env, pool *pgxpool.Pool) error {
 	} else if err != nil {
 		return err
 	}
-	if _, err := portfolio.EnsureAccount(ctx, pool, u.ID); err != nil {
-		return err
-	}
-	return nil
+	_, err = portfolio.EnsureAccount(ctx, pool, u.ID)
+	return err
 }

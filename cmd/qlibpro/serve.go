@@ -9,10 +9,13 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
+	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/server"
 )
 
@@ -32,22 +35,15 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: "serve takes no arguments", usage: serveUsage + "\n"}
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, e.stderr)
+	return withServices(ctx, e, func(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, rdb *redis.Client) error {
+		return serve(ctx, cfg, log, pool, rdb, start)
+	})
+}
 
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	rdb, err := openRedis(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer rdb.Close()
+// serve runs the HTTP server(s) and the background parts until ctx ends,
+// then shuts down in order: stop accepting, end streams, drain requests,
+// stop the hub, feed and jobs.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, rdb *redis.Client, start time.Time) error {
 	if pending, err := pendingMigrations(pool); err == nil {
 		if p, err := pending(ctx); err == nil && p {
 			log.Warn("database migrations are pending; /api/ready answers 503 until `qlibpro migrate up` runs")

@@ -38,6 +38,33 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// withPool loads the configuration, opens the database pool, runs fn and
+// closes the pool: the frame of every command that only needs PostgreSQL.
+func withPool(ctx context.Context, e env, fn func(config.Config, *pgxpool.Pool) error) error {
+	cfg, err := loadConfig(e)
+	if err != nil {
+		return err
+	}
+	pool, err := openPool(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return fn(cfg, pool)
+}
+
+// withServices is withPool plus the logger and Redis: the frame of serve and feed.
+func withServices(ctx context.Context, e env, fn func(config.Config, *slog.Logger, *pgxpool.Pool, *redis.Client) error) error {
+	return withPool(ctx, e, func(cfg config.Config, pool *pgxpool.Pool) error {
+		rdb, err := openRedis(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer rdb.Close()
+		return fn(cfg, newLogger(cfg, e.stderr), pool, rdb)
+	})
+}
+
 func openPool(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	return db.Open(ctx, cfg.DatabaseURL, cfg.DatabaseMaxConns)
 }

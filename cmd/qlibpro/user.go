@@ -14,6 +14,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/notify"
 )
 
@@ -51,22 +52,15 @@ func cmdUser(ctx context.Context, e env, args []string) error {
 	if *email == "" || fs.NArg() > 0 {
 		return &usageError{msg: "--email is required and no arguments are taken", usage: userUsage + "\n"}
 	}
-	cfg, err := loadConfig(e)
-	if err != nil {
+	return withPool(ctx, e, func(cfg config.Config, pool *pgxpool.Pool) error {
+		svc := auth.NewService(pool, nil, notify.LogMailer{Log: slog.New(slog.NewTextHandler(e.stderr, nil))}, newLogger(cfg, e.stderr), auth.Options{})
+		m := auth.Meta{IP: "cli", UserAgent: "qlibpro user " + args[0]}
+		err := runUser(ctx, e, svc, pool, args[0], *email, *name, *role, *admin, *generate, *enable, m)
+		if ae, ok := apperr.As(err); ok && ae.Code != apperr.Internal {
+			return &usageError{msg: ae.Message}
+		}
 		return err
-	}
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	svc := auth.NewService(pool, nil, notify.LogMailer{Log: slog.New(slog.NewTextHandler(e.stderr, nil))}, newLogger(cfg, e.stderr), auth.Options{})
-	m := auth.Meta{IP: "cli", UserAgent: "qlibpro user " + args[0]}
-	err = runUser(ctx, e, svc, pool, args[0], *email, *name, *role, *admin, *generate, *enable, m)
-	if ae, ok := apperr.As(err); ok && ae.Code != apperr.Internal {
-		return &usageError{msg: ae.Message}
-	}
-	return err
+	})
 }
 
 func runUser(ctx context.Context, e env, svc *auth.Service, pool *pgxpool.Pool, sub, email, name, role string, admin, generate, enable bool, m auth.Meta) error {

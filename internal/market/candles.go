@@ -189,4 +189,6 @@ func mergeLive(out []Bar, live Bar, period string) []Bar {
 }
 
 // civil returns t's calendar date at midnight UTC.
-func civil(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) }
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}

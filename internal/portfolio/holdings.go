@@ -27,8 +27,8 @@ type Holding struct {
 	// before today, and market value − cost base for parcels bought today
 	// (they never had yesterday's price).
 	DayChange decimal.Decimal
-	Weight             decimal.Decimal // fraction of the account's market value
-	Parcels            []tax.Parcel
+	Weight    decimal.Decimal // fraction of the account's market value
+	Parcels   []tax.Parcel
 }
 
 // Slice is one part of an allocation.

@@ -30,10 +30,10 @@ import (
 
 // Server is one assembled process.
 type Server struct {
-	App     *handlers.App
-	Deps    handlers.Deps
-	Hub     *hub.Hub
-	Feed    *feed.Runner // nil when FEED_ENABLED=false
+	App  *handlers.App
+	Deps handlers.Deps
+	Hub  *hub.Hub
+	Feed *feed.Runner // nil when FEED_ENABLED=false
 	// Matcher fills paper orders; every process feeds it ticks, the one
 	// holding its advisory lock matches (see Start).
 	Matcher *portfolio.Matcher

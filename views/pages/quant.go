@@ -17,21 +17,21 @@ type SignalsView struct {
 
 // SignalRow is one instrument in the ranking.
 type SignalRow struct {
-	Rank                int
-	Code, Name, Sector  string
-	Score, Percentile   float64
-	Change              int
-	New                 bool // not ranked on the previous day
+	Rank               int
+	Code, Name, Sector string
+	Score, Percentile  float64
+	Change             int
+	New                bool // not ranked on the previous day
 }
 
 // ModelListRow is one model name on the models page.
 type ModelListRow struct {
-	ID                          int64
-	Name, Kind, Version, Test   string
-	Active                      bool
-	IC, RankIC, ICIR, RankICIR  string
-	LongShort                   string
-	Versions                    int
+	ID                         int64
+	Name, Kind, Version, Test  string
+	Active                     bool
+	IC, RankIC, ICIR, RankICIR string
+	LongShort                  string
+	Versions                   int
 }
 
 // ModelsView lists the models.
@@ -42,19 +42,19 @@ type ModelsView struct {
 
 // ModelView is one model version's evidence.
 type ModelView struct {
-	ID                                  int64
-	Name, Kind, Version, Created        string
-	Active                              bool
-	Train, Valid, Test                  string
-	Metrics                             []MetricRow
-	ICPoints                            string // JSON [{time, value}] for the IC chart
-	RankICPoints                        string
-	Quintiles                           []BarRow
-	Importance                          []BarRow
-	Params                              string
-	Versions                            []ModelListRow
-	IsAdmin                             bool
-	CSRF                                string
+	ID                           int64
+	Name, Kind, Version, Created string
+	Active                       bool
+	Train, Valid, Test           string
+	Metrics                      []MetricRow
+	ICPoints                     string // JSON [{time, value}] for the IC chart
+	RankICPoints                 string
+	Quintiles                    []BarRow
+	Importance                   []BarRow
+	Params                       string
+	Versions                     []ModelListRow
+	IsAdmin                      bool
+	CSRF                         string
 }
 
 // MetricRow is one labelled figure.
@@ -76,12 +76,12 @@ type FactorLabView struct {
 
 // FactorResultView is the evaluated factor.
 type FactorResultView struct {
-	Expr                        string
-	Code                        string
-	IC, RankIC, ICIR, RankICIR  string
-	Days, Codes                 int
-	ICPoints                    string // JSON for the daily IC chart
-	ValuePoints                 string // JSON for the factor on Code
-	ErrorPos                    int    // −1 when no parse error
-	Caret                       string // the expression with a caret under the error
+	Expr                       string
+	Code                       string
+	IC, RankIC, ICIR, RankICIR string
+	Days, Codes                int
+	ICPoints                   string // JSON for the daily IC chart
+	ValuePoints                string // JSON for the factor on Code
+	ErrorPos                   int    // −1 when no parse error
+	Caret                      string // the expression with a caret under the error
 }

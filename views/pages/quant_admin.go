@@ -13,11 +13,11 @@ type ModelsAdminView struct {
 
 // JobView is a background job's progress.
 type JobView struct {
-	ID                   int64
-	Kind, State, Stage   string
-	Message              string
-	Step, Total          int
-	Done, Failed         bool
-	ResultURL            string
-	Fraction             float64
+	ID                 int64
+	Kind, State, Stage string
+	Message            string
+	Step, Total        int
+	Done, Failed       bool
+	ResultURL          string
+	Fraction           float64
 }

@@ -21,7 +21,7 @@ type KeysView struct {
 
 // KeyRow is one personal API key.
 type KeyRow struct {
-	ID                                  int64
+	ID                                   int64
 	Name, Prefix, Created, Expires, Used string
 }
 

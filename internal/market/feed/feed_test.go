@@ -225,7 +225,6 @@ func TestFinaliseWritesDailyBarsAfterTheClose(t *testing.T) {
 	}
 }
 
-
 // TestRollUpTakesDelayedTicks: a tick written after a roll-up, stamped well
 // before the newest tick of another code (a delayed quote), still reaches
 // its one-minute bar.
