@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -143,3 +144,13 @@ func wantsJSON(c echo.Context) bool {
 
 // errNotFound is the 404 for unknown paths and ids.
 func errNotFound(what string) error { return apperr.New(apperr.NotFound, "%s not found.", what) }
+
+// idParam reads a numeric path id; anything else is the same 404 as an id
+// that is not the caller's.
+func idParam(c echo.Context, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound(what)
+	}
+	return id, nil
+}

@@ -55,16 +55,6 @@ func fmtQuotePrice(f float64) string {
 
 func fmtDate(t time.Time) string { return t.Format("2 Jan 2006") }
 
-// idParam reads a numeric path id; anything else is the same 404 as an id
-// that is not the caller's.
-func idParam(c echo.Context, what string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound(what)
-	}
-	return id, nil
-}
-
 // accountParam reads the account id from the query or form ("account"); 0
 // means the default account. A malformed id is a 404.
 func accountParam(c echo.Context) (int64, error) {

@@ -117,9 +117,9 @@ func (h *QuantHandler) handleModels(c echo.Context) error {
 
 func (h *QuantHandler) handleModel(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "Model version")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "Model version not found.")
+		return err
 	}
 	mv, err := h.quant.ModelVersion(ctx, id)
 	if err != nil {

@@ -112,9 +112,9 @@ func (h *ModelsAdminHandler) handleTrain(c echo.Context) error {
 // handleJob shows a job's progress: the partial that polls itself for htmx,
 // the models page around it otherwise.
 func (h *ModelsAdminHandler) handleJob(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "Job")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "Job not found.")
+		return err
 	}
 	st, err := h.jobs.Progress(c.Request().Context(), id)
 	if err != nil {
@@ -191,9 +191,9 @@ func (h *ModelsAdminHandler) handleUpload(c echo.Context) error {
 }
 
 func (h *ModelsAdminHandler) handleActivate(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "Model version")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "Model version not found.")
+		return err
 	}
 	if _, err := h.quant.Activate(c.Request().Context(), id); err != nil {
 		return err

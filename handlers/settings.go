@@ -193,9 +193,9 @@ func (h *SettingsHandler) handleCreateKey(c echo.Context) error {
 }
 
 func (h *SettingsHandler) handleRevokeKey(c echo.Context) error {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := idParam(c, "API key")
 	if err != nil {
-		return apperr.New(apperr.NotFound, "API key not found.")
+		return err
 	}
 	if err := h.users.RevokeAPIKey(c.Request().Context(), currentUser(c).ID, id, meta(c)); err != nil {
 		return err

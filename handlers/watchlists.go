@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,13 +71,7 @@ func (h *WatchlistHandler) handleCreate(c echo.Context) error {
 	return h.respond(c, err)
 }
 
-func watchlistID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil {
-		return 0, apperr.New(apperr.NotFound, "Watchlist not found.")
-	}
-	return id, nil
-}
+func watchlistID(c echo.Context) (int64, error) { return idParam(c, "Watchlist") }
 
 // action runs fn on the watchlist named in the path.
 func (h *WatchlistHandler) action(fn func(c echo.Context, userID, id int64) error) echo.HandlerFunc {
