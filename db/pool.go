@@ -43,9 +43,17 @@ func IsNotFound(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation,
 // optionally of the named constraint.
-func IsUniqueViolation(err error, constraint string) bool {
+func IsUniqueViolation(err error, constraint string) bool { return violates(err, "23505", constraint) }
+
+// IsCheckViolation reports whether err is a check-constraint violation,
+// optionally of the named constraint.
+func IsCheckViolation(err error, constraint string) bool { return violates(err, "23514", constraint) }
+
+// violates reports whether err is PostgreSQL error sqlstate, raised by the
+// named constraint when constraint is not "".
+func violates(err error, sqlstate, constraint string) bool {
 	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) || pgErr.Code != "23505" {
+	if !errors.As(err, &pgErr) || pgErr.Code != sqlstate {
 		return false
 	}
 	return constraint == "" || pgErr.ConstraintName == constraint

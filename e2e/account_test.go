@@ -8,12 +8,13 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // TestSignUpSignInSignOut: a person signs up, sees their name in the header,
 // signs out, is refused a protected page, signs in again and signs out.
 func TestSignUpSignInSignOut(t *testing.T) {
-	app := testenv.NewApp(t, nil)
+	app := testapp.New(t, nil)
 	srv := app.Serve(t)
 	ctx := testenv.Browser(t, 90*time.Second)
 	const pw = "browser test passphrase 2026"

@@ -9,13 +9,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // TestHomeSectorFilter: the home page renders the real XJO close and the
 // overview table; choosing a sector swaps the table through htmx (no full
 // reload) and pushes the partial's own URL.
 func TestHomeSectorFilter(t *testing.T) {
-	app := testenv.NewApp(t, nil)
+	app := testapp.New(t, nil)
 	srv := app.Serve(t)
 	ctx := testenv.Browser(t, 60*time.Second)
 

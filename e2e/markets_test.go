@@ -12,14 +12,15 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // liveApp serves the app with the simulator running in the middle of a
 // simulated trading session.
-func liveApp(t *testing.T) (*testenv.App, string) {
+func liveApp(t *testing.T) (*testapp.App, string) {
 	t.Helper()
 	clock := provider.NewDemoClock(time.Now().Add(-2*time.Hour), 1, asx.DefaultCalendar())
-	app := testenv.NewAppWithClock(t, map[string]string{"FEED_ENABLED": "true", "FEED_PROVIDER": "simulator"}, clock)
+	app := testapp.NewWithClock(t, map[string]string{"FEED_ENABLED": "true", "FEED_PROVIDER": "simulator"}, clock)
 	return app, app.Serve(t).URL
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // TestPaperTradeDuringASimulatedSession: with the simulator feeding a
@@ -18,7 +19,7 @@ import (
 func TestPaperTradeDuringASimulatedSession(t *testing.T) {
 	// The demo clock starts its session at 09:59:30; an hour in, BHP trades.
 	clock := provider.NewDemoClock(time.Now().Add(-time.Hour), 1, nil)
-	app := testenv.NewAppWithClock(t, map[string]string{
+	app := testapp.NewWithClock(t, map[string]string{
 		"FEED_ENABLED": "true", "FEED_PROVIDER": "simulator", "FEED_SYMBOLS": "BHP,CBA,CSL",
 	}, clock)
 	srv := app.Serve(t)

@@ -10,20 +10,21 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // TestSignalsAndFactorLab: a trader sees the model ranking, opens the model's
 // evidence (its IC chart draws) and evaluates a typed factor in the lab; a
 // mistyped one shows the parse error at its position, without page loads.
 func TestSignalsAndFactorLab(t *testing.T) {
-	app := testenv.NewApp(t, nil)
+	app := testapp.New(t, nil)
 	ctx := t.Context()
 	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
 		if _, err := app.Pool.Exec(ctx, "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	p := app.Deps.Quant
+	p := app.Quant
 	codes := []string{"BHP", "CBA", "CSL", "WES", "NAB", "ANZ", "WBC", "FMG", "RIO", "TLS"}
 	if _, err := p.Store().Refresh(ctx, codes); err != nil {
 		t.Fatal(err)

@@ -10,21 +10,21 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// AccountHandler serves sign-up, sign-in, sign-out and password resets.
-type AccountHandler struct {
+// accountHandler serves sign-up, sign-in, sign-out and password resets.
+type accountHandler struct {
 	users *auth.Service
 	s     *sessions
 	r     *renderer
 }
 
-func (h *AccountHandler) form(c echo.Context, values map[string]string) components.Form {
+func (h *accountHandler) form(c echo.Context, values map[string]string) components.Form {
 	if values == nil {
 		values = map[string]string{}
 	}
 	return components.Form{CSRF: h.s.csrfToken(c), Values: values}
 }
 
-func (h *AccountHandler) handleSignInPage(c echo.Context) error {
+func (h *accountHandler) handleSignInPage(c echo.Context) error {
 	if currentUser(c) != nil {
 		return redirect(c, safeNext(c.QueryParam("next")))
 	}
@@ -32,12 +32,12 @@ func (h *AccountHandler) handleSignInPage(c echo.Context) error {
 	return h.r.page(c, http.StatusOK, "Sign in", "", pages.SignIn(f))
 }
 
-func (h *AccountHandler) handleSignIn(c echo.Context) error {
+func (h *accountHandler) handleSignIn(c echo.Context) error {
 	email, next := c.FormValue("email"), safeNext(c.FormValue("next"))
 	f := h.form(c, map[string]string{"email": email, "next": next})
 	u, err := h.users.Authenticate(c.Request().Context(), email, c.FormValue("password"), meta(c))
 	if err != nil {
-		return h.r.formFailed(c, err, f, "Sign in", pages.SignIn, pages.SignInForm)
+		return h.r.formFailed(c, err, f, "Sign in", "", viewsOf(pages.SignIn, pages.SignInForm))
 	}
 	if err := h.s.signIn(c, u); err != nil {
 		return err
@@ -45,19 +45,19 @@ func (h *AccountHandler) handleSignIn(c echo.Context) error {
 	return redirect(c, next)
 }
 
-func (h *AccountHandler) handleSignUpPage(c echo.Context) error {
+func (h *accountHandler) handleSignUpPage(c echo.Context) error {
 	if currentUser(c) != nil {
 		return redirect(c, "/")
 	}
 	return h.r.page(c, http.StatusOK, "Create your account", "", pages.SignUp(h.form(c, nil)))
 }
 
-func (h *AccountHandler) handleSignUp(c echo.Context) error {
+func (h *accountHandler) handleSignUp(c echo.Context) error {
 	in := auth.Registration{Email: c.FormValue("email"), Name: c.FormValue("name"), Password: c.FormValue("password")}
 	f := h.form(c, map[string]string{"email": in.Email, "name": in.Name})
 	u, err := h.users.Register(c.Request().Context(), in, meta(c))
 	if err != nil {
-		return h.r.formFailed(c, err, f, "Create your account", pages.SignUp, pages.SignUpForm)
+		return h.r.formFailed(c, err, f, "Create your account", "", viewsOf(pages.SignUp, pages.SignUpForm))
 	}
 	if err := h.s.signIn(c, u); err != nil {
 		return err
@@ -65,7 +65,7 @@ func (h *AccountHandler) handleSignUp(c echo.Context) error {
 	return redirect(c, "/")
 }
 
-func (h *AccountHandler) handleSignOut(c echo.Context) error {
+func (h *accountHandler) handleSignOut(c echo.Context) error {
 	if u := currentUser(c); u != nil {
 		if err := h.users.RecordSignOut(c.Request().Context(), u.ID, meta(c)); err != nil {
 			return err
@@ -77,41 +77,35 @@ func (h *AccountHandler) handleSignOut(c echo.Context) error {
 	return redirect(c, "/")
 }
 
-func (h *AccountHandler) handleForgotPage(c echo.Context) error {
+func (h *accountHandler) handleForgotPage(c echo.Context) error {
 	return h.r.page(c, http.StatusOK, "Reset your password", "", pages.Forgot(h.form(c, nil)))
 }
 
-func (h *AccountHandler) handleForgot(c echo.Context) error {
+func (h *accountHandler) handleForgot(c echo.Context) error {
 	email := c.FormValue("email")
 	f := h.form(c, map[string]string{"email": email})
 	if err := h.users.RequestReset(c.Request().Context(), email, meta(c)); err != nil {
-		return h.r.formFailed(c, err, f, "Reset your password", pages.Forgot, pages.ForgotForm)
+		return h.r.formFailed(c, err, f, "Reset your password", "", viewsOf(pages.Forgot, pages.ForgotForm))
 	}
 	f.Notice = "If an account uses that email, a reset link is on its way. It works once, for 30 minutes."
-	if isHTMX(c) {
-		return component(c, http.StatusOK, pages.ForgotForm(f))
-	}
-	return h.r.page(c, http.StatusOK, "Reset your password", "", pages.Forgot(f))
+	return h.r.respond(c, http.StatusOK, "Reset your password", "", ready(pages.Forgot(f)), ready(pages.ForgotForm(f)))
 }
 
-func (h *AccountHandler) handleResetPage(c echo.Context) error {
+func (h *accountHandler) handleResetPage(c echo.Context) error {
 	f := h.form(c, map[string]string{"token": c.QueryParam("token")})
 	return h.r.page(c, http.StatusOK, "Choose a new password", "", pages.Reset(f))
 }
 
-func (h *AccountHandler) handleReset(c echo.Context) error {
+func (h *accountHandler) handleReset(c echo.Context) error {
 	token := c.FormValue("token")
 	f := h.form(c, map[string]string{"token": token})
 	userID, err := h.users.ResetPassword(c.Request().Context(), token, c.FormValue("password"), meta(c))
 	if err != nil {
-		return h.r.formFailed(c, err, f, "Choose a new password", pages.Reset, pages.ResetForm)
+		return h.r.formFailed(c, err, f, "Choose a new password", "", viewsOf(pages.Reset, pages.ResetForm))
 	}
 	if _, err := h.s.index.EndAll(c.Request().Context(), userID, ""); err != nil {
 		return err
 	}
 	f.Notice = "Your password is changed and every session was signed out. Sign in with the new password."
-	if isHTMX(c) {
-		return component(c, http.StatusOK, pages.ResetForm(f))
-	}
-	return h.r.page(c, http.StatusOK, "Choose a new password", "", pages.Reset(f))
+	return h.r.respond(c, http.StatusOK, "Choose a new password", "", ready(pages.Reset(f)), ready(pages.ResetForm(f)))
 }

@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/auth"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
-func servedApp(t *testing.T, env map[string]string) (*testenv.App, *browser) {
+func servedApp(t *testing.T, env map[string]string) (*testapp.App, *browser) {
 	t.Helper()
-	app := testenv.NewApp(t, env)
+	app := testapp.New(t, env)
 	srv := app.Serve(t)
 	return app, newBrowser(t, app, srv)
 }
@@ -95,7 +95,7 @@ func TestCookieFlags(t *testing.T) {
 		}
 	})
 	t.Run("Production", func(t *testing.T) {
-		app := testenv.NewApp(t, map[string]string{"ENVIRONMENT": "production", "ALLOWED_HOSTS": "example.com",
+		app := testapp.New(t, map[string]string{"ENVIRONMENT": "production", "ALLOWED_HOSTS": "example.com",
 			"METRICS_TOKEN": "0123456789abcdef", "SMTP_HOST": "localhost"})
 		rec := app.Do(t, "GET", "/signin", nil, nil)
 		sc := rec.Header().Get("Set-Cookie")
@@ -138,7 +138,7 @@ func TestCSRFOnEveryStateChangingRoute(t *testing.T) {
 	app, b := servedApp(t, nil)
 	b.mustSignUp("c@example.com", "C")
 	var checked int
-	for _, r := range app.Echo.Routes() {
+	for _, r := range app.HTTP.Routes() {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead || strings.HasPrefix(r.Path, "/api/") || r.Path == "/*" {
 			continue // the JSON API takes bearer tokens only, never cookies
 		}
@@ -205,7 +205,7 @@ func TestSignInThrottle(t *testing.T) {
 	}
 	metrics := b.app.Do(t, "GET", "/metrics", nil, nil) // loopback only without a token: 403 here
 	_ = metrics
-	m := b.app.Deps.Metrics
+	m := b.app.Metrics
 	if got := testutilCounter(t, m.UserLogins.WithLabelValues("locked")); got != 1 {
 		t.Errorf("user_logins_total{result=locked} = %v, want 1", got)
 	}
@@ -218,7 +218,7 @@ func TestAdminRoutesNeedAdmin(t *testing.T) {
 	app, b := servedApp(t, nil)
 	b.mustSignUp("t@example.com", "T")
 	var admin []string
-	for _, r := range app.Echo.Routes() {
+	for _, r := range app.HTTP.Routes() {
 		if r.Path == "/admin" || strings.HasPrefix(r.Path, "/admin/") {
 			admin = append(admin, r.Method+" "+r.Path)
 			path := concretePath(r.Path)

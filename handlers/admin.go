@@ -10,13 +10,13 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// AdminHandler serves the back office (admins only; see routes.go).
-type AdminHandler struct {
+// adminHandler serves the back office's front page (admins only; see routes.go).
+type adminHandler struct {
 	q *db.Queries
 	r *renderer
 }
 
-func (h *AdminHandler) handleAdmin(c echo.Context) error {
+func (h *adminHandler) handleAdmin(c echo.Context) error {
 	ctx := c.Request().Context()
 	var v pages.AdminView
 	var err error

@@ -10,8 +10,8 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 )
 
-// APIAuthHandler serves token sign-in and the bearer-token check of /api/v1.
-type APIAuthHandler struct {
+// apiAuthHandler serves token sign-in and the bearer-token check of /api/v1.
+type apiAuthHandler struct {
 	users *auth.Service
 }
 
@@ -29,7 +29,7 @@ type loginResponse struct {
 }
 
 // handleLogin exchanges email and password for a bearer token.
-func (h *APIAuthHandler) handleLogin(c echo.Context) error {
+func (h *apiAuthHandler) handleLogin(c echo.Context) error {
 	var in loginRequest
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -45,26 +45,11 @@ func (h *APIAuthHandler) handleLogin(c echo.Context) error {
 	return c.JSON(http.StatusOK, loginResponse{AccessToken: tok, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds())})
 }
 
-// bindJSON decodes a JSON body, turning every decoding problem into a 400.
-func bindJSON(c echo.Context, dst any) error {
-	ct := c.Request().Header.Get(echo.HeaderContentType)
-	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return apperr.New(apperr.Invalid, "Send Content-Type: application/json.")
-	}
-	if err := checkJSONText(c); err != nil {
-		return err
-	}
-	if err := c.Bind(dst); err != nil {
-		return apperr.New(apperr.Invalid, "The request body is not valid JSON for this endpoint.")
-	}
-	return nil
-}
-
 var errTokenInURL = apperr.New(apperr.Unauthorized, "Tokens in the URL are refused; send Authorization: Bearer <token>.")
 
 // requireToken authenticates API requests by bearer token only: never a
 // cookie (so no CSRF exposure), never a token in the query string.
-func (h *APIAuthHandler) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
+func (h *apiAuthHandler) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		q := c.Request().URL.Query()
 		if q.Has("token") || q.Has("access_token") || q.Has("api_key") {
@@ -98,7 +83,7 @@ type meResponse struct {
 }
 
 // handleMe describes the caller.
-func (h *APIAuthHandler) handleMe(c echo.Context) error {
+func (h *apiAuthHandler) handleMe(c echo.Context) error {
 	p := principal(c)
 	return c.JSON(http.StatusOK, meResponse{Email: p.Email, Name: p.Name, Role: p.Role, Token: p.Kind})
 }

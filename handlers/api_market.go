@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,12 +13,11 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 )
 
-// APIMarketHandler serves market data and watchlists to programs.
-type APIMarketHandler struct {
+// apiMarketHandler serves instruments, quotes and candles to programs.
+type apiMarketHandler struct {
 	q      *db.Queries
 	market *market.Service
 	hub    *hub.Hub
-	lists  *market.Watchlists
 }
 
 type instrumentJSON struct {
@@ -31,20 +29,8 @@ type instrumentJSON struct {
 	Active        bool   `json:"active"`
 }
 
-func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
-	raw := c.QueryParam(name)
-	if raw == "" {
-		return def, nil
-	}
-	v, err := strconv.Atoi(raw)
-	if err != nil || v < lo || v > hi {
-		return 0, apperr.FieldError(name, "%s must be a whole number from %d to %d", name, lo, hi)
-	}
-	return v, nil
-}
-
 // handleInstruments lists instruments with filters and pagination.
-func (h *APIMarketHandler) handleInstruments(c echo.Context) error {
+func (h *apiMarketHandler) handleInstruments(c echo.Context) error {
 	page, err := intParam(c, "page", 1, 1, 10000)
 	if err != nil {
 		return err
@@ -80,7 +66,7 @@ func (h *APIMarketHandler) handleInstruments(c echo.Context) error {
 }
 
 // handleInstrument describes one instrument with its live quote.
-func (h *APIMarketHandler) handleInstrument(c echo.Context) error {
+func (h *apiMarketHandler) handleInstrument(c echo.Context) error {
 	in, err := h.market.Instrument(c.Request().Context(), c.Param("code"))
 	if err != nil {
 		return err
@@ -95,7 +81,7 @@ func (h *APIMarketHandler) handleInstrument(c echo.Context) error {
 // handleQuotes returns the live quotes of ?symbols=BHP,CBA (also served at
 // /api/market/quotes, the deployment plan's smoke-test path). Unknown codes
 // are listed, not fatal, unless none is known.
-func (h *APIMarketHandler) handleQuotes(c echo.Context) error {
+func (h *apiMarketHandler) handleQuotes(c echo.Context) error {
 	codes, err := parseCodes(c.QueryParam("symbols"), "symbols")
 	if err != nil {
 		return err
@@ -132,7 +118,7 @@ type apiCandle struct {
 
 // handleCandles returns candles with real UTC times (RFC 3339; dates for
 // daily-based intervals).
-func (h *APIMarketHandler) handleCandles(c echo.Context) error {
+func (h *apiMarketHandler) handleCandles(c echo.Context) error {
 	iv, err := market.ParseInterval(c.QueryParam("interval"))
 	if err != nil {
 		return err

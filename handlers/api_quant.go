@@ -12,8 +12,8 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 )
 
-// APIQuantHandler serves signals, models and factors to programs.
-type APIQuantHandler struct {
+// apiQuantHandler serves signals, models and factors to programs.
+type apiQuantHandler struct {
 	pool  *pgxpool.Pool
 	quant *pipeline.Pipeline
 }
@@ -25,7 +25,7 @@ type signalRequest struct {
 
 // handleSignal returns the latest signal of a symbol from a model's active
 // version. Also at /api/trading/signals (the deployment plan's load test).
-func (h *APIQuantHandler) handleSignal(c echo.Context) error {
+func (h *apiQuantHandler) handleSignal(c echo.Context) error {
 	var in signalRequest
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -44,7 +44,7 @@ func (h *APIQuantHandler) handleSignal(c echo.Context) error {
 }
 
 // handleRanking returns a model's ranking: ?model=&date=YYYY-MM-DD&top=&sector=.
-func (h *APIQuantHandler) handleRanking(c echo.Context) error {
+func (h *apiQuantHandler) handleRanking(c echo.Context) error {
 	model := c.QueryParam("model")
 	if model == "" {
 		return apperr.FieldError("model", "model is required")
@@ -66,7 +66,7 @@ func (h *APIQuantHandler) handleRanking(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-func (h *APIQuantHandler) handleModels(c echo.Context) error {
+func (h *apiQuantHandler) handleModels(c echo.Context) error {
 	models, err := h.quant.ListModels(c.Request().Context())
 	if err != nil {
 		return err
@@ -76,7 +76,7 @@ func (h *APIQuantHandler) handleModels(c echo.Context) error {
 
 // handleFactors computes an expression (or the alpha158 set) from daily bars,
 // the same values qlibpro factors prints, for checking against Qlib.
-func (h *APIQuantHandler) handleFactors(c echo.Context) error {
+func (h *apiQuantHandler) handleFactors(c echo.Context) error {
 	q := pipeline.FactorsQuery{Expr: c.QueryParam("expr"), Set: c.QueryParam("set"), Symbols: splitCodes(c.QueryParam("symbols"))}
 	var err error
 	for _, p := range []struct {

@@ -1,12 +1,19 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/market"
 )
+
+// apiWatchlistsHandler serves the token user's watchlists to programs.
+type apiWatchlistsHandler struct {
+	lists *market.Watchlists
+}
 
 type watchlistRequest struct {
 	Name     *string `json:"name"`
@@ -14,7 +21,7 @@ type watchlistRequest struct {
 	Code     string  `json:"code"`
 }
 
-func (h *APIMarketHandler) handleListWatchlists(c echo.Context) error {
+func (h *apiWatchlistsHandler) handleList(c echo.Context) error {
 	lists, err := h.lists.List(c.Request().Context(), principal(c).UserID)
 	if err != nil {
 		return err
@@ -22,7 +29,7 @@ func (h *APIMarketHandler) handleListWatchlists(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"watchlists": lists})
 }
 
-func (h *APIMarketHandler) handleCreateWatchlist(c echo.Context) error {
+func (h *apiWatchlistsHandler) handleCreate(c echo.Context) error {
 	var in watchlistRequest
 	if err := bindJSON(c, &in); err != nil {
 		return err
@@ -37,8 +44,8 @@ func (h *APIMarketHandler) handleCreateWatchlist(c echo.Context) error {
 	return c.JSON(http.StatusCreated, w)
 }
 
-func (h *APIMarketHandler) handleGetWatchlist(c echo.Context) error {
-	id, err := watchlistID(c)
+func (h *apiWatchlistsHandler) handleGet(c echo.Context) error {
+	id, err := idParam(c, "Watchlist")
 	if err != nil {
 		return err
 	}
@@ -49,53 +56,45 @@ func (h *APIMarketHandler) handleGetWatchlist(c echo.Context) error {
 	return c.JSON(http.StatusOK, w)
 }
 
-// handleUpdateWatchlist renames (name) and/or moves (position: -1 or +1) a watchlist.
-func (h *APIMarketHandler) handleUpdateWatchlist(c echo.Context) error {
-	id, err := watchlistID(c)
-	if err != nil {
-		return err
-	}
-	var in watchlistRequest
-	if err := bindJSON(c, &in); err != nil {
-		return err
-	}
-	ctx, uid := c.Request().Context(), principal(c).UserID
-	if in.Name == nil && in.Position == nil {
-		return apperr.New(apperr.Invalid, "Send name and/or position.")
-	}
-	if in.Name != nil {
-		if err := h.lists.Rename(ctx, uid, id, *in.Name); err != nil {
-			return err
+// handleUpdate renames (name) and/or moves (position: -1 or +1) a watchlist.
+func (h *apiWatchlistsHandler) handleUpdate(c echo.Context) error {
+	return h.change(c, func(ctx context.Context, uid, id int64, in watchlistRequest) error {
+		if in.Name == nil && in.Position == nil {
+			return apperr.New(apperr.Invalid, "Send name and/or position.")
 		}
-	}
-	if in.Position != nil {
+		if in.Name != nil {
+			if err := h.lists.Rename(ctx, uid, id, *in.Name); err != nil {
+				return err
+			}
+		}
+		if in.Position == nil {
+			return nil
+		}
 		if *in.Position != -1 && *in.Position != 1 {
 			return apperr.FieldError("position", "position must be -1 (up) or 1 (down)")
 		}
-		if err := h.lists.Move(ctx, uid, id, *in.Position); err != nil {
-			return err
-		}
-	}
-	w, err := h.lists.Get(ctx, uid, id)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, w)
+		return h.lists.Move(ctx, uid, id, *in.Position)
+	})
 }
 
-func (h *APIMarketHandler) handleDeleteWatchlist(c echo.Context) error {
-	id, err := watchlistID(c)
-	if err != nil {
-		return err
-	}
-	if err := h.lists.Delete(c.Request().Context(), principal(c).UserID, id); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+func (h *apiWatchlistsHandler) handleAddItem(c echo.Context) error {
+	return h.change(c, func(ctx context.Context, uid, id int64, in watchlistRequest) error {
+		return h.lists.Add(ctx, uid, id, in.Code)
+	})
 }
 
-func (h *APIMarketHandler) handleAddWatchlistItem(c echo.Context) error {
-	id, err := watchlistID(c)
+func (h *apiWatchlistsHandler) handleDelete(c echo.Context) error {
+	return h.remove(c, func(ctx context.Context, uid, id int64) error { return h.lists.Delete(ctx, uid, id) })
+}
+
+func (h *apiWatchlistsHandler) handleRemoveItem(c echo.Context) error {
+	return h.remove(c, func(ctx context.Context, uid, id int64) error { return h.lists.Remove(ctx, uid, id, c.Param("code")) })
+}
+
+// change applies fn with the JSON body to the caller's watchlist in the
+// path and answers with the watchlist as it is then.
+func (h *apiWatchlistsHandler) change(c echo.Context, fn func(ctx context.Context, uid, id int64, in watchlistRequest) error) error {
+	id, err := idParam(c, "Watchlist")
 	if err != nil {
 		return err
 	}
@@ -104,7 +103,7 @@ func (h *APIMarketHandler) handleAddWatchlistItem(c echo.Context) error {
 		return err
 	}
 	ctx, uid := c.Request().Context(), principal(c).UserID
-	if err := h.lists.Add(ctx, uid, id, in.Code); err != nil {
+	if err := fn(ctx, uid, id, in); err != nil {
 		return err
 	}
 	w, err := h.lists.Get(ctx, uid, id)
@@ -114,12 +113,13 @@ func (h *APIMarketHandler) handleAddWatchlistItem(c echo.Context) error {
 	return c.JSON(http.StatusOK, w)
 }
 
-func (h *APIMarketHandler) handleRemoveWatchlistItem(c echo.Context) error {
-	id, err := watchlistID(c)
+// remove applies fn to the caller's watchlist in the path: 204 when done.
+func (h *apiWatchlistsHandler) remove(c echo.Context, fn func(ctx context.Context, uid, id int64) error) error {
+	id, err := idParam(c, "Watchlist")
 	if err != nil {
 		return err
 	}
-	if err := h.lists.Remove(c.Request().Context(), principal(c).UserID, id, c.Param("code")); err != nil {
+	if err := fn(c.Request().Context(), principal(c).UserID, id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

@@ -10,21 +10,21 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // browser is a cookie-keeping HTTP client against a served app that does not
 // follow redirects, and remembers the last CSRF token it saw in a page.
 type browser struct {
 	t    *testing.T
-	app  *testenv.App
+	app  *testapp.App
 	srv  *httptest.Server
 	c    *http.Client
 	csrf string
 	ip   string // sent as X-Forwarded-For when the app trusts loopback
 }
 
-func newBrowser(t *testing.T, app *testenv.App, srv *httptest.Server) *browser {
+func newBrowser(t *testing.T, app *testapp.App, srv *httptest.Server) *browser {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, app: app, srv: srv, c: &http.Client{

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
-	"github.com/qlibpro/qlibpro/views/components"
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
@@ -122,10 +121,7 @@ func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
 			b, _ := json.Marshal(p)
 			werr = c.Blob(status, "application/problem+json", b)
 		case isHTMX(c):
-			h := c.Response().Header()
-			h.Set("HX-Retarget", "#toasts")
-			h.Set("HX-Reswap", "beforeend")
-			werr = component(c, status, components.Toast(msg, rid, false))
+			werr = toast(c, status, msg, rid)
 		default:
 			werr = r.page(c, status, http.StatusText(status), "", pages.Error(pages.ErrorView{
 				Status: status, Title: http.StatusText(status), Message: msg, RequestID: rid,
@@ -145,12 +141,18 @@ func wantsJSON(c echo.Context) bool {
 // errNotFound is the 404 for unknown paths and ids.
 func errNotFound(what string) error { return apperr.New(apperr.NotFound, "%s not found.", what) }
 
-// idParam reads a numeric path id; anything else is the same 404 as an id
-// that is not the caller's.
-func idParam(c echo.Context, what string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound(what)
+// dataError turns PostgreSQL's data exceptions that only bad input can cause
+// (a value too long or too large for its column, text the encoding cannot
+// hold) into a 400 instead of a 500; input validation should have caught
+// them first, so they are still logged.
+func dataError(err error) (*apperr.Error, bool) {
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		return nil, false
 	}
-	return id, nil
+	switch pg.Code {
+	case "22001", "22003", "22021", "22P05":
+		return &apperr.Error{Code: apperr.Invalid, Message: "A value in the request is too long, too large, or has characters that cannot be stored.", Err: err}, true
+	}
+	return nil, false
 }

@@ -12,8 +12,8 @@ import (
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
 )
 
-// HealthHandler serves the operational endpoints the deployment plan names.
-type HealthHandler struct {
+// healthHandler serves the operational endpoints the deployment plan names.
+type healthHandler struct {
 	pool    *pgxpool.Pool
 	rdb     *redis.Client
 	pending func(context.Context) (bool, error) // are migrations pending?
@@ -21,7 +21,7 @@ type HealthHandler struct {
 }
 
 // handleHealth is liveness: the process answers. It touches no dependency.
-func (h *HealthHandler) handleHealth(c echo.Context) error {
+func (h *healthHandler) handleHealth(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -34,7 +34,7 @@ type readiness struct {
 
 // handleReady is readiness: PostgreSQL and Redis answer and the schema is current.
 // A failure is 503 naming the dependency.
-func (h *HealthHandler) handleReady(c echo.Context) error {
+func (h *healthHandler) handleReady(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	r := readiness{Status: "ok", Checks: map[string]string{}}
@@ -86,7 +86,7 @@ type dbHealth struct {
 }
 
 // handleDBHealth measures a database round trip and reports pool statistics.
-func (h *HealthHandler) handleDBHealth(c echo.Context) error {
+func (h *healthHandler) handleDBHealth(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	var out dbHealth
@@ -104,7 +104,7 @@ func (h *HealthHandler) handleDBHealth(c echo.Context) error {
 }
 
 // handleVersion reports the build and the region this machine runs in.
-func (h *HealthHandler) handleVersion(c echo.Context) error {
+func (h *healthHandler) handleVersion(c echo.Context) error {
 	info := buildinfo.Get()
 	return c.JSON(http.StatusOK, struct {
 		buildinfo.Info

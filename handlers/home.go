@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"slices"
 
 	"github.com/labstack/echo/v4"
@@ -12,8 +13,8 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// HomeHandler serves the public end-of-day overview.
-type HomeHandler struct {
+// homeHandler serves the public end-of-day overview.
+type homeHandler struct {
 	q *db.Queries
 	r *renderer
 }
@@ -24,7 +25,7 @@ type overviewQuery struct {
 
 // handleHome renders the home page; /overview is the same page whose table
 // htmx swaps alone.
-func (h *HomeHandler) handleHome(c echo.Context) error {
+func (h *homeHandler) handleHome(c echo.Context) error {
 	var in overviewQuery
 	if err := c.Bind(&in); err != nil {
 		return apperr.FieldError("sector", "Bad query string.")
@@ -49,12 +50,12 @@ func (h *HomeHandler) handleHome(c echo.Context) error {
 		}
 		v.Indices = append(v.Indices, card)
 	}
-	return h.r.pageOrPartial(c, "Market overview", "home", pages.Home(v), components.Overview(ov))
+	return h.r.respond(c, http.StatusOK, "Market overview", "home", ready(pages.Home(v)), ready(components.Overview(ov)))
 }
 
 // overview loads the table for sector ("" = all). An unknown sector is a 400
 // naming the parameter, not an empty table.
-func (h *HomeHandler) overview(c echo.Context, sector string) (components.OverviewView, error) {
+func (h *homeHandler) overview(c echo.Context, sector string) (components.OverviewView, error) {
 	ctx := c.Request().Context()
 	sectors, err := h.q.ListSectors(ctx)
 	if err != nil {

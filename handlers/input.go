@@ -2,17 +2,20 @@ package handlers
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
 )
+
+// Reading requests: text checks every route gets, JSON bodies, and the path
+// and query parameters handlers share.
 
 var errBadText = apperr.New(apperr.Invalid, "The request contains characters that are not allowed (a NUL byte or invalid UTF-8).")
 
@@ -51,6 +54,21 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// bindJSON decodes a JSON body, turning every decoding problem into a 400.
+func bindJSON(c echo.Context, dst any) error {
+	ct := c.Request().Header.Get(echo.HeaderContentType)
+	if !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
+		return apperr.New(apperr.Invalid, "Send Content-Type: application/json.")
+	}
+	if err := checkJSONText(c); err != nil {
+		return err
+	}
+	if err := c.Bind(dst); err != nil {
+		return apperr.New(apperr.Invalid, "The request body is not valid JSON for this endpoint.")
+	}
+	return nil
+}
+
 // checkJSONText refuses a JSON body that holds NUL (escaped or raw) or
 // invalid UTF-8, which encoding/json would otherwise pass through or mangle.
 func checkJSONText(c echo.Context) error {
@@ -66,18 +84,94 @@ func checkJSONText(c echo.Context) error {
 	return nil
 }
 
-// dataError turns PostgreSQL's data exceptions that only bad input can cause
-// (a value too long or too large for its column, text the encoding cannot
-// hold) into a 400 instead of a 500; input validation should have caught
-// them first, so they are still logged.
-func dataError(err error) (*apperr.Error, bool) {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		return nil, false
+// idParam reads a numeric path id; anything else is the same 404 as an id
+// that is not the caller's.
+func idParam(c echo.Context, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound(what)
 	}
-	switch pg.Code {
-	case "22001", "22003", "22021", "22P05":
-		return &apperr.Error{Code: apperr.Invalid, Message: "A value in the request is too long, too large, or has characters that cannot be stored.", Err: err}, true
+	return id, nil
+}
+
+// accountParam reads the paper account id from the query or form
+// ("account"); 0 means the default account. A malformed id is a 404.
+func accountParam(c echo.Context) (int64, error) {
+	raw := strings.TrimSpace(c.QueryParam("account"))
+	if raw == "" {
+		raw = strings.TrimSpace(c.FormValue("account"))
 	}
-	return nil, false
+	if raw == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, errNotFound("Paper account")
+	}
+	return id, nil
+}
+
+// intParam reads a whole-number query parameter in [lo, hi] (def when absent).
+func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
+	raw := c.QueryParam(name)
+	if raw == "" {
+		return def, nil
+	}
+	v, err := strconv.Atoi(raw)
+	if err != nil || v < lo || v > hi {
+		return 0, apperr.FieldError(name, "%s must be a whole number from %d to %d", name, lo, hi)
+	}
+	return v, nil
+}
+
+// beforeParam reads the ?before= cursor of a newest-first list (0: from the newest).
+func beforeParam(c echo.Context) (int64, error) {
+	raw := c.QueryParam("before")
+	if raw == "" {
+		return 0, nil
+	}
+	before, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || before < 0 {
+		return 0, apperr.FieldError("before", "before must be a transaction number.")
+	}
+	return before, nil
+}
+
+const maxStreamCodes = 500
+
+// parseCodes reads a comma-separated list of ASX codes ("" = every code):
+// upper-cased, de-duplicated, each checked, at most maxStreamCodes.
+func parseCodes(raw, param string) ([]string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return nil, nil
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, c := range strings.Split(raw, ",") {
+		c = strings.ToUpper(strings.TrimSpace(c))
+		if c == "" || seen[c] {
+			continue
+		}
+		if !hub.ValidCode(c) {
+			return nil, apperr.FieldError(param, "%q is not an ASX code", c)
+		}
+		seen[c] = true
+		out = append(out, c)
+	}
+	if len(out) > maxStreamCodes {
+		return nil, apperr.FieldError(param, "at most %d codes", maxStreamCodes)
+	}
+	return out, nil
+}
+
+// splitCodes is a comma-separated code list, upper-cased, unchecked (the
+// factor query reports unknown codes itself).
+func splitCodes(raw string) []string {
+	var out []string
+	for _, c := range strings.Split(raw, ",") {
+		if c = strings.ToUpper(strings.TrimSpace(c)); c != "" {
+			out = append(out, c)
+		}
+	}
+	return out
 }

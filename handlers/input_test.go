@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // TestHostileInputIsA400: NUL bytes and invalid UTF-8 anywhere in a request,
@@ -52,7 +52,7 @@ func TestHostileInputIsA400(t *testing.T) {
 // TestWritesOutsideThePrimaryRegionAreReplayed: on a machine in another
 // region a state-changing request is answered with fly-replay; reads are served.
 func TestWritesOutsideThePrimaryRegionAreReplayed(t *testing.T) {
-	app := testenv.NewApp(t, map[string]string{"FLY_REGION": "sin", "PRIMARY_REGION": "syd"})
+	app := testapp.New(t, map[string]string{"FLY_REGION": "sin", "PRIMARY_REGION": "syd"})
 	rec := app.Do(t, "POST", "/api/v1/auth/login", strings.NewReader(`{}`), map[string]string{"Content-Type": "application/json"})
 	if rec.Code != http.StatusConflict || rec.Header().Get("Fly-Replay") != "region=syd" {
 		t.Errorf("write in sin = %d, fly-replay %q", rec.Code, rec.Header().Get("Fly-Replay"))

@@ -12,11 +12,12 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/server"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // apiToken signs a new user up and returns a bearer token for them.
-func apiToken(t *testing.T, app *testenv.App, email string) string {
+func apiToken(t *testing.T, app *testapp.App, email string) string {
 	t.Helper()
 	b := newBrowser(t, app, app.Serve(t))
 	b.mustSignUp(email, "API "+email)
@@ -32,7 +33,7 @@ func apiToken(t *testing.T, app *testenv.App, email string) string {
 }
 
 func TestMarketAPIValidation(t *testing.T) {
-	app := testenv.NewApp(t, nil)
+	app := testapp.New(t, nil)
 	tok := apiToken(t, app, "m@example.com")
 	auth := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 	tests := []struct {
@@ -149,7 +150,7 @@ func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
 // TestStreamSnapshotOnReconnect: each (re)connection, with or without
 // Last-Event-ID, starts with a snapshot of the current quotes, then updates.
 func TestStreamSnapshotOnReconnect(t *testing.T) {
-	app := testenv.NewApp(t, nil)
+	app := testapp.New(t, nil)
 	srv := app.Serve(t)
 	tok := apiToken(t, app, "s@example.com")
 	open := func(lastID string) (*bufio.Reader, func()) {
@@ -189,7 +190,7 @@ func TestStreamSnapshotOnReconnect(t *testing.T) {
 	}
 	// A live tick arrives on the stream.
 	batch, _ := hub.EncodeBatch([]market.Tick{{Time: time.Now(), Code: "BHP", Price: 77.77, Size: 5, Seq: time.Now().UnixMicro()}})
-	app.Redis.Publish(context.Background(), app.Deps.Config.RedisPrefix+"quotes", batch)
+	app.Redis.Publish(context.Background(), server.QuotesChannel(app.Config), batch)
 	if ev := readEvents(r, 1); len(ev) != 1 || !strings.Contains(ev[0], `"last":77.77`) {
 		t.Fatalf("live event = %v", ev)
 	}

@@ -255,3 +255,11 @@ func replayWrites(cfg config.Config) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// noStore keeps API responses out of shared caches.
+func noStore(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 func TestHealth(t *testing.T) {
@@ -48,7 +48,7 @@ func TestReady(t *testing.T) {
 		// The process starts with Redis up (serve refuses to start without it);
 		// here it is gone afterwards: the app is built with a fixed clock so
 		// that nothing at start-up needs Redis.
-		a := testenv.NewAppWithClock(t, map[string]string{"REDIS_URL": "redis://" + addr + "/0"}, provider.RealClock{})
+		a := testapp.NewWithClock(t, map[string]string{"REDIS_URL": "redis://" + addr + "/0"}, provider.RealClock{})
 		rec := a.Do(t, "GET", "/api/ready", nil, nil)
 		mustStatus(t, rec, http.StatusServiceUnavailable)
 		var body struct {

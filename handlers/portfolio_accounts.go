@@ -13,14 +13,14 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// PaperAccountsHandler lists, opens and resets paper accounts.
-type PaperAccountsHandler struct {
+// portfolioAccountsHandler lists, opens and resets paper accounts.
+type portfolioAccountsHandler struct {
 	pf *portfolio.Service
 	s  *sessions
 	r  *renderer
 }
 
-func (h *PaperAccountsHandler) view(c echo.Context, f components.Form) (pages.AccountsPageView, error) {
+func (h *portfolioAccountsHandler) view(c echo.Context, f components.Form) (pages.AccountsPageView, error) {
 	ctx := c.Request().Context()
 	user := currentUser(c).ID
 	accts, err := h.pf.Accounts(ctx, user)
@@ -33,7 +33,7 @@ func (h *PaperAccountsHandler) view(c echo.Context, f components.Form) (pages.Ac
 	}
 	v := pages.AccountsPageView{Nav: nav, Form: f, Script: h.r.assets.URL("js/portfolio.js")}
 	for _, a := range accts {
-		row := pages.AccountRow{ID: a.ID, Name: a.Name, Cash: fmtMoney(a.Cash), Start: fmtMoney(a.StartingBalance),
+		row := pages.AccountRow{ID: a.ID, Name: a.Name, Cash: display.Money(a.Cash), Start: display.Money(a.StartingBalance),
 			Schedule: a.FeeSchedule, Method: methodLabel(a.Method), Created: display.DateTime(a.CreatedAt),
 			Default: a.IsDefault, CSRF: f.CSRF}
 		if a.ResetAt != nil {
@@ -44,13 +44,13 @@ func (h *PaperAccountsHandler) view(c echo.Context, f components.Form) (pages.Ac
 	return v, nil
 }
 
-func (h *PaperAccountsHandler) form(c echo.Context) components.Form {
+func (h *portfolioAccountsHandler) form(c echo.Context) components.Form {
 	return components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{
 		"name": c.FormValue("name"), "starting_balance": c.FormValue("starting_balance"),
 		"fee_schedule": c.FormValue("fee_schedule"), "method": c.FormValue("method")}}
 }
 
-func (h *PaperAccountsHandler) handleList(c echo.Context) error {
+func (h *portfolioAccountsHandler) handleList(c echo.Context) error {
 	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"fee_schedule": "commsec", "method": "fifo"}}
 	v, err := h.view(c, f)
 	if err != nil {
@@ -59,24 +59,24 @@ func (h *PaperAccountsHandler) handleList(c echo.Context) error {
 	return h.r.page(c, http.StatusOK, "Paper accounts", "portfolio", pages.PortfolioAccounts(v))
 }
 
-func (h *PaperAccountsHandler) handleCreate(c echo.Context) error {
+func (h *portfolioAccountsHandler) handleCreate(c echo.Context) error {
 	f := h.form(c)
 	a, err := h.pf.CreateAccount(c.Request().Context(), currentUser(c).ID, portfolio.NewAccount{
 		Name: f.Value("name"), StartingBalance: f.Value("starting_balance"),
 		FeeSchedule: f.Value("fee_schedule"), Method: f.Value("method")})
 	if err != nil {
-		return h.r.formFailed(c, err, f, "Paper accounts", func(f components.Form) templ.Component {
-			v, verr := h.view(c, f)
-			if verr != nil {
-				return pages.AccountForm(f)
+		return h.r.formFailed(c, err, f, "Paper accounts", "portfolio", func(f components.Form) (build, build) {
+			page := func() (templ.Component, error) {
+				v, err := h.view(c, f)
+				return pages.PortfolioAccounts(v), err
 			}
-			return pages.PortfolioAccounts(v)
-		}, pages.AccountForm)
+			return page, ready(pages.AccountForm(f))
+		})
 	}
 	return redirect(c, "/portfolio/accounts/"+strconv.FormatInt(a.ID, 10))
 }
 
-func (h *PaperAccountsHandler) handleReset(c echo.Context) error {
+func (h *portfolioAccountsHandler) handleReset(c echo.Context) error {
 	id, err := idParam(c, "Paper account")
 	if err != nil {
 		return err

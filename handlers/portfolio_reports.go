@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 	"github.com/qlibpro/qlibpro/views/components"
@@ -17,8 +17,8 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// PaperReportsHandler serves the ledger and the tax reports of paper accounts.
-type PaperReportsHandler struct {
+// portfolioReportsHandler serves the ledger and the tax reports of paper accounts.
+type portfolioReportsHandler struct {
 	pf *portfolio.Service
 	r  *renderer
 }
@@ -27,16 +27,14 @@ const ledgerPage = 50
 
 // handleLedger is /portfolio/ledger?account=&before=: a page of
 // transactions, the table alone for htmx.
-func (h *PaperReportsHandler) handleLedger(c echo.Context) error {
+func (h *portfolioReportsHandler) handleLedger(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	var before int64
-	if raw := c.QueryParam("before"); raw != "" {
-		if before, err = strconv.ParseInt(raw, 10, 64); err != nil || before < 0 {
-			return apperr.FieldError("before", "before must be a transaction number.")
-		}
+	before, err := beforeParam(c)
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	txs, err := h.pf.Ledger(ctx, a, before, ledgerPage)
@@ -49,23 +47,23 @@ func (h *PaperReportsHandler) handleLedger(c echo.Context) error {
 	}
 	v := components.LedgerView{AccountID: a.ID}
 	for _, book := range []string{"cash", "holdings", "equity", "realised_pnl", "dividends"} {
-		v.Balances = append(v.Balances, components.Balance{Book: strings.ReplaceAll(book, "_", " "), Amount: fmtMoney(bal[book])})
+		v.Balances = append(v.Balances, components.Balance{Book: strings.ReplaceAll(book, "_", " "), Amount: display.Money(bal[book])})
 	}
 	for _, t := range txs {
 		row := components.LedgerRow{ID: t.ID, At: display.DateTime(t.At), Kind: t.Kind, Memo: t.Memo,
-			Cash: fmtSigned(t.CashChange()), CashDir: fmtDir(t.CashChange())}
+			Cash: display.SignedMoney(t.CashChange()), CashDir: display.DirOf(t.CashChange())}
 		if t.ReversesID != nil {
 			row.Reverses = strconv.FormatInt(*t.ReversesID, 10)
 		}
 		for _, l := range t.Lines {
 			lr := components.LedgerLineRow{Book: strings.ReplaceAll(l.Book, "_", " "), Code: l.Code}
 			if !l.Quantity.IsZero() {
-				lr.Quantity = fmtQty(l.Quantity)
+				lr.Quantity = display.Quantity(l.Quantity)
 			}
 			if l.Amount.IsNegative() {
-				lr.Credit = fmtMoney(l.Amount.Neg())
+				lr.Credit = display.Money(l.Amount.Neg())
 			} else {
-				lr.Debit = fmtMoney(l.Amount)
+				lr.Debit = display.Money(l.Amount)
 			}
 			row.Lines = append(row.Lines, lr)
 		}
@@ -74,64 +72,55 @@ func (h *PaperReportsHandler) handleLedger(c echo.Context) error {
 	if len(txs) == ledgerPage {
 		v.Older = "/portfolio/ledger?account=" + strconv.FormatInt(a.ID, 10) + "&before=" + strconv.FormatInt(txs[len(txs)-1].ID, 10)
 	}
-	c.Response().Header().Add("Vary", "HX-Request")
-	if isHTMX(c) {
-		return component(c, http.StatusOK, components.LedgerTable(v))
+	page := func() (templ.Component, error) {
+		nav, err := portfolioNav(ctx, h.pf, currentUser(c).ID, a, "ledger", "/portfolio/ledger")
+		return pages.PortfolioLedger(pages.LedgerPageView{Nav: nav, Ledger: v, Script: h.r.assets.URL("js/portfolio.js")}), err
 	}
-	nav, err := portfolioNav(ctx, h.pf, currentUser(c).ID, a, "ledger", "/portfolio/ledger")
-	if err != nil {
-		return err
-	}
-	return h.r.page(c, http.StatusOK, "Ledger", "portfolio", pages.PortfolioLedger(pages.LedgerPageView{
-		Nav: nav, Ledger: v, Script: h.r.assets.URL("js/portfolio.js")}))
+	return h.r.respond(c, http.StatusOK, "Ledger", "portfolio", page, ready(components.LedgerTable(v)))
 }
 
-// report loads the CGT report and income summary of the requested year.
-func (h *PaperReportsHandler) report(c echo.Context, a portfolio.Account) (portfolio.CGTReport, portfolio.IncomeSummary, error) {
-	fy, err := portfolio.ParseFY(strings.TrimSpace(c.QueryParam("fy")), h.pf.TradeDate())
+// taxReport loads account a's CGT report and dividend income for the
+// financial year in ?fy= (default: the current one), for the page and the API.
+func taxReport(c echo.Context, pf *portfolio.Service, a portfolio.Account) (portfolio.CGTReport, portfolio.IncomeSummary, error) {
+	fy, err := portfolio.ParseFY(strings.TrimSpace(c.QueryParam("fy")), pf.TradeDate())
 	if err != nil {
 		return portfolio.CGTReport{}, portfolio.IncomeSummary{}, err
 	}
 	ctx := c.Request().Context()
-	r, err := h.pf.CGT(ctx, a, fy)
+	r, err := pf.CGT(ctx, a, fy)
 	if err != nil {
 		return r, portfolio.IncomeSummary{}, err
 	}
-	inc, err := h.pf.Income(ctx, a, fy)
+	inc, err := pf.Income(ctx, a, fy)
 	return r, inc, err
 }
 
 // handleTax is /portfolio/tax?account=&fy=: the CGT schedule and dividend
 // income of one financial year.
-func (h *PaperReportsHandler) handleTax(c echo.Context) error {
+func (h *portfolioReportsHandler) handleTax(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	rep, inc, err := h.report(c, a)
+	rep, inc, err := taxReport(c, h.pf, a)
 	if err != nil {
 		return err
 	}
 	v := taxView(a, rep, inc, h.pf.TradeDate())
-	c.Response().Header().Add("Vary", "HX-Request")
-	if isHTMX(c) {
-		return component(c, http.StatusOK, components.TaxReport(v))
+	page := func() (templ.Component, error) {
+		nav, err := portfolioNav(c.Request().Context(), h.pf, currentUser(c).ID, a, "tax", "/portfolio/tax")
+		return pages.PortfolioTax(pages.TaxPageView{Nav: nav, Report: v, Script: h.r.assets.URL("js/portfolio.js")}), err
 	}
-	nav, err := portfolioNav(c.Request().Context(), h.pf, currentUser(c).ID, a, "tax", "/portfolio/tax")
-	if err != nil {
-		return err
-	}
-	return h.r.page(c, http.StatusOK, "Tax "+rep.Label, "portfolio", pages.PortfolioTax(pages.TaxPageView{
-		Nav: nav, Report: v, Script: h.r.assets.URL("js/portfolio.js")}))
+	return h.r.respond(c, http.StatusOK, "Tax "+rep.Label, "portfolio", page, ready(components.TaxReport(v)))
 }
 
 // handleCGTCSV exports the year's CGT schedule as CSV.
-func (h *PaperReportsHandler) handleCGTCSV(c echo.Context) error {
+func (h *portfolioReportsHandler) handleCGTCSV(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	rep, _, err := h.report(c, a)
+	rep, _, err := taxReport(c, h.pf, a)
 	if err != nil {
 		return err
 	}
@@ -148,19 +137,19 @@ func taxView(a portfolio.Account, rep portfolio.CGTReport, inc portfolio.IncomeS
 	v := components.TaxView{AccountID: a.ID, FY: rep.FY, Label: rep.Label,
 		CSVURL: "/portfolio/tax/cgt.csv?account=" + strconv.FormatInt(a.ID, 10) + "&fy=" + strconv.Itoa(rep.FY),
 		Figures: []components.Figure{
-			{Label: "Discountable capital gains (held 12 months)", Value: fmtMoney(s.DiscountableGains)},
-			{Label: "Other capital gains", Value: fmtMoney(s.OtherGains)},
-			{Label: "Total current year capital gains", Value: fmtMoney(s.TotalGains), Strong: true},
-			{Label: "Capital losses this year", Value: fmtMoney(s.CurrentLosses)},
-			{Label: "Net capital losses from earlier years", Value: fmtMoney(s.PriorLosses)},
-			{Label: "Losses applied (before the discount)", Value: fmtMoney(s.LossesApplied())},
-			{Label: "CGT discount (50 %)", Value: fmtMoney(s.Discount)},
-			{Label: "Net capital gain", Value: fmtMoney(s.NetCapitalGain), Strong: true},
-			{Label: "Net capital losses carried forward", Value: fmtMoney(s.LossCarriedForward)},
+			{Label: "Discountable capital gains (held 12 months)", Value: display.Money(s.DiscountableGains)},
+			{Label: "Other capital gains", Value: display.Money(s.OtherGains)},
+			{Label: "Total current year capital gains", Value: display.Money(s.TotalGains), Strong: true},
+			{Label: "Capital losses this year", Value: display.Money(s.CurrentLosses)},
+			{Label: "Net capital losses from earlier years", Value: display.Money(s.PriorLosses)},
+			{Label: "Losses applied (before the discount)", Value: display.Money(s.LossesApplied())},
+			{Label: "CGT discount (50 %)", Value: display.Money(s.Discount)},
+			{Label: "Net capital gain", Value: display.Money(s.NetCapitalGain), Strong: true},
+			{Label: "Net capital losses carried forward", Value: display.Money(s.LossCarriedForward)},
 		},
 		Disposals: disposalRows(s.Disposals),
-		Income: components.IncomeView{Cash: fmtMoney(inc.Cash), Franked: fmtMoney(inc.Franked), Unfranked: fmtMoney(inc.Unfranked),
-			Credits: fmtMoney(inc.Credits), Gross: fmtMoney(inc.GrossedUp)},
+		Income: components.IncomeView{Cash: display.Money(inc.Cash), Franked: display.Money(inc.Franked), Unfranked: display.Money(inc.Unfranked),
+			Credits: display.Money(inc.Credits), Gross: display.Money(inc.GrossedUp)},
 	}
 	years := map[int]bool{rep.FY: true}
 	current := tax.FinancialYear(a.CreatedAt)
@@ -176,9 +165,9 @@ func taxView(a portfolio.Account, rep portfolio.CGTReport, inc portfolio.IncomeS
 		}
 	}
 	for _, d := range inc.Dividends {
-		v.Income.Rows = append(v.Income.Rows, components.DividendRow{Code: d.Code, ExDate: fmtDate(d.ExDate), PayDate: fmtDate(d.PayDate),
-			Quantity: fmtQty(d.Quantity), PerShare: "$" + d.PerShare.StringFixed(4), Franking: d.FrankingPct.String() + " %",
-			Amount: fmtMoney(d.Amount), Credit: fmtMoney(d.FrankingCredit), Gross: fmtMoney(d.GrossedUp)})
+		v.Income.Rows = append(v.Income.Rows, components.DividendRow{Code: d.Code, ExDate: display.ShortDate(d.ExDate), PayDate: display.ShortDate(d.PayDate),
+			Quantity: display.Quantity(d.Quantity), PerShare: "$" + d.PerShare.StringFixed(4), Franking: d.FrankingPct.String() + " %",
+			Amount: display.Money(d.Amount), Credit: display.Money(d.FrankingCredit), Gross: display.Money(d.GrossedUp)})
 	}
 	return v
 }

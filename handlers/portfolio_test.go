@@ -20,15 +20,15 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // paperApp serves the app with a manual session clock in continuous trading
 // (Tuesday 24 November 2026, 11:00 Sydney).
-func paperApp(t *testing.T) (*testenv.App, *browser, *provider.ManualClock) {
+func paperApp(t *testing.T) (*testapp.App, *browser, *provider.ManualClock) {
 	t.Helper()
 	clock := provider.NewManualClock(time.Date(2026, 11, 24, 11, 0, 0, 0, asx.Sydney()))
-	app := testenv.NewAppWithClock(t, nil, clock)
+	app := testapp.NewWithClock(t, nil, clock)
 	srv := app.Serve(t)
 	return app, newBrowser(t, app, srv), clock
 }
@@ -37,10 +37,10 @@ var tickSeq int64 = 1 << 40
 
 // mustTrade prints a trade of code at px (the quote at px both sides) to the
 // app's matcher.
-func mustTrade(t *testing.T, app *testenv.App, clock *provider.ManualClock, code string, px float64) {
+func mustTrade(t *testing.T, app *testapp.App, clock *provider.ManualClock, code string, px float64) {
 	t.Helper()
 	tickSeq++
-	err := app.Server.Matcher.ProcessTicks(context.Background(), []market.Tick{{Time: clock.Now(), Code: code,
+	err := app.Matcher.ProcessTicks(context.Background(), []market.Tick{{Time: clock.Now(), Code: code,
 		Price: px, Size: 100, Bid: px, Ask: px, Seq: tickSeq, Kind: market.Trade}})
 	if err != nil {
 		t.Fatal(err)
@@ -347,12 +347,12 @@ func TestPortfolioAPI(t *testing.T) {
 	}
 
 	// The matcher's jobs set portfolio_value_aud: cash plus holdings at the hub's quotes.
-	if err := app.Server.Matcher.RunJobs(t.Context()); err != nil {
+	if err := app.Matcher.RunJobs(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	q, _ := app.Server.Hub.Quote("BHP")
+	q, _ := app.Hub.Quote("BHP")
 	var m dto.Metric
-	if err := app.Deps.Metrics.PortfolioValue.Write(&m); err != nil {
+	if err := app.Metrics.PortfolioValue.Write(&m); err != nil {
 		t.Fatal(err)
 	}
 	if want := 100000 - 4569.95 + 100*q.Last; math.Abs(m.GetGauge().GetValue()-want) > 0.01 {
@@ -425,7 +425,7 @@ func TestPortfolioIDsAreScoped(t *testing.T) {
 	other.get("/portfolio") // their own default account exists
 
 	var checked []string
-	for _, r := range app.Echo.Routes() {
+	for _, r := range app.HTTP.Routes() {
 		if !strings.Contains(r.Path, ":id") || !(strings.HasPrefix(r.Path, "/portfolio") || strings.HasPrefix(r.Path, "/api/v1/orders")) {
 			continue
 		}

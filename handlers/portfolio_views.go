@@ -4,7 +4,6 @@ import (
 	"context"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
@@ -16,66 +15,22 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// Formatting of paper-trading figures for the views.
-
-func fmtMoney(d decimal.Decimal) string { return display.Money(d) }
-
-// fmtSigned is money with an explicit sign ("+$12.50", "−$3.00").
-func fmtSigned(d decimal.Decimal) string {
-	if d.IsPositive() {
-		return "+" + display.Money(d)
-	}
-	return display.Money(d)
-}
-
-func fmtDir(d decimal.Decimal) string { return display.Dir(d.InexactFloat64()) }
-
-func fmtPct(frac decimal.Decimal) string { return display.Pct(frac.InexactFloat64()) }
-
-// fmtShare is an unsigned percentage of a whole ("51.75%").
-func fmtShare(frac decimal.Decimal) string {
-	return frac.Mul(decimal.NewFromInt(100)).StringFixed(2) + "%"
-}
-
-func fmtQty(d decimal.Decimal) string { return display.Thousands(d.String()) }
-
-func fmtPrice(d decimal.Decimal) string {
-	if d.IsZero() {
-		return "–"
-	}
-	return display.Price(d.InexactFloat64())
-}
-
-func fmtQuotePrice(f float64) string {
-	if f <= 0 {
-		return "–"
-	}
-	return display.Price(f)
-}
-
-func fmtDate(t time.Time) string { return t.Format("2 Jan 2006") }
-
-// accountParam reads the account id from the query or form ("account"); 0
-// means the default account. A malformed id is a 404.
-func accountParam(c echo.Context) (int64, error) {
-	raw := strings.TrimSpace(c.QueryParam("account"))
-	if raw == "" {
-		raw = strings.TrimSpace(c.FormValue("account"))
-	}
-	if raw == "" {
-		return 0, nil
-	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, errNotFound("Paper account")
-	}
-	return id, nil
-}
+// Paper-trading view models: the account a request names, the portfolio
+// sub-navigation, and domain values mapped to formatted rows.
 
 // currentAccount is the signed-in user's account named by the request (the
 // default when none is named); another user's account is a 404.
 func currentAccount(c echo.Context, pf *portfolio.Service) (portfolio.Account, error) {
 	id, err := accountParam(c)
+	if err != nil {
+		return portfolio.Account{}, err
+	}
+	return pf.Account(c.Request().Context(), currentUser(c).ID, id)
+}
+
+// pathAccount is the signed-in user's account named in the path (:id).
+func pathAccount(c echo.Context, pf *portfolio.Service) (portfolio.Account, error) {
+	id, err := idParam(c, "Paper account")
 	if err != nil {
 		return portfolio.Account{}, err
 	}
@@ -103,7 +58,7 @@ func accountOptions(ctx context.Context, pf *portfolio.Service, userID int64) ([
 	}
 	out := make([]components.Option, len(accts))
 	for i, a := range accts {
-		out[i] = components.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name + " (" + fmtMoney(a.Cash) + ")"}
+		out[i] = components.Option{Value: strconv.FormatInt(a.ID, 10), Label: a.Name + " (" + display.Money(a.Cash) + ")"}
 	}
 	return out, nil
 }
@@ -121,28 +76,28 @@ func methodLabel(m tax.Method) string {
 func summaryView(v portfolio.Valuation, twr decimal.Decimal) components.PortfolioSummaryView {
 	return components.PortfolioSummaryView{
 		AccountID: v.Account.ID,
-		Total:     fmtMoney(v.Total), Cash: fmtMoney(v.Cash), MarketValue: fmtMoney(v.MarketValue),
-		Return: fmtSigned(v.Return), ReturnPct: fmtPct(v.ReturnPct), ReturnDir: fmtDir(v.Return),
-		DayChange: fmtSigned(v.DayChange), DayDir: fmtDir(v.DayChange),
-		Unrealised: fmtSigned(v.Unrealised), UnrealisedDir: fmtDir(v.Unrealised),
-		Realised: fmtSigned(v.Realised), RealisedDir: fmtDir(v.Realised),
-		Dividends: fmtMoney(v.Dividends), Brokerage: fmtMoney(v.Brokerage), CostBase: fmtMoney(v.CostBase),
-		TWR: fmtPct(twr), TWRDir: fmtDir(twr),
+		Total:     display.Money(v.Total), Cash: display.Money(v.Cash), MarketValue: display.Money(v.MarketValue),
+		Return: display.SignedMoney(v.Return), ReturnPct: display.PctOf(v.ReturnPct), ReturnDir: display.DirOf(v.Return),
+		DayChange: display.SignedMoney(v.DayChange), DayDir: display.DirOf(v.DayChange),
+		Unrealised: display.SignedMoney(v.Unrealised), UnrealisedDir: display.DirOf(v.Unrealised),
+		Realised: display.SignedMoney(v.Realised), RealisedDir: display.DirOf(v.Realised),
+		Dividends: display.Money(v.Dividends), Brokerage: display.Money(v.Brokerage), CostBase: display.Money(v.CostBase),
+		TWR: display.PctOf(twr), TWRDir: display.DirOf(twr),
 		AsOf: display.Clock(v.AsOf),
 	}
 }
 
 // holdingsView maps a valuation's holdings to the table.
 func holdingsView(v portfolio.Valuation) components.HoldingsView {
-	out := components.HoldingsView{AccountID: v.Account.ID, Total: fmtMoney(v.MarketValue)}
+	out := components.HoldingsView{AccountID: v.Account.ID, Total: display.Money(v.MarketValue)}
 	for _, h := range v.Holdings {
 		out.Rows = append(out.Rows, components.HoldingRow{
 			Code: h.Code, Name: h.Name, Sector: h.Sector,
-			Quantity: fmtQty(h.Quantity), AvgCost: "$" + h.AvgCost.StringFixed(3), CostBase: fmtMoney(h.CostBase),
-			Price: fmtPrice(h.Price), MarketValue: fmtMoney(h.MarketValue), Priced: h.Priced,
-			Unrealised: fmtSigned(h.Unrealised), UnrealisedPct: fmtPct(h.UnrealisedPct), UnrealisedDir: fmtDir(h.Unrealised),
-			DayChange: fmtSigned(h.DayChange), DayDir: fmtDir(h.DayChange),
-			Weight: fmtShare(h.Weight), Parcels: len(h.Parcels),
+			Quantity: display.Quantity(h.Quantity), AvgCost: "$" + h.AvgCost.StringFixed(3), CostBase: display.Money(h.CostBase),
+			Price: display.TradePrice(h.Price), MarketValue: display.Money(h.MarketValue), Priced: h.Priced,
+			Unrealised: display.SignedMoney(h.Unrealised), UnrealisedPct: display.PctOf(h.UnrealisedPct), UnrealisedDir: display.DirOf(h.Unrealised),
+			DayChange: display.SignedMoney(h.DayChange), DayDir: display.DirOf(h.DayChange),
+			Weight: display.Share(h.Weight), Parcels: len(h.Parcels),
 		})
 	}
 	return out
@@ -152,8 +107,8 @@ func allocationBars(slices []portfolio.Slice) []components.AllocationBar {
 	out := make([]components.AllocationBar, 0, len(slices))
 	for _, s := range slices {
 		pct := int(s.Weight.Mul(decimal.NewFromInt(100)).Round(0).IntPart())
-		out = append(out, components.AllocationBar{Label: s.Label, Value: fmtMoney(s.Value),
-			Share: fmtShare(s.Weight), Percent: pct})
+		out = append(out, components.AllocationBar{Label: s.Label, Value: display.Money(s.Value),
+			Share: display.Share(s.Weight), Percent: pct})
 	}
 	return out
 }
@@ -161,18 +116,18 @@ func allocationBars(slices []portfolio.Slice) []components.AllocationBar {
 // orderRow maps an order for the tables.
 func orderRow(o portfolio.Order) components.OrderRow {
 	r := components.OrderRow{ID: o.ID, Placed: display.DateTime(o.CreatedAt), Code: o.Code, Side: o.Side,
-		Type: strings.ReplaceAll(o.Type, "_", "-"), Quantity: fmtQty(o.Quantity), TIF: strings.ToUpper(o.TIF),
+		Type: strings.ReplaceAll(o.Type, "_", "-"), Quantity: display.Quantity(o.Quantity), TIF: strings.ToUpper(o.TIF),
 		State: string(o.State), Reason: o.Reason, Active: o.State.Active(), Price: "market"}
 	switch {
 	case o.LimitPrice.Valid && o.StopPrice.Valid:
-		r.Price = "stop " + fmtPrice(o.StopPrice.Decimal) + ", limit " + fmtPrice(o.LimitPrice.Decimal)
+		r.Price = "stop " + display.TradePrice(o.StopPrice.Decimal) + ", limit " + display.TradePrice(o.LimitPrice.Decimal)
 	case o.LimitPrice.Valid:
-		r.Price = fmtPrice(o.LimitPrice.Decimal)
+		r.Price = display.TradePrice(o.LimitPrice.Decimal)
 	case o.StopPrice.Valid:
-		r.Price = "stop " + fmtPrice(o.StopPrice.Decimal)
+		r.Price = "stop " + display.TradePrice(o.StopPrice.Decimal)
 	}
 	if o.Fill != nil {
-		r.FillPrice, r.Brokerage, r.Total = fmtPrice(o.Fill.Price), fmtMoney(o.Fill.Brokerage), fmtMoney(o.Fill.Total(o.Side))
+		r.FillPrice, r.Brokerage, r.Total = display.TradePrice(o.Fill.Price), display.Money(o.Fill.Brokerage), display.Money(o.Fill.Total(o.Side))
 	}
 	return r
 }
@@ -180,9 +135,9 @@ func orderRow(o portfolio.Order) components.OrderRow {
 func disposalRows(ds []tax.Disposal) []components.DisposalRow {
 	out := make([]components.DisposalRow, len(ds))
 	for i, d := range ds {
-		out[i] = components.DisposalRow{Code: d.Code, Acquired: fmtDate(d.Acquired), Sold: fmtDate(d.Sold),
-			Quantity: fmtQty(d.Quantity), CostBase: fmtMoney(d.CostBase), Proceeds: fmtMoney(d.Proceeds),
-			Gain: fmtSigned(d.Gain), GainDir: fmtDir(d.Gain), Discountable: d.Discountable, Method: string(d.Method)}
+		out[i] = components.DisposalRow{Code: d.Code, Acquired: display.ShortDate(d.Acquired), Sold: display.ShortDate(d.Sold),
+			Quantity: display.Quantity(d.Quantity), CostBase: display.Money(d.CostBase), Proceeds: display.Money(d.Proceeds),
+			Gain: display.SignedMoney(d.Gain), GainDir: display.DirOf(d.Gain), Discountable: d.Discountable, Method: string(d.Method)}
 	}
 	return out
 }
@@ -197,7 +152,7 @@ func fieldMessages(err error) []string {
 		return []string{ae.Message}
 	}
 	var out []string
-	for _, f := range []string{"account", "code", "side", "type", "quantity", "limit_price", "stop_price", "tif", "expires", "picks"} {
+	for _, f := range portfolio.OrderFields {
 		if m, ok := ae.Fields[f]; ok {
 			out = append(out, m)
 		}

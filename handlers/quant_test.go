@@ -15,7 +15,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model/modeltest"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 var quantCodes = []string{"BHP", "CBA", "CSL", "WES", "NAB", "ANZ", "WBC", "FMG", "RIO", "TLS", "WOW", "GMG"}
@@ -30,16 +30,16 @@ var quantSegments = dataset.Segments{
 
 // quantApp is an app whose feature store holds a dozen instruments and whose
 // ridge model is trained, active and has scored the latest day.
-func quantApp(t *testing.T, env map[string]string) *testenv.App {
+func quantApp(t *testing.T, env map[string]string) *testapp.App {
 	t.Helper()
-	app := testenv.NewApp(t, env)
+	app := testapp.New(t, env)
 	ctx := t.Context()
 	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
 		if _, err := app.Pool.Exec(ctx, "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
 			t.Fatal(err)
 		}
 	}
-	p := app.Deps.Quant
+	p := app.Quant
 	if _, err := p.Store().Refresh(ctx, quantCodes); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/views/components"
 	"github.com/qlibpro/qlibpro/views/display"
 )
@@ -50,6 +51,7 @@ func (r *QuoteRenderer) Row(q, prev market.Quote) components.QuoteRowView {
 		Code: q.Code, Name: l.Name, Sector: l.Sector,
 		Last: q.Last, Change: q.Change(), ChangePct: q.ChangePct(),
 		Bid: q.Bid, Ask: q.Ask, Volume: q.Volume, Low: q.Low, High: q.High,
+		Event: hub.HTMLEventName(q.Code),
 	}
 	if !q.Time.IsZero() {
 		v.Time = display.Clock(q.Time)

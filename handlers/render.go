@@ -3,7 +3,6 @@ package handlers
 import (
 	"context"
 	"io"
-	"net/http"
 	"time"
 
 	"github.com/a-h/templ"
@@ -17,56 +16,26 @@ import (
 type renderer struct {
 	assets layouts.Assets
 	region string
-	market func(time.Time) layouts.MarketStatus // nil until a market calendar is wired
-	user   func(echo.Context) *layouts.User     // nil until accounts are wired
-	csrf   func(echo.Context) string
+	market func(time.Time) layouts.MarketStatus // the header's market indicator
+	csrf   func(echo.Context) string            // the session's CSRF token, if it has one
 	// streamsDone closes when the server shuts down: long-lived streams end
 	// then, while ordinary requests are left to finish.
 	streamsDone <-chan struct{}
 }
 
-// streamContext is the request's context, also cancelled at shutdown.
-func (r *renderer) streamContext(c echo.Context) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(c.Request().Context())
-	if r.streamsDone != nil {
-		go func() { // ends with the stream: its handler defers cancel
-			select {
-			case <-r.streamsDone:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-	}
-	return ctx, cancel
-}
-
-// isHTMX reports whether the request comes from htmx (and is not a history restore,
-// which needs the full page).
-func isHTMX(c echo.Context) bool {
-	h := c.Request().Header
-	return h.Get("HX-Request") == "true" && h.Get("HX-History-Restore-Request") != "true"
-}
-
 // shell builds the layout's view of the request.
 func (r *renderer) shell(c echo.Context, title, active string) layouts.Shell {
-	s := layouts.Shell{
+	return layouts.Shell{
 		Title:     title,
 		Active:    active,
 		Assets:    r.assets,
 		Version:   buildinfo.Version,
 		Region:    r.region,
 		RequestID: requestID(c),
+		Market:    r.market(time.Now()),
+		User:      shellUser(c),
+		CSRFToken: r.csrf(c),
 	}
-	if r.market != nil {
-		s.Market = r.market(time.Now())
-	}
-	if r.user != nil {
-		s.User = r.user(c)
-	}
-	if r.csrf != nil {
-		s.CSRFToken = r.csrf(c)
-	}
-	return s
 }
 
 // page renders body inside the layout.
@@ -75,16 +44,6 @@ func (r *renderer) page(c echo.Context, status int, title, active string, body t
 	return component(c, status, templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		return layouts.Base(s).Render(templ.WithChildren(ctx, body), w)
 	}))
-}
-
-// pageOrPartial serves the same URL as a full page, or, for htmx, only the
-// partial it swaps. Caches must keep the two apart: Vary: HX-Request.
-func (r *renderer) pageOrPartial(c echo.Context, title, active string, body, partial templ.Component) error {
-	c.Response().Header().Add("Vary", "HX-Request")
-	if isHTMX(c) {
-		return component(c, http.StatusOK, partial)
-	}
-	return r.page(c, http.StatusOK, title, active, body)
 }
 
 // component renders t with status as HTML.
@@ -98,7 +57,7 @@ func component(c echo.Context, status int, t templ.Component) error {
 }
 
 // renderBytes renders t to a new byte slice (for content rendered outside a
-// request, such as hub events).
+// request, such as stream events).
 func renderBytes(t templ.Component) ([]byte, error) {
 	buf := templ.GetBuffer()
 	defer templ.ReleaseBuffer(buf)

@@ -1,54 +1,59 @@
 package handlers
 
 import (
-	"strconv"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
-
-	"github.com/qlibpro/qlibpro/db"
-	"github.com/qlibpro/qlibpro/internal/auth"
-	"github.com/qlibpro/qlibpro/internal/market"
 )
 
-// addRoutes maps every route of the application: the one place to read them all.
-func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Service) {
-	q := db.New(d.Pool)
-	health := &HealthHandler{pool: d.Pool, rdb: d.Redis, pending: d.PendingMigrations, region: d.Config.FlyRegion}
-	home := &HomeHandler{q: q, r: r}
-	account := &AccountHandler{users: users, s: s, r: r}
-	settings := &SettingsHandler{users: users, s: s, r: r}
-	admin := &AdminHandler{q: q, r: r}
-	api := &APIAuthHandler{users: users}
-	lists := market.NewWatchlists(d.Pool)
-	markets := &MarketsHandler{q: q, hub: d.Hub, quotes: d.Quotes, lists: lists, clock: d.Clock, r: r}
-	instruments := &InstrumentHandler{q: q, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: lists, s: s, r: r}
-	watchlists := &WatchlistHandler{lists: lists, s: s, r: r}
-	stream := &StreamHandler{hub: d.Hub, heartbeat: 15 * time.Second, r: r}
-	apiMarket := &APIMarketHandler{q: q, market: d.Market, hub: d.Hub, lists: lists}
-	quant := &QuantHandler{q: q, quant: d.Quant, s: s, r: r}
-	factorLab := &FactorLabHandler{pool: d.Pool, r: r}
-	modelsAdmin := &ModelsAdminHandler{quant: d.Quant, jobs: d.Jobs, s: s, r: r}
-	apiQuant := &APIQuantHandler{pool: d.Pool, quant: d.Quant}
-
-	// Static files carry their content hash in the URL.
-	e.GET("/static/*", echo.WrapHandler(d.Assets))
+// addRoutes maps every route of the application: the one place to read them
+// all. A handler variable names its file: adminModels is adminModelsHandler
+// in admin_models.go.
+func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions) {
+	health := &healthHandler{pool: d.Pool, rdb: d.Redis, pending: d.PendingMigrations, region: d.Config.FlyRegion}
+	home := &homeHandler{q: d.Queries, r: r}
+	account := &accountHandler{users: d.Users, s: s, r: r}
+	settings := &settingsHandler{users: d.Users, s: s, r: r}
+	markets := &marketsHandler{q: d.Queries, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, clock: d.Clock, r: r}
+	instruments := &instrumentsHandler{q: d.Queries, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, s: s, r: r}
+	watchlists := &watchlistsHandler{lists: d.Watchlists, s: s, r: r}
+	signals := &signalsHandler{q: d.Queries, quant: d.Quant, r: r}
+	models := &modelsHandler{quant: d.Quant, s: s, r: r}
+	factors := &factorsHandler{pool: d.Pool, r: r}
+	portfolio := &portfolioHandler{pf: d.Portfolio, r: r}
+	portfolioAccounts := &portfolioAccountsHandler{pf: d.Portfolio, s: s, r: r}
+	portfolioTrade := &portfolioTradeHandler{pf: d.Portfolio, hub: d.Hub, s: s, r: r}
+	portfolioOrders := &portfolioOrdersHandler{pf: d.Portfolio, s: s, r: r}
+	portfolioReports := &portfolioReportsHandler{pf: d.Portfolio, r: r}
+	admin := &adminHandler{q: d.Queries, r: r}
+	adminModels := &adminModelsHandler{quant: d.Quant, jobs: d.Jobs, s: s, r: r}
+	adminDividends := &adminDividendsHandler{pf: d.Portfolio, s: s, r: r}
+	apiAuth := &apiAuthHandler{users: d.Users}
+	apiMarket := &apiMarketHandler{q: d.Queries, market: d.Market, hub: d.Hub}
+	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
+	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
+	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
+	stream := &streamHandler{hub: d.Hub, heartbeat: 15 * time.Second, r: r}
+	portfolioStream := &portfolioStreamHandler{pf: d.Portfolio, hub: d.Hub, r: r}
 
 	// Route middleware is listed per route: an Echo group with an empty prefix
 	// would register catch-all routes that turn every 405 into a 404.
 	ops := []echo.MiddlewareFunc{markRouted, writeDeadline(10 * time.Second)}
 	// Pages carry the session (and with it CSRF checks on state changes).
-	page := append([]echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second)}, s.middleware()...)
-	signedIn := append(page[:len(page):len(page)], requireUser)
-	adminOnly := append(page[:len(page):len(page)], requireAdmin)
+	page := chain([]echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second)}, s.middleware()...)
+	signedIn := chain(page, requireUser)
+	adminOnly := chain(page, requireAdmin)
 	// The JSON API authenticates by bearer token only: no cookies, so no CSRF.
 	apiOpen := []echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second), noStore}
-	apiAuth := append(apiOpen[:len(apiOpen):len(apiOpen)], api.requireToken)
-	// Streams are long-lived: no write deadline (the handler sets its own per write).
-	streamPage := append([]echo.MiddlewareFunc{markRouted}, s.middleware()...)
-	streamPage = append(streamPage, requireUser)
-	streamAPI := []echo.MiddlewareFunc{markRouted, noStore, api.requireToken}
+	apiAuthed := chain(apiOpen, apiAuth.requireToken)
+	// Streams are long-lived: no write deadline (each write sets its own).
+	streamPage := chain(chain([]echo.MiddlewareFunc{markRouted}, s.middleware()...), requireUser)
+	streamAPI := []echo.MiddlewareFunc{markRouted, noStore, apiAuth.requireToken}
+
+	// Static files carry their content hash in the URL.
+	e.GET("/static/*", echo.WrapHandler(d.Assets))
 
 	// Operational endpoints (deployment plan).
 	e.GET("/api/health", health.handleHealth, ops...)
@@ -56,14 +61,12 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.GET("/api/db/health", health.handleDBHealth, ops...)
 	e.GET("/api/version", health.handleVersion, ops...)
 	if d.Config.MetricsAddr == "" {
-		e.GET("/metrics", metricsHandler(d), ops...)
+		e.GET("/metrics", metricsHandler(d.Config, d.Metrics), ops...)
 	}
 
-	// Public pages.
+	// Public pages and accounts.
 	e.GET("/", home.handleHome, page...)
 	e.GET("/overview", home.handleHome, page...)
-
-	// Accounts.
 	e.GET("/signin", account.handleSignInPage, page...)
 	e.POST("/signin", account.handleSignIn, page...)
 	e.GET("/signup", account.handleSignUpPage, page...)
@@ -74,7 +77,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.GET("/reset", account.handleResetPage, page...)
 	e.POST("/reset", account.handleReset, page...)
 
-	// Signed-in users.
+	// Signed-in users: settings.
 	e.GET("/settings", settings.handleSettings, signedIn...)
 	e.POST("/settings/profile", settings.handleProfile, signedIn...)
 	e.POST("/settings/password", settings.handlePassword, signedIn...)
@@ -83,9 +86,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.POST("/settings/sessions/:id/end", settings.handleEndSession, signedIn...)
 	e.POST("/settings/delete", settings.handleDelete, signedIn...)
 
-	// Markets (signed-in users: live data).
+	// Signed-in users: markets and watchlists (live data).
 	e.GET("/markets", markets.handleMarkets, signedIn...)
-	e.GET("/stream/quotes", stream.handlePageStream, streamPage...)
 	e.GET("/instruments/:code", instruments.handleInstrument, signedIn...)
 	e.GET("/instruments/:code/chart", instruments.handleChart, signedIn...)
 	e.GET("/instruments/:code/candles.json", instruments.handleCandlesJSON, signedIn...)
@@ -93,102 +95,91 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, users *auth.Servi
 	e.POST("/instruments/:code/watch", instruments.handleWatch, signedIn...)
 	e.GET("/watchlists", watchlists.handleList, signedIn...)
 	e.POST("/watchlists", watchlists.handleCreate, signedIn...)
-	e.POST("/watchlists/:id/rename", watchlists.handleRename(), signedIn...)
-	e.POST("/watchlists/:id/up", watchlists.handleMove(-1), signedIn...)
-	e.POST("/watchlists/:id/down", watchlists.handleMove(+1), signedIn...)
-	e.POST("/watchlists/:id/delete", watchlists.handleDelete(), signedIn...)
-	e.POST("/watchlists/:id/items", watchlists.handleAddItem(), signedIn...)
-	e.POST("/watchlists/:id/items/:code/delete", watchlists.handleRemoveItem(), signedIn...)
+	e.POST("/watchlists/:id/rename", watchlists.handleRename, signedIn...)
+	e.POST("/watchlists/:id/up", watchlists.handleUp, signedIn...)
+	e.POST("/watchlists/:id/down", watchlists.handleDown, signedIn...)
+	e.POST("/watchlists/:id/delete", watchlists.handleDelete, signedIn...)
+	e.POST("/watchlists/:id/items", watchlists.handleAddItem, signedIn...)
+	e.POST("/watchlists/:id/items/:code/delete", watchlists.handleRemoveItem, signedIn...)
 
-	// Quant: signals, model evidence, factor lab.
-	e.GET("/signals", quant.handleSignals, signedIn...)
-	e.GET("/models", quant.handleModels, signedIn...)
-	e.GET("/models/:id", quant.handleModel, signedIn...)
-	e.GET("/factors", factorLab.handleLab, signedIn...)
-	e.GET("/factors/evaluate", factorLab.handleEvaluate, signedIn...)
+	// Signed-in users: quant (signals, model evidence, factor lab).
+	e.GET("/signals", signals.handleSignals, signedIn...)
+	e.GET("/models", models.handleModels, signedIn...)
+	e.GET("/models/:id", models.handleModel, signedIn...)
+	e.GET("/factors", factors.handleLab, signedIn...)
+	e.GET("/factors/evaluate", factors.handleEvaluate, signedIn...)
+
+	// Signed-in users: paper trading.
+	e.GET("/portfolio", portfolio.handleDashboard, signedIn...)
+	e.GET("/portfolio/accounts/:id", portfolio.handleAccount, signedIn...)
+	e.GET("/portfolio/accounts/:id/holdings", portfolio.handleHoldings, signedIn...)
+	e.GET("/portfolio/accounts", portfolioAccounts.handleList, signedIn...)
+	e.POST("/portfolio/accounts", portfolioAccounts.handleCreate, signedIn...)
+	e.POST("/portfolio/accounts/:id/reset", portfolioAccounts.handleReset, signedIn...)
+	e.GET("/portfolio/trade", portfolioTrade.handleTicket, signedIn...)
+	e.GET("/portfolio/trade/preview", portfolioTrade.handlePreview, signedIn...)
+	e.GET("/portfolio/trade/parcels", portfolioTrade.handleParcels, signedIn...)
+	e.POST("/portfolio/orders", portfolioTrade.handlePlace, signedIn...)
+	e.GET("/portfolio/orders", portfolioOrders.handleList, signedIn...)
+	e.GET("/portfolio/orders/:id", portfolioOrders.handleShow, signedIn...)
+	e.POST("/portfolio/orders/:id/cancel", portfolioOrders.handleCancel, signedIn...)
+	e.GET("/portfolio/ledger", portfolioReports.handleLedger, signedIn...)
+	e.GET("/portfolio/tax", portfolioReports.handleTax, signedIn...)
+	e.GET("/portfolio/tax/cgt.csv", portfolioReports.handleCGTCSV, signedIn...)
 
 	// Back office: every /admin route is admins only.
 	e.GET("/admin", admin.handleAdmin, adminOnly...)
-	e.GET("/admin/models", modelsAdmin.handlePage, adminOnly...)
-	e.POST("/admin/models/train", modelsAdmin.handleTrain, adminOnly...)
+	e.GET("/admin/models", adminModels.handlePage, adminOnly...)
+	e.POST("/admin/models/train", adminModels.handleTrain, adminOnly...)
 	// The upload's own body limit applies before anything (the CSRF check) reads the body.
-	e.POST(modelUploadPath, modelsAdmin.handleUpload, append([]echo.MiddlewareFunc{middleware.BodyLimit("70M")}, adminOnly...)...)
-	e.POST("/admin/models/:id/activate", modelsAdmin.handleActivate, adminOnly...)
-	e.GET("/admin/jobs/:id", modelsAdmin.handleJob, adminOnly...)
+	e.POST(modelUploadPath, adminModels.handleUpload, chain([]echo.MiddlewareFunc{middleware.BodyLimit("70M")}, adminOnly...)...)
+	e.POST("/admin/models/:id/activate", adminModels.handleActivate, adminOnly...)
+	e.GET("/admin/jobs/:id", adminModels.handleJob, adminOnly...)
+	e.GET("/admin/dividends", adminDividends.handleList, adminOnly...)
+	e.POST("/admin/dividends", adminDividends.handleImport, adminOnly...)
 
-	// JSON API. Login is also served at /api/auth/login (the deployment plan's smoke test).
-	e.POST("/api/v1/auth/login", api.handleLogin, apiOpen...)
-	e.POST("/api/auth/login", api.handleLogin, apiOpen...)
-	e.GET("/api/v1/me", api.handleMe, apiAuth...)
-	e.GET("/api/v1/instruments", apiMarket.handleInstruments, apiAuth...)
-	e.GET("/api/v1/instruments/:code", apiMarket.handleInstrument, apiAuth...)
-	e.GET("/api/v1/instruments/:code/candles", apiMarket.handleCandles, apiAuth...)
-	e.GET("/api/v1/quotes", apiMarket.handleQuotes, apiAuth...)
-	e.GET("/api/market/quotes", apiMarket.handleQuotes, apiAuth...)
+	// JSON API. Some routes are also served at the deployment plan's paths
+	// (/api/auth/login, /api/market/quotes, /api/trading/signals, /api/portfolio).
+	e.POST("/api/v1/auth/login", apiAuth.handleLogin, apiOpen...)
+	e.POST("/api/auth/login", apiAuth.handleLogin, apiOpen...)
+	e.GET("/api/v1/me", apiAuth.handleMe, apiAuthed...)
+	e.GET("/api/v1/instruments", apiMarket.handleInstruments, apiAuthed...)
+	e.GET("/api/v1/instruments/:code", apiMarket.handleInstrument, apiAuthed...)
+	e.GET("/api/v1/instruments/:code/candles", apiMarket.handleCandles, apiAuthed...)
+	e.GET("/api/v1/quotes", apiMarket.handleQuotes, apiAuthed...)
+	e.GET("/api/market/quotes", apiMarket.handleQuotes, apiAuthed...)
+	e.GET("/api/v1/watchlists", apiWatchlists.handleList, apiAuthed...)
+	e.POST("/api/v1/watchlists", apiWatchlists.handleCreate, apiAuthed...)
+	e.GET("/api/v1/watchlists/:id", apiWatchlists.handleGet, apiAuthed...)
+	e.PATCH("/api/v1/watchlists/:id", apiWatchlists.handleUpdate, apiAuthed...)
+	e.DELETE("/api/v1/watchlists/:id", apiWatchlists.handleDelete, apiAuthed...)
+	e.POST("/api/v1/watchlists/:id/items", apiWatchlists.handleAddItem, apiAuthed...)
+	e.DELETE("/api/v1/watchlists/:id/items/:code", apiWatchlists.handleRemoveItem, apiAuthed...)
+	e.POST("/api/v1/signals", apiQuant.handleSignal, apiAuthed...)
+	e.POST("/api/trading/signals", apiQuant.handleSignal, apiAuthed...)
+	e.GET("/api/v1/signals", apiQuant.handleRanking, apiAuthed...)
+	e.GET("/api/v1/models", apiQuant.handleModels, apiAuthed...)
+	e.GET("/api/v1/factors", apiQuant.handleFactors, apiAuthed...)
+	e.GET("/api/v1/portfolio", apiPortfolio.handlePortfolio, apiAuthed...)
+	e.GET("/api/portfolio", apiPortfolio.handlePortfolio, apiAuthed...)
+	e.GET("/api/v1/holdings", apiPortfolio.handleHoldings, apiAuthed...)
+	e.POST("/api/v1/orders", apiPortfolio.handlePlaceOrder, apiAuthed...)
+	e.GET("/api/v1/orders", apiPortfolio.handleListOrders, apiAuthed...)
+	e.GET("/api/v1/orders/:id", apiPortfolio.handleGetOrder, apiAuthed...)
+	e.DELETE("/api/v1/orders/:id", apiPortfolio.handleCancelOrder, apiAuthed...)
+	e.GET("/api/v1/transactions", apiPortfolio.handleTransactions, apiAuthed...)
+	e.GET("/api/v1/tax/cgt", apiPortfolio.handleCGT, apiAuthed...)
+
+	// Streams (Server-Sent Events).
+	e.GET("/stream/quotes", stream.handlePageStream, streamPage...)
+	e.GET("/portfolio/accounts/:id/stream", portfolioStream.handleStream, streamPage...)
 	e.GET("/api/v1/stream/quotes", stream.handleAPIStream, streamAPI...)
-	e.GET("/api/v1/watchlists", apiMarket.handleListWatchlists, apiAuth...)
-	e.POST("/api/v1/watchlists", apiMarket.handleCreateWatchlist, apiAuth...)
-	e.GET("/api/v1/watchlists/:id", apiMarket.handleGetWatchlist, apiAuth...)
-	e.PATCH("/api/v1/watchlists/:id", apiMarket.handleUpdateWatchlist, apiAuth...)
-	e.DELETE("/api/v1/watchlists/:id", apiMarket.handleDeleteWatchlist, apiAuth...)
-	e.POST("/api/v1/watchlists/:id/items", apiMarket.handleAddWatchlistItem, apiAuth...)
-	e.DELETE("/api/v1/watchlists/:id/items/:code", apiMarket.handleRemoveWatchlistItem, apiAuth...)
-	e.POST("/api/v1/signals", apiQuant.handleSignal, apiAuth...)
-	e.POST("/api/trading/signals", apiQuant.handleSignal, apiAuth...)
-	e.GET("/api/v1/signals", apiQuant.handleRanking, apiAuth...)
-	e.GET("/api/v1/models", apiQuant.handleModels, apiAuth...)
-	e.GET("/api/v1/factors", apiQuant.handleFactors, apiAuth...)
-	// Portfolio (paper trading): pages and API.
-	// BEGIN portfolio routes
-	pf := newPortfolioService(d)
-	paper := &PortfolioHandler{pf: pf, hub: d.Hub, r: r}
-	paperAccounts := &PaperAccountsHandler{pf: pf, s: s, r: r}
-	paperOrders := &PaperOrdersHandler{pf: pf, s: s, r: r}
-	ticket := &TicketHandler{pf: pf, hub: d.Hub, s: s, r: r}
-	paperReports := &PaperReportsHandler{pf: pf, r: r}
-	dividends := &DividendAdminHandler{pf: pf, s: s, r: r}
-	apiPaper := &PortfolioAPIHandler{pf: pf}
-	// The live dashboard stream is long-lived: no write deadline (it sets its own).
-	paperStream := append(append([]echo.MiddlewareFunc{markRouted}, s.middleware()...), requireUser)
-	e.GET("/portfolio", paper.handleDashboard, signedIn...)
-	e.GET("/portfolio/accounts", paperAccounts.handleList, signedIn...)
-	e.POST("/portfolio/accounts", paperAccounts.handleCreate, signedIn...)
-	e.GET("/portfolio/accounts/:id", paper.handleAccount, signedIn...)
-	e.GET("/portfolio/accounts/:id/holdings", paper.handleHoldings, signedIn...)
-	e.GET("/portfolio/accounts/:id/stream", paper.handleStream, paperStream...)
-	e.POST("/portfolio/accounts/:id/reset", paperAccounts.handleReset, signedIn...)
-	e.GET("/portfolio/trade", ticket.handleTicket, signedIn...)
-	e.GET("/portfolio/trade/preview", ticket.handlePreview, signedIn...)
-	e.GET("/portfolio/trade/parcels", ticket.handleParcels, signedIn...)
-	e.GET("/portfolio/orders", paperOrders.handleList, signedIn...)
-	e.POST("/portfolio/orders", ticket.handlePlace, signedIn...)
-	e.GET("/portfolio/orders/:id", paperOrders.handleShow, signedIn...)
-	e.POST("/portfolio/orders/:id/cancel", paperOrders.handleCancel, signedIn...)
-	e.GET("/portfolio/ledger", paperReports.handleLedger, signedIn...)
-	e.GET("/portfolio/tax", paperReports.handleTax, signedIn...)
-	e.GET("/portfolio/tax/cgt.csv", paperReports.handleCGTCSV, signedIn...)
-	e.GET("/admin/dividends", dividends.handleList, adminOnly...)
-	e.POST("/admin/dividends", dividends.handleImport, adminOnly...)
-	e.GET("/api/v1/portfolio", apiPaper.handlePortfolio, apiAuth...)
-	e.GET("/api/portfolio", apiPaper.handlePortfolio, apiAuth...)
-	e.GET("/api/v1/holdings", apiPaper.handleHoldings, apiAuth...)
-	e.POST("/api/v1/orders", apiPaper.handlePlaceOrder, apiAuth...)
-	e.GET("/api/v1/orders", apiPaper.handleListOrders, apiAuth...)
-	e.GET("/api/v1/orders/:id", apiPaper.handleGetOrder, apiAuth...)
-	e.DELETE("/api/v1/orders/:id", apiPaper.handleCancelOrder, apiAuth...)
-	e.GET("/api/v1/transactions", apiPaper.handleTransactions, apiAuth...)
-	e.GET("/api/v1/tax/cgt", apiPaper.handleCGT, apiAuth...)
-	// END portfolio routes
 
 	// Unknown paths and methods reach the error handler as Echo's 404 and 405.
 }
 
-func itoa(n int) string { return strconv.Itoa(n) }
-
-// noStore keeps API responses out of shared caches.
-func noStore(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		c.Response().Header().Set("Cache-Control", "no-store")
-		return next(c)
-	}
+// chain is base followed by more, in a new slice: chains built from one base
+// never share (and overwrite) its backing array.
+func chain(base []echo.MiddlewareFunc, more ...echo.MiddlewareFunc) []echo.MiddlewareFunc {
+	return append(slices.Clip(base), more...)
 }

@@ -5,13 +5,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
 // mustApp builds the application on a fresh seeded database and real Redis.
-func mustApp(t *testing.T, env map[string]string) *testenv.App {
+func mustApp(t *testing.T, env map[string]string) *testapp.App {
 	t.Helper()
-	return testenv.NewApp(t, env)
+	return testapp.New(t, env)
 }
 
 func mustContain(t *testing.T, body, want string) {

@@ -229,15 +229,6 @@ func requireAdmin(next echo.HandlerFunc) echo.HandlerFunc {
 	})
 }
 
-// redirect sends the browser to a local path: HX-Redirect for htmx, 303 otherwise.
-func redirect(c echo.Context, to string) error {
-	if isHTMX(c) {
-		c.Response().Header().Set("HX-Redirect", to)
-		return c.NoContent(http.StatusNoContent)
-	}
-	return c.Redirect(http.StatusSeeOther, to)
-}
-
 // safeNext returns next when it is a local path on this site, else "/".
 // Refused: absolute URLs, scheme-relative "//host", backslash tricks and
 // anything with control characters.

@@ -16,15 +16,15 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// SettingsHandler serves the signed-in user's account settings.
-type SettingsHandler struct {
+// settingsHandler serves the signed-in user's account settings.
+type settingsHandler struct {
 	users *auth.Service
 	s     *sessions
 	r     *renderer
 }
 
 // view builds the whole settings page for the current user.
-func (h *SettingsHandler) view(c echo.Context) (pages.SettingsView, error) {
+func (h *settingsHandler) view(c echo.Context) (pages.SettingsView, error) {
 	u := currentUser(c)
 	csrf := h.s.csrfToken(c)
 	keys, err := h.keys(c, components.Form{CSRF: csrf})
@@ -45,7 +45,7 @@ func (h *SettingsHandler) view(c echo.Context) (pages.SettingsView, error) {
 	}, nil
 }
 
-func (h *SettingsHandler) keys(c echo.Context, f components.Form) (pages.KeysView, error) {
+func (h *settingsHandler) keys(c echo.Context, f components.Form) (pages.KeysView, error) {
 	list, err := h.users.ListAPIKeys(c.Request().Context(), currentUser(c).ID)
 	if err != nil {
 		return pages.KeysView{}, err
@@ -64,7 +64,7 @@ func (h *SettingsHandler) keys(c echo.Context, f components.Form) (pages.KeysVie
 	return v, nil
 }
 
-func (h *SettingsHandler) sessions(c echo.Context) (pages.SessionsView, error) {
+func (h *settingsHandler) sessions(c echo.Context) (pages.SessionsView, error) {
 	ctx := c.Request().Context()
 	list, err := h.s.index.List(ctx, currentUser(c).ID)
 	if err != nil {
@@ -79,7 +79,7 @@ func (h *SettingsHandler) sessions(c echo.Context) (pages.SessionsView, error) {
 	return v, nil
 }
 
-func (h *SettingsHandler) handleSettings(c echo.Context) error {
+func (h *settingsHandler) handleSettings(c echo.Context) error {
 	v, err := h.view(c)
 	if err != nil {
 		return err
@@ -88,32 +88,50 @@ func (h *SettingsHandler) handleSettings(c echo.Context) error {
 }
 
 // respond answers a settings form: its partial for htmx, the whole page with
-// the form replaced otherwise.
-func (h *SettingsHandler) respond(c echo.Context, status int, partial templ.Component, set func(*pages.SettingsView)) error {
-	if isHTMX(c) {
-		return component(c, status, partial)
-	}
-	v, err := h.view(c)
-	if err != nil {
-		return err
-	}
-	set(&v)
-	return h.r.page(c, status, "Settings", "settings", pages.Settings(v))
+// that form replaced otherwise.
+func (h *settingsHandler) respond(c echo.Context, status int, partial templ.Component, set func(*pages.SettingsView)) error {
+	return h.r.respond(c, status, "Settings", "settings", h.page(c, set), ready(partial))
 }
 
-// failed renders a settings form with err's messages, or returns err.
-func (h *SettingsHandler) failed(c echo.Context, err error, f components.Form,
+// page builds the settings page with set applied to it.
+func (h *settingsHandler) page(c echo.Context, set func(*pages.SettingsView)) build {
+	return func() (templ.Component, error) {
+		v, err := h.view(c)
+		if err != nil {
+			return nil, err
+		}
+		set(&v)
+		return pages.Settings(v), nil
+	}
+}
+
+// failed answers a settings form that failed with err's messages in it.
+func (h *settingsHandler) failed(c echo.Context, err error, f components.Form,
 	partial func(components.Form) templ.Component, set func(*pages.SettingsView, components.Form)) error {
-	ae, ok := userFixable(err)
-	if !ok {
-		return err
-	}
-	f = withError(f, ae)
-	setRetryAfter(c, ae)
-	return h.respond(c, formStatus(ae), partial(f), func(v *pages.SettingsView) { set(v, f) })
+	return h.r.formFailed(c, err, f, "Settings", "settings", func(f components.Form) (build, build) {
+		return h.page(c, func(v *pages.SettingsView) { set(v, f) }), ready(partial(f))
+	})
 }
 
-func (h *SettingsHandler) handleProfile(c echo.Context) error {
+// keysViews are the API keys panel and its page, for the create form f.
+func (h *settingsHandler) keysViews(c echo.Context) formViews {
+	return func(f components.Form) (build, build) {
+		page := func() (templ.Component, error) {
+			keys, err := h.keys(c, f)
+			if err != nil {
+				return nil, err
+			}
+			return h.page(c, func(v *pages.SettingsView) { v.Keys = keys })()
+		}
+		partial := func() (templ.Component, error) {
+			keys, err := h.keys(c, f)
+			return pages.APIKeys(keys), err
+		}
+		return page, partial
+	}
+}
+
+func (h *settingsHandler) handleProfile(c echo.Context) error {
 	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"name": c.FormValue("name")}}
 	setProfile := func(v *pages.SettingsView, f components.Form) { v.Profile = f }
 	u, err := h.users.UpdateProfile(c.Request().Context(), currentUser(c).ID, c.FormValue("name"), meta(c))
@@ -125,7 +143,7 @@ func (h *SettingsHandler) handleProfile(c echo.Context) error {
 	return h.respond(c, http.StatusOK, pages.ProfileForm(f), func(v *pages.SettingsView) { setProfile(v, f) })
 }
 
-func (h *SettingsHandler) handlePassword(c echo.Context) error {
+func (h *settingsHandler) handlePassword(c echo.Context) error {
 	ctx := c.Request().Context()
 	f := components.Form{CSRF: h.s.csrfToken(c)}
 	setPassword := func(v *pages.SettingsView, f components.Form) { v.Password = f }
@@ -147,14 +165,11 @@ func (h *SettingsHandler) handlePassword(c echo.Context) error {
 	}
 	f.CSRF = h.s.csrfToken(c)
 	f.Notice = "Password changed. " + strconv.Itoa(n) + " other session(s) signed out."
-	if isHTMX(c) {
-		// The page's CSRF token changed with the new session: reload it.
-		c.Response().Header().Set("HX-Refresh", "true")
-	}
+	reloadAfterSwap(c) // the page's CSRF token changed with the new session
 	return h.respond(c, http.StatusOK, pages.PasswordForm(f), func(v *pages.SettingsView) { setPassword(v, f) })
 }
 
-func (h *SettingsHandler) handleCreateKey(c echo.Context) error {
+func (h *settingsHandler) handleCreateKey(c echo.Context) error {
 	name, expires := c.FormValue("name"), c.FormValue("expires")
 	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"name": name, "expires": expires}}
 	var exp *time.Time
@@ -173,15 +188,7 @@ func (h *SettingsHandler) handleCreateKey(c echo.Context) error {
 		secret, _, err = h.users.CreateAPIKey(c.Request().Context(), currentUser(c).ID, name, exp, meta(c))
 	}
 	if err != nil {
-		ae, ok := userFixable(err)
-		if !ok {
-			return err
-		}
-		v, kerr := h.keys(c, withError(f, ae))
-		if kerr != nil {
-			return kerr
-		}
-		return h.respond(c, formStatus(ae), pages.APIKeys(v), func(sv *pages.SettingsView) { sv.Keys = v })
+		return h.r.formFailed(c, err, f, "Settings", "settings", h.keysViews(c))
 	}
 	v, err := h.keys(c, components.Form{CSRF: f.CSRF})
 	if err != nil {
@@ -192,7 +199,7 @@ func (h *SettingsHandler) handleCreateKey(c echo.Context) error {
 	return h.respond(c, http.StatusOK, pages.APIKeys(v), func(sv *pages.SettingsView) { sv.Keys = v })
 }
 
-func (h *SettingsHandler) handleRevokeKey(c echo.Context) error {
+func (h *settingsHandler) handleRevokeKey(c echo.Context) error {
 	id, err := idParam(c, "API key")
 	if err != nil {
 		return err
@@ -207,7 +214,7 @@ func (h *SettingsHandler) handleRevokeKey(c echo.Context) error {
 	return h.respond(c, http.StatusOK, pages.APIKeys(v), func(sv *pages.SettingsView) { sv.Keys = v })
 }
 
-func (h *SettingsHandler) handleEndSession(c echo.Context) error {
+func (h *settingsHandler) handleEndSession(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	id := c.Param("id")
@@ -232,7 +239,7 @@ func (h *SettingsHandler) handleEndSession(c echo.Context) error {
 	return h.respond(c, http.StatusOK, pages.Sessions(v), func(sv *pages.SettingsView) { sv.Sessions = v })
 }
 
-func (h *SettingsHandler) handleDelete(c echo.Context) error {
+func (h *settingsHandler) handleDelete(c echo.Context) error {
 	ctx := c.Request().Context()
 	u := currentUser(c)
 	f := components.Form{CSRF: h.s.csrfToken(c)}

@@ -11,9 +11,6 @@ import (
 // marketStatus returns the header's market indicator: the ASX phase on the
 // session clock (simulated with the demo feed) and the next open.
 func marketStatus(cal *asx.Calendar, clock provider.Clock) func(time.Time) layouts.MarketStatus {
-	if cal == nil || clock == nil {
-		return nil
-	}
 	return func(now time.Time) layouts.MarketStatus {
 		st := cal.Status(clock.Session(now))
 		next := st.NextOpen.In(asx.Sydney()).Format("Mon 2 Jan 15:04 MST")

@@ -1,52 +1,24 @@
 package handlers
 
 import (
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 )
 
-// StreamHandler serves Server-Sent Events from the process's quote hub.
-type StreamHandler struct {
+// streamHandler serves live quotes as Server-Sent Events from the process's
+// quote hub: to pages (HTML rows or chart JSON) and to programs (JSON).
+type streamHandler struct {
 	hub       *hub.Hub
 	heartbeat time.Duration
 	r         *renderer
 }
 
-const maxStreamCodes = 500
-
-// parseCodes reads a comma-separated code list ("" = every code).
-func parseCodes(raw, param string) ([]string, error) {
-	if strings.TrimSpace(raw) == "" {
-		return nil, nil
-	}
-	var out []string
-	seen := map[string]bool{}
-	for _, c := range strings.Split(raw, ",") {
-		c = strings.ToUpper(strings.TrimSpace(c))
-		if c == "" || seen[c] {
-			continue
-		}
-		if !hub.ValidCode(c) {
-			return nil, apperr.FieldError(param, "%q is not an ASX code", c)
-		}
-		seen[c] = true
-		out = append(out, c)
-	}
-	if len(out) > maxStreamCodes {
-		return nil, apperr.FieldError(param, "at most %d codes", maxStreamCodes)
-	}
-	return out, nil
-}
-
 // handlePageStream is the board's stream: HTML rows for htmx's sse-swap, or
 // JSON for the chart (format=json). Signed-in users only.
-func (h *StreamHandler) handlePageStream(c echo.Context) error {
+func (h *streamHandler) handlePageStream(c echo.Context) error {
 	codes, err := parseCodes(c.QueryParam("codes"), "codes")
 	if err != nil {
 		return err
@@ -59,7 +31,7 @@ func (h *StreamHandler) handlePageStream(c echo.Context) error {
 }
 
 // handleAPIStream is the programs' stream: JSON events named "q".
-func (h *StreamHandler) handleAPIStream(c echo.Context) error {
+func (h *streamHandler) handleAPIStream(c echo.Context) error {
 	codes, err := parseCodes(c.QueryParam("symbols"), "symbols")
 	if err != nil {
 		return err
@@ -72,28 +44,19 @@ func (h *StreamHandler) handleAPIStream(c echo.Context) error {
 // (re)connection starts with a fresh snapshot, so a browser that reconnects
 // with Last-Event-ID is current again at once. It returns when the client
 // goes, the hub drops a client that stalls, or the server shuts down.
-func (h *StreamHandler) stream(c echo.Context, codes []string, format hub.Format) error {
+func (h *streamHandler) stream(c echo.Context, codes []string, format hub.Format) error {
 	sub := h.hub.Subscribe(codes, format)
 	defer sub.Close()
-	w := c.Response()
-	hd := w.Header()
-	hd.Set("Content-Type", "text/event-stream")
-	hd.Set("Cache-Control", "no-cache")
-	hd.Set("X-Accel-Buffering", "no")
-	hd.Set("Connection", "keep-alive")
-	rc := http.NewResponseController(w)
-	w.WriteHeader(http.StatusOK)
-	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(15 * time.Second)) }
-	deadline()
-	if err := hub.WriteComment(w, "qlibpro quotes"); err != nil {
+	s := startSSE(c)
+	if err := s.comment("qlibpro quotes"); err != nil {
 		return nil
 	}
 	for _, ev := range h.hub.Snapshot(codes, format) {
-		if err := hub.WriteSSE(w, ev); err != nil {
+		if err := s.send(ev); err != nil {
 			return nil
 		}
 	}
-	if err := rc.Flush(); err != nil {
+	if err := s.flush(); err != nil {
 		return nil
 	}
 	ctx, cancel := h.r.streamContext(c)
@@ -108,25 +71,25 @@ func (h *StreamHandler) stream(c echo.Context, codes []string, format hub.Format
 		case <-sub.Done():
 			return nil // dropped for stalling: the browser reconnects
 		case <-beat.C:
-			deadline()
-			if hub.WriteComment(w, "hb") != nil || rc.Flush() != nil {
+			s.extend()
+			if s.comment("hb") != nil || s.flush() != nil {
 				return nil
 			}
 		case <-sub.Notify():
-			deadline()
+			s.extend()
 			for {
 				buf = sub.DrainN(buf[:0], 64)
 				if len(buf) == 0 {
 					break
 				}
 				for _, ev := range buf {
-					if hub.WriteSSE(w, ev) != nil {
+					if s.send(ev) != nil {
 						return nil
 					}
 					h.hub.ObserveWritten(ev)
 				}
 			}
-			if rc.Flush() != nil {
+			if s.flush() != nil {
 				return nil
 			}
 		}

@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
@@ -11,15 +12,100 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// WatchlistHandler serves the watchlists page; every action re-renders the
+// watchlistsHandler serves the watchlists page; every action re-renders the
 // #watchlists partial.
-type WatchlistHandler struct {
+type watchlistsHandler struct {
 	lists *market.Watchlists
 	s     *sessions
 	r     *renderer
 }
 
-func (h *WatchlistHandler) view(c echo.Context, f components.Form) (pages.WatchlistsView, error) {
+func (h *watchlistsHandler) handleList(c echo.Context) error {
+	page, partial := h.views(c)(components.Form{})
+	return h.r.respond(c, http.StatusOK, "Watchlists", "watchlists", page, partial)
+}
+
+func (h *watchlistsHandler) handleCreate(c echo.Context) error {
+	_, err := h.lists.Create(c.Request().Context(), currentUser(c).ID, c.FormValue("name"))
+	return h.done(c, err)
+}
+
+func (h *watchlistsHandler) handleRename(c echo.Context) error {
+	return h.act(c, func(uid, id int64) error {
+		return h.lists.Rename(c.Request().Context(), uid, id, c.FormValue("name"))
+	})
+}
+
+func (h *watchlistsHandler) handleUp(c echo.Context) error {
+	return h.act(c, func(uid, id int64) error { return h.lists.Move(c.Request().Context(), uid, id, -1) })
+}
+
+func (h *watchlistsHandler) handleDown(c echo.Context) error {
+	return h.act(c, func(uid, id int64) error { return h.lists.Move(c.Request().Context(), uid, id, +1) })
+}
+
+func (h *watchlistsHandler) handleDelete(c echo.Context) error {
+	return h.act(c, func(uid, id int64) error { return h.lists.Delete(c.Request().Context(), uid, id) })
+}
+
+func (h *watchlistsHandler) handleAddItem(c echo.Context) error {
+	return h.act(c, func(uid, id int64) error {
+		return h.lists.Add(c.Request().Context(), uid, id, c.FormValue("code"))
+	})
+}
+
+func (h *watchlistsHandler) handleRemoveItem(c echo.Context) error {
+	return h.act(c, func(uid, id int64) error {
+		return h.lists.Remove(c.Request().Context(), uid, id, c.Param("code"))
+	})
+}
+
+// act runs fn on the signed-in user's watchlist named in the path.
+func (h *watchlistsHandler) act(c echo.Context, fn func(userID, id int64) error) error {
+	id, err := idParam(c, "Watchlist")
+	if err != nil {
+		return err
+	}
+	return h.done(c, fn(currentUser(c).ID, id))
+}
+
+// done answers an action: the panel again (htmx) or back to the page; a
+// problem the user can fix is shown in the create form, naming the field
+// only when it is the name.
+func (h *watchlistsHandler) done(c echo.Context, err error) error {
+	if err == nil {
+		_, partial := h.views(c)(components.Form{})
+		return h.r.afterAction(c, "/watchlists", partial)
+	}
+	ae, ok := apperr.As(err)
+	if !ok || ae.Code == apperr.NotFound {
+		return err
+	}
+	if ae.Field != "name" {
+		formLevel := *ae
+		formLevel.Field, formLevel.Fields = "", nil
+		err = &formLevel
+	}
+	f := components.Form{Values: map[string]string{"name": c.FormValue("name")}}
+	return h.r.formFailed(c, err, f, "Watchlists", "watchlists", h.views(c))
+}
+
+// views are the page and the panel around the create form f.
+func (h *watchlistsHandler) views(c echo.Context) formViews {
+	return func(f components.Form) (build, build) {
+		page := func() (templ.Component, error) {
+			v, err := h.view(c, f)
+			return pages.Watchlists(v), err
+		}
+		partial := func() (templ.Component, error) {
+			v, err := h.view(c, f)
+			return pages.WatchlistsPanel(v), err
+		}
+		return page, partial
+	}
+}
+
+func (h *watchlistsHandler) view(c echo.Context, f components.Form) (pages.WatchlistsView, error) {
 	lists, err := h.lists.List(c.Request().Context(), currentUser(c).ID)
 	if err != nil {
 		return pages.WatchlistsView{}, err
@@ -31,81 +117,4 @@ func (h *WatchlistHandler) view(c echo.Context, f components.Form) (pages.Watchl
 		v.Lists = append(v.Lists, pages.WatchlistView{ID: l.ID, Name: l.Name, Codes: l.Codes, First: i == 0, Last: i == len(lists)-1})
 	}
 	return v, nil
-}
-
-// respond renders the page or the partial after an action; a user-fixable
-// error is shown in the create form.
-func (h *WatchlistHandler) respond(c echo.Context, actionErr error) error {
-	f := components.Form{}
-	status := http.StatusOK
-	if actionErr != nil {
-		ae, ok := userFixable(actionErr)
-		if !ok {
-			return actionErr
-		}
-		if ae.Code == apperr.NotFound {
-			return actionErr
-		}
-		f = withError(components.Form{Values: map[string]string{"name": c.FormValue("name")}}, ae)
-		if ae.Field != "name" {
-			f.Errors, f.Error = nil, ae.Message
-		}
-		status = formStatus(ae)
-	} else if c.Request().Method == http.MethodPost && !isHTMX(c) {
-		return redirect(c, "/watchlists")
-	}
-	v, err := h.view(c, f)
-	if err != nil {
-		return err
-	}
-	if isHTMX(c) {
-		return component(c, status, pages.WatchlistsPanel(v))
-	}
-	return h.r.page(c, status, "Watchlists", "watchlists", pages.Watchlists(v))
-}
-
-func (h *WatchlistHandler) handleList(c echo.Context) error { return h.respond(c, nil) }
-
-func (h *WatchlistHandler) handleCreate(c echo.Context) error {
-	_, err := h.lists.Create(c.Request().Context(), currentUser(c).ID, c.FormValue("name"))
-	return h.respond(c, err)
-}
-
-func watchlistID(c echo.Context) (int64, error) { return idParam(c, "Watchlist") }
-
-// action runs fn on the watchlist named in the path.
-func (h *WatchlistHandler) action(fn func(c echo.Context, userID, id int64) error) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		id, err := watchlistID(c)
-		if err != nil {
-			return err
-		}
-		return h.respond(c, fn(c, currentUser(c).ID, id))
-	}
-}
-
-func (h *WatchlistHandler) handleRename() echo.HandlerFunc {
-	return h.action(func(c echo.Context, uid, id int64) error {
-		return h.lists.Rename(c.Request().Context(), uid, id, c.FormValue("name"))
-	})
-}
-
-func (h *WatchlistHandler) handleMove(delta int) echo.HandlerFunc {
-	return h.action(func(c echo.Context, uid, id int64) error { return h.lists.Move(c.Request().Context(), uid, id, delta) })
-}
-
-func (h *WatchlistHandler) handleDelete() echo.HandlerFunc {
-	return h.action(func(c echo.Context, uid, id int64) error { return h.lists.Delete(c.Request().Context(), uid, id) })
-}
-
-func (h *WatchlistHandler) handleAddItem() echo.HandlerFunc {
-	return h.action(func(c echo.Context, uid, id int64) error {
-		return h.lists.Add(c.Request().Context(), uid, id, c.FormValue("code"))
-	})
-}
-
-func (h *WatchlistHandler) handleRemoveItem() echo.HandlerFunc {
-	return h.action(func(c echo.Context, uid, id int64) error {
-		return h.lists.Remove(c.Request().Context(), uid, id, c.Param("code"))
-	})
 }

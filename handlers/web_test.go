@@ -40,7 +40,7 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 		"Referrer-Policy":         "strict-origin-when-cross-origin",
 		"Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
 	}
-	routes := a.Echo.Routes()
+	routes := a.HTTP.Routes()
 	if len(routes) < 5 {
 		t.Fatalf("only %d routes", len(routes))
 	}
@@ -82,7 +82,7 @@ func TestAllowedHosts(t *testing.T) {
 		r.Host = host
 		r.RemoteAddr = "192.0.2.1:1234"
 		rec := newRecorder()
-		a.Echo.ServeHTTP(rec, r)
+		a.HTTP.ServeHTTP(rec, r)
 		return rec.Code
 	}
 	if got := req("evil.example", "/"); got != http.StatusBadRequest {

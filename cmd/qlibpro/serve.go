@@ -13,7 +13,6 @@ import (
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/server"
@@ -63,13 +62,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	proc.Start(bg)
 	defer proc.Wait() // the hub and feed have stopped and e-mails in flight are handed over
 	defer stopBG()
-	deps, app := proc.Deps, proc.App
-	srv := handlers.HTTPServer(deps, app)
+	srv := proc.HTTPServer()
 	srv.RegisterOnShutdown(endStreams) // Shutdown alone would wait for streams forever
 
 	servers := []*http.Server{srv}
 	if cfg.MetricsAddr != "" {
-		servers = append(servers, handlers.MetricsServer(deps))
+		servers = append(servers, proc.MetricsServer())
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	for _, s := range servers {

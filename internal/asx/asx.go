@@ -30,6 +30,18 @@ func mustLoadLocation(name string) *time.Location {
 // (AEST/AEDT, with daylight saving).
 func Sydney() *time.Location { return sydney }
 
+// Civil returns t's calendar date, read in t's own location, as midnight UTC:
+// the form the platform stores (PostgreSQL date) and compares calendar dates
+// in, so that two dates are equal exactly when year, month and day are.
+func Civil(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// TradeDate returns the Sydney calendar date of instant t (the ASX trading
+// date it falls on) as midnight UTC, the form of Civil.
+func TradeDate(t time.Time) time.Time { return Civil(t.In(sydney)) }
+
 // civilDate is a Sydney calendar date without a time or zone; it keys the
 // holiday table so lookups never depend on a time of day or an offset.
 type civilDate struct {

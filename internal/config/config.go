@@ -127,6 +127,15 @@ const (
 	defaultRedisURL    = "redis://localhost:6379/0"
 )
 
+// either is yes when cond holds, else no: the default of a variable that
+// depends on the environment.
+func either(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
+
 // Load reads the configuration through getenv (os.Getenv in main) and validates it.
 // The error joins one message per bad variable.
 func Load(getenv func(string) string) (Config, error) {
@@ -141,14 +150,14 @@ func Load(getenv func(string) string) (Config, error) {
 	c.RedisURL = p.url("REDIS_URL", defaultRedisURL, "redis", "rediss")
 	c.RedisPrefix = p.str("REDIS_PREFIX", "qlibpro:")
 	c.LogLevel = p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
-	c.LogFormat = p.oneOf("LOG_FORMAT", map[bool]string{true: "json", false: "text"}[prod], "text", "json")
+	c.LogFormat = p.oneOf("LOG_FORMAT", either(prod, "json", "text"), "text", "json")
 	c.AllowedHosts = p.list("ALLOWED_HOSTS", "localhost,127.0.0.1,::1")
 	if prod && getenv("ALLOWED_HOSTS") == "" {
 		p.fail("ALLOWED_HOSTS", "must list the public host names in production")
 	}
 	c.TrustedProxies = p.prefixes("TRUSTED_PROXIES")
-	c.ClientIPHeader = p.str("CLIENT_IP_HEADER", map[bool]string{true: "Fly-Client-IP", false: "X-Forwarded-For"}[getenv("FLY_APP_NAME") != ""])
-	c.SessionCookieName = p.str("SESSION_COOKIE_NAME", map[bool]string{true: "__Host-qlibpro_session", false: "qlibpro_session"}[prod])
+	c.ClientIPHeader = p.str("CLIENT_IP_HEADER", either(getenv("FLY_APP_NAME") != "", "Fly-Client-IP", "X-Forwarded-For"))
+	c.SessionCookieName = p.str("SESSION_COOKIE_NAME", either(prod, "__Host-qlibpro_session", "qlibpro_session"))
 	c.SessionSecure = p.boolean("SESSION_SECURE", prod)
 	if strings.HasPrefix(c.SessionCookieName, "__Host-") && !c.SessionSecure {
 		p.fail("SESSION_SECURE", "must be true when SESSION_COOKIE_NAME starts with __Host-")

@@ -27,5 +27,5 @@ func DueDay(cal *asx.Calendar, now time.Time) (time.Time, bool) {
 	if syd.Before(time.Date(y, m, d, AfterCloseHour, AfterCloseMinute, 0, 0, asx.Sydney())) {
 		return time.Time{}, false
 	}
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true
+	return asx.Civil(syd), true
 }

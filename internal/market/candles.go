@@ -141,7 +141,7 @@ func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, t
 		return out, nil
 	}
 	syd := asx.Sydney()
-	fromDay, toDay := civil(from.In(syd)), civil(to.Add(-time.Nanosecond).In(syd))
+	fromDay, toDay := asx.Civil(from.In(syd)), asx.Civil(to.Add(-time.Nanosecond).In(syd))
 	rows, err := s.q.ListDailyCandles(ctx, db.ListDailyCandlesParams{Period: iv.Period, Code: in.Code, FromDate: fromDay, ToDate: toDay, MaxRows: MaxCandles})
 	if err != nil {
 		return nil, err
@@ -149,7 +149,7 @@ func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, t
 	for _, r := range rows {
 		out = append(out, Bar{Time: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume})
 	}
-	today := civil(time.Now().In(syd))
+	today := asx.Civil(time.Now().In(syd))
 	if today.After(toDay) || today.Before(fromDay) {
 		return out, nil
 	}
@@ -186,9 +186,4 @@ func mergeLive(out []Bar, live Bar, period string) []Bar {
 	}
 	live.Time = bucket
 	return append(out, live)
-}
-
-// civil returns t's calendar date at midnight UTC.
-func civil(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }

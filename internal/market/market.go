@@ -1,5 +1,8 @@
-// Package market holds Qlib Pro's market-data types and the rules that turn
-// ticks into quotes and bars. It knows nothing of HTTP, templates or storage.
+// Package market holds Qlib Pro's market data: the tick, quote and bar types
+// and the rules that turn ticks into quotes and bars (this file), candles at
+// any interval from the stored bars (candles.go), the session's opening
+// quotes (seed.go) and users' watchlists (watchlists.go). It reads and writes
+// PostgreSQL through db; it knows nothing of HTTP or templates.
 package market
 
 import (

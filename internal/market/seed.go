@@ -23,7 +23,7 @@ func (s *Service) SessionQuotes(ctx context.Context, now time.Time) ([]Quote, []
 		return nil, nil, err
 	}
 	syd := now.In(asx.Sydney())
-	today := civil(syd)
+	today := asx.Civil(syd)
 	bars, err := s.q.ListSessionBars(ctx, today)
 	if err != nil {
 		return nil, nil, err

@@ -5,11 +5,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/portfolio/fees"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
@@ -116,7 +118,7 @@ func (s *Service) CreateAccount(ctx context.Context, userID int64, in NewAccount
 	}
 	p.UserID = userID
 	var out Account
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		row, err := q.CreatePaperAccount(ctx, p)
 		if err != nil {
 			if db.IsUniqueViolation(err, "") {
@@ -138,7 +140,7 @@ func (s *Service) openingDeposit(ctx context.Context, q *db.Queries, a *Account)
 		return err
 	}
 	return q.UpsertSnapshot(ctx, db.UpsertSnapshotParams{AccountID: a.ID, Generation: a.Generation,
-		Date: tradeDate(s.sessionNow()), Cash: a.StartingBalance, MarketValue: decimal.Zero,
+		Date: asx.TradeDate(s.sessionNow()), Cash: a.StartingBalance, MarketValue: decimal.Zero,
 		Total: a.StartingBalance, Flow: a.StartingBalance})
 }
 
@@ -157,7 +159,7 @@ func (s *Service) DefaultAccount(ctx context.Context, userID int64) (Account, er
 	if !db.IsNotFound(err) {
 		return Account{}, err
 	}
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		row, err := q.CreateDefaultPaperAccount(ctx, db.CreateDefaultPaperAccountParams{
 			UserID: userID, Name: DefaultAccountName, StartingBalance: DefaultStartingBalance})
 		if db.IsNotFound(err) {
@@ -231,7 +233,7 @@ func (s *Service) ResetAccount(ctx context.Context, userID, id int64, startingBa
 		}
 	}
 	var out Account
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if _, err := q.LockPaperAccount(ctx, a.ID); err != nil {
 			return err
 		}

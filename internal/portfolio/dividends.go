@@ -10,10 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
 
@@ -29,7 +31,7 @@ type DividendEvent struct {
 }
 
 func eventFrom(e db.DividendEvent) DividendEvent {
-	return DividendEvent{ID: e.ID, Code: e.Code, ExDate: civil(e.ExDate), PayDate: civil(e.PayDate),
+	return DividendEvent{ID: e.ID, Code: e.Code, ExDate: asx.Civil(e.ExDate), PayDate: asx.Civil(e.PayDate),
 		Amount: e.Amount, FrankingPct: e.FrankingPct}
 }
 
@@ -92,7 +94,7 @@ func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (int, error)
 	if len(problems) > 0 {
 		return 0, tooMany(problems)
 	}
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		for _, e := range events {
 			old, err := q.GetDividendEventByKey(ctx, db.GetDividendEventByKeyParams{Code: e.Code, ExDate: e.ExDate})
 			if err == nil {
@@ -100,7 +102,7 @@ func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (int, error)
 				if err != nil {
 					return err
 				}
-				same := old.Amount.Equal(e.Amount) && old.FrankingPct.Equal(e.FrankingPct) && civil(old.PayDate).Equal(e.PayDate)
+				same := old.Amount.Equal(e.Amount) && old.FrankingPct.Equal(e.FrankingPct) && asx.Civil(old.PayDate).Equal(e.PayDate)
 				if paid > 0 && !same {
 					problems = append(problems, fmt.Sprintf("%s ex %s was already paid to %d account(s) and cannot be changed",
 						e.Code, e.ExDate.Format(time.DateOnly), paid))
@@ -182,7 +184,7 @@ func (s *Service) DividendEvents(ctx context.Context, limit int) ([]DividendEven
 // is idempotent (one credit per event, account and generation) and returns
 // how many credits it made.
 func (s *Service) PayDividends(ctx context.Context, asOf time.Time) (int, error) {
-	events, err := s.q.ListDueDividendEvents(ctx, civil(asOf))
+	events, err := s.q.ListDueDividendEvents(ctx, asx.Civil(asOf))
 	if err != nil {
 		return 0, err
 	}
@@ -210,7 +212,7 @@ func (s *Service) PayDividends(ctx context.Context, asOf time.Time) (int, error)
 // credit pays one event to one account in one transaction.
 func (s *Service) credit(ctx context.Context, e DividendEvent, accountID int64, gen int32, qty decimal.Decimal) (bool, error) {
 	paid := false
-	err := s.inTx(ctx, func(q *db.Queries) error {
+	err := db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		row, err := q.LockPaperAccount(ctx, accountID)
 		if err != nil {
 			return err
@@ -275,10 +277,10 @@ func (s *Service) Income(ctx context.Context, a Account, fy int) (IncomeSummary,
 		return out, err
 	}
 	for _, r := range rows {
-		if tax.FinancialYear(civil(r.PaidOn)) != fy {
+		if tax.FinancialYear(asx.Civil(r.PaidOn)) != fy {
 			continue
 		}
-		d := DividendIncome{Code: r.Code, ExDate: civil(r.ExDate), PayDate: civil(r.PaidOn), Quantity: r.Quantity,
+		d := DividendIncome{Code: r.Code, ExDate: asx.Civil(r.ExDate), PayDate: asx.Civil(r.PaidOn), Quantity: r.Quantity,
 			PerShare: r.PerShare, FrankingPct: r.FrankingPct, Amount: r.Amount, FrankingCredit: r.FrankingCredit,
 			Franked: money(r.Amount.Mul(r.FrankingPct).Div(decimal.NewFromInt(100)))}
 		d.GrossedUp = d.Amount.Add(d.FrankingCredit)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/portfolio/fees"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
@@ -43,7 +44,7 @@ type Estimate struct {
 
 // estimate prices sp at the current quote with a's brokerage.
 func (s *Service) estimate(ctx context.Context, a Account, sp spec, now time.Time) (Estimate, error) {
-	e := Estimate{Code: sp.code, Name: sp.name, Side: sp.side, Quantity: sp.qty, Schedule: a.FeeSchedule, Date: tradeDate(now)}
+	e := Estimate{Code: sp.code, Name: sp.name, Side: sp.side, Quantity: sp.qty, Schedule: a.FeeSchedule, Date: asx.TradeDate(now)}
 	if s.quotes != nil {
 		e.Quote, e.HasQuote = s.quotes.Quote(sp.code)
 	}
@@ -83,7 +84,7 @@ func (s *Service) estimate(ctx context.Context, a Account, sp spec, now time.Tim
 // with the estimated capital gain and discount. Nothing is written.
 func (s *Service) Preview(ctx context.Context, userID int64, in OrderInput) (Estimate, error) {
 	now := s.sessionNow()
-	sp, err := s.validate(ctx, in, tradeDate(now))
+	sp, err := s.validate(ctx, in, asx.TradeDate(now))
 	if err != nil {
 		return Estimate{}, err
 	}

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/portfolio/fees"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
@@ -27,7 +29,7 @@ func (s *Service) execute(ctx context.Context, orderID int64, px decimal.Decimal
 		return false, err
 	}
 	filled := false
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		row, err := q.LockPaperAccount(ctx, head.AccountID)
 		if err != nil {
 			return err
@@ -59,7 +61,7 @@ func (s *Service) execute(ctx context.Context, orderID int64, px decimal.Decimal
 		reject := func(reason string) error { return transition(ctx, q, o, Rejected, reason) }
 		value := money(o.Quantity.Mul(px))
 		fee := a.Schedule().Fee(fees.Side(o.Side), value)
-		day := tradeDate(session)
+		day := asx.TradeDate(session)
 		var parcels []tax.Parcel
 		var disposals []tax.Disposal
 		if o.Side == sideBuy {
@@ -85,7 +87,7 @@ func (s *Service) execute(ctx context.Context, orderID int64, px decimal.Decimal
 				return err
 			}
 		}
-		settles := civil(s.cal.SettlementDate(time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, time.UTC)))
+		settles := asx.Civil(s.cal.SettlementDate(time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, time.UTC)))
 		fill, err := q.InsertPaperFill(ctx, db.InsertPaperFillParams{OrderID: o.ID, AccountID: a.ID, Generation: a.Generation,
 			Code: o.Code, Side: o.Side, Quantity: o.Quantity, Price: px, Value: value, Brokerage: fee,
 			TradeDate: day, SettlesOn: settles})

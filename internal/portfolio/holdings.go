@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
 
@@ -133,7 +134,7 @@ func (s *Service) dayChange(h *Holding) decimal.Decimal {
 	heldQty := h.Quantity
 	change := decimal.Zero
 	for _, p := range h.Parcels {
-		if civil(p.Acquired).Equal(today) {
+		if asx.Civil(p.Acquired).Equal(today) {
 			heldQty = heldQty.Sub(p.Quantity)
 			change = change.Add(p.Quantity.Mul(h.Price).Sub(p.CostBase))
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
@@ -83,7 +84,7 @@ func post(ctx context.Context, q *db.Queries, a *Account, kind, memo string, fil
 	if !cash.IsZero() {
 		c, err := q.AddPaperAccountCash(ctx, db.AddPaperAccountCashParams{ID: a.ID, Delta: cash})
 		if err != nil {
-			if code, _ := pgCode(err); code == "23514" {
+			if db.IsCheckViolation(err, "") {
 				return 0, errInsufficientCash
 			}
 			return 0, err
@@ -100,7 +101,7 @@ func post(ctx context.Context, q *db.Queries, a *Account, kind, memo string, fil
 // fills): only cash, equity and income transactions.
 func (s *Service) Reverse(ctx context.Context, userID, txID int64, memo string) (int64, error) {
 	var id int64
-	err := s.inTx(ctx, func(q *db.Queries) error {
+	err := db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		t, err := q.GetLedgerTransaction(ctx, txID)
 		if err != nil {
 			return notFound(err, "Ledger transaction")

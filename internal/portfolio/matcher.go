@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/qlibpro/qlibpro/db"
@@ -233,14 +234,14 @@ func (m *Matcher) Sweep(ctx context.Context) error {
 // has closed and sets the portfolio_value_aud gauge.
 func (m *Matcher) RunJobs(ctx context.Context) error {
 	now := m.svc.sessionNow()
-	if _, err := m.svc.PayDividends(ctx, tradeDate(now)); err != nil {
+	if _, err := m.svc.PayDividends(ctx, asx.TradeDate(now)); err != nil {
 		return err
 	}
-	if sess, ok := m.svc.cal.SessionTimes(now); ok && !now.Before(sess.Close) && !m.snapshot.Equal(tradeDate(now)) {
-		if err := m.svc.SnapshotAll(ctx, tradeDate(now)); err != nil {
+	if sess, ok := m.svc.cal.SessionTimes(now); ok && !now.Before(sess.Close) && !m.snapshot.Equal(asx.TradeDate(now)) {
+		if err := m.svc.SnapshotAll(ctx, asx.TradeDate(now)); err != nil {
 			return err
 		}
-		m.snapshot = tradeDate(now)
+		m.snapshot = asx.TradeDate(now)
 	}
 	if m.gauge != nil {
 		total, err := m.svc.TotalValue(ctx)
@@ -258,7 +259,7 @@ func (s *Service) stateChange(ctx context.Context, orderID int64, to State, reas
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, func(q *db.Queries) error {
+	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if _, err := q.LockPaperAccount(ctx, head.AccountID); err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
@@ -167,6 +168,21 @@ func (s *Service) OrderHistory(ctx context.Context, userID, id int64) ([]OrderEv
 	if _, err := s.q.GetPaperOrderForUser(ctx, db.GetPaperOrderForUserParams{ID: id, UserID: userID}); err != nil {
 		return nil, notFound(err, "Order")
 	}
+	return s.history(ctx, id)
+}
+
+// OrderWithHistory is Order with the order's state changes, oldest first.
+func (s *Service) OrderWithHistory(ctx context.Context, userID, id int64) (Order, []OrderEvent, error) {
+	o, err := s.Order(ctx, userID, id)
+	if err != nil {
+		return Order{}, nil, err
+	}
+	hist, err := s.history(ctx, id)
+	return o, hist, err
+}
+
+// history lists an order's state changes.
+func (s *Service) history(ctx context.Context, id int64) ([]OrderEvent, error) {
 	rows, err := s.q.ListPaperOrderEvents(ctx, id)
 	if err != nil {
 		return nil, err
@@ -185,7 +201,7 @@ func (s *Service) CancelOrder(ctx context.Context, userID, id int64) (Order, err
 	if err != nil {
 		return Order{}, notFound(err, "Order")
 	}
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if _, err := q.LockPaperAccount(ctx, row.AccountID); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
@@ -40,6 +41,11 @@ type OrderInput struct {
 	Expires    string // gtc only: last day, YYYY-MM-DD Sydney (default 30 days)
 	Picks      []PickInput
 }
+
+// OrderFields names OrderInput's fields in form order, as order forms,
+// the JSON API's messages and Invalid errors' Fields call them ("picks" is the
+// parcels nominated for a sell).
+var OrderFields = []string{"account", "code", "side", "type", "quantity", "limit_price", "stop_price", "tif", "expires", "picks"}
 
 // PickInput nominates shares of one parcel for a sell.
 type PickInput struct {
@@ -74,7 +80,7 @@ func normaliseCode(raw string, optional bool) (string, error) {
 }
 
 // parsePrice reads an order price in dollars and checks it is on the ASX step.
-func parsePrice(raw, field string) (decimal.Decimal, string) {
+func parsePrice(raw string) (decimal.Decimal, string) {
 	d, err := decimal.NewFromString(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "$")))
 	if err != nil {
 		return d, "Enter the price in dollars, such as 45.10."
@@ -139,7 +145,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 	if sp.typ == Limit || sp.typ == StopLimit {
 		if strings.TrimSpace(in.LimitPrice) == "" {
 			errs["limit_price"] = "A limit order needs a limit price."
-		} else if p, msg := parsePrice(in.LimitPrice, "limit_price"); msg != "" {
+		} else if p, msg := parsePrice(in.LimitPrice); msg != "" {
 			errs["limit_price"] = msg
 		} else {
 			sp.limit = decimal.NewNullDecimal(p)
@@ -150,7 +156,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 	if sp.typ == Stop || sp.typ == StopLimit {
 		if strings.TrimSpace(in.StopPrice) == "" {
 			errs["stop_price"] = "A stop order needs a stop (trigger) price."
-		} else if p, msg := parsePrice(in.StopPrice, "stop_price"); msg != "" {
+		} else if p, msg := parsePrice(in.StopPrice); msg != "" {
 			errs["stop_price"] = msg
 		} else {
 			sp.stop = decimal.NewNullDecimal(p)
@@ -206,7 +212,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 // the first problem in form order.
 func invalid(errs map[string]string) error {
 	msg := "Check the order."
-	for _, f := range []string{"account", "code", "side", "type", "quantity", "limit_price", "stop_price", "tif", "expires", "picks"} {
+	for _, f := range OrderFields {
 		if m, ok := errs[f]; ok {
 			msg = m
 			break
@@ -251,7 +257,7 @@ func (s *Service) PlaceOrder(ctx context.Context, userID int64, in OrderInput, k
 		return Order{}, false, apperr.FieldError("idempotency_key", "The idempotency key must be 1 to 255 visible ASCII characters.")
 	}
 	now := s.sessionNow()
-	sp, err := s.validate(ctx, in, tradeDate(now))
+	sp, err := s.validate(ctx, in, asx.TradeDate(now))
 	if err != nil {
 		return Order{}, false, err
 	}
@@ -264,7 +270,7 @@ func (s *Service) PlaceOrder(ctx context.Context, userID int64, in OrderInput, k
 		return Order{}, false, err
 	}
 	hash := sp.hash(a.ID)
-	err = s.inTx(ctx, func(q *db.Queries) error {
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if key != "" {
 			n, err := q.ClaimIdempotencyKey(ctx, db.ClaimIdempotencyKeyParams{UserID: userID, Key: key, RequestHash: hash})
 			if err != nil {

@@ -13,12 +13,8 @@
 package portfolio
 
 import (
-	"context"
-	"errors"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
 
@@ -73,20 +69,7 @@ func (s *Service) Phase(code string) asx.Phase { return s.cal.PhaseAt(s.sessionN
 
 // TradeDate is the trade date an order filled now would have: the session's
 // Sydney date, as midnight UTC.
-func (s *Service) TradeDate() time.Time { return tradeDate(s.sessionNow()) }
-
-// tradeDate is the Sydney calendar date of a session instant, as midnight
-// UTC (the form dates are stored and compared in).
-func tradeDate(session time.Time) time.Time {
-	y, m, d := session.In(asx.Sydney()).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// civil returns t's own calendar date as midnight UTC.
-func civil(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+func (s *Service) TradeDate() time.Time { return asx.TradeDate(s.sessionNow()) }
 
 // price returns a market price (float64 on the wire) as a decimal with at
 // most three places, the finest ASX step.
@@ -95,20 +78,6 @@ func price(f float64) decimal.Decimal {
 		return decimal.Zero
 	}
 	return decimal.NewFromFloat(f).Round(3)
-}
-
-// inTx runs fn in one transaction.
-func (s *Service) inTx(ctx context.Context, fn func(q *db.Queries) error) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return fn(db.New(tx)) })
-}
-
-// pgCode returns the SQLSTATE of a PostgreSQL error, or "".
-func pgCode(err error) (string, string) {
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return pe.Code, pe.ConstraintName
-	}
-	return "", ""
 }
 
 // notFound maps pgx's no-rows to an apperr NotFound naming what.

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
 
@@ -64,8 +65,8 @@ func (s *Service) Disposals(ctx context.Context, a Account) ([]tax.Disposal, err
 	}
 	out := make([]tax.Disposal, len(rows))
 	for i, r := range rows {
-		out[i] = tax.Disposal{ParcelID: r.ParcelID, Code: r.Code, Quantity: r.Quantity, Acquired: civil(r.Acquired),
-			Sold: civil(r.Sold), CostBase: r.CostBase, Proceeds: r.Proceeds, Gain: r.Gain,
+		out[i] = tax.Disposal{ParcelID: r.ParcelID, Code: r.Code, Quantity: r.Quantity, Acquired: asx.Civil(r.Acquired),
+			Sold: asx.Civil(r.Sold), CostBase: r.CostBase, Proceeds: r.Proceeds, Gain: r.Gain,
 			Discountable: r.Discountable, Method: tax.Method(r.Method)}
 	}
 	return out, nil

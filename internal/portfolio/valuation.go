@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/asx"
 )
 
 // BenchmarkCode is the index value history is compared with.
@@ -41,7 +42,7 @@ type History struct {
 // last write of a day wins).
 func (s *Service) Snapshot(ctx context.Context, v Valuation, date time.Time) error {
 	return s.q.UpsertSnapshot(ctx, db.UpsertSnapshotParams{AccountID: v.Account.ID, Generation: v.Account.Generation,
-		Date: civil(date), Cash: v.Cash, MarketValue: v.MarketValue, Total: v.Total, Flow: decimal.Zero})
+		Date: asx.Civil(date), Cash: v.Cash, MarketValue: v.MarketValue, Total: v.Total, Flow: decimal.Zero})
 }
 
 // SnapshotAll records every account's value as the snapshot of date (the
@@ -71,16 +72,16 @@ func (s *Service) History(ctx context.Context, v Valuation) (History, error) {
 		return History{}, err
 	}
 	var h History
-	today := tradeDate(s.sessionNow())
+	today := asx.TradeDate(s.sessionNow())
 	for _, r := range rows {
 		if !r.Date.Before(today) {
 			continue
 		}
-		h.Points = append(h.Points, Point{Date: civil(r.Date), Value: r.Total, Flow: r.Flow})
+		h.Points = append(h.Points, Point{Date: asx.Civil(r.Date), Value: r.Total, Flow: r.Flow})
 	}
 	flow := decimal.Zero
 	for _, r := range rows {
-		if civil(r.Date).Equal(today) {
+		if asx.Civil(r.Date).Equal(today) {
 			flow = r.Flow
 		}
 	}
@@ -92,7 +93,7 @@ func (s *Service) History(ctx context.Context, v Valuation) (History, error) {
 		return h, err
 	}
 	for _, b := range bench {
-		h.Benchmark = append(h.Benchmark, BenchPoint{Date: civil(b.Date), Close: b.Close})
+		h.Benchmark = append(h.Benchmark, BenchPoint{Date: asx.Civil(b.Date), Close: b.Close})
 	}
 	if n := len(h.Benchmark); n >= 2 && h.Benchmark[0].Close > 0 {
 		h.BenchmarkReturn = h.Benchmark[n-1].Close/h.Benchmark[0].Close - 1

@@ -1,18 +1,25 @@
-// Package server assembles a Qlib Pro process from its configuration: the
-// quote hub, the market feed runner, the account service and the HTTP
-// application. cmd/qlibpro serves it; tests build the same thing.
+// Package server assembles a Qlib Pro process from its configuration: it
+// builds every service once — accounts, market data, watchlists, paper
+// trading, quant jobs, the quote hub — and hands them to the HTTP application
+// and the background parts (feed, matcher, job workers). cmd/qlibpro serves
+// it; tests build the same thing.
 package server
 
 import (
 	"context"
 	"log/slog"
+	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
@@ -23,6 +30,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
+	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/migrations"
 	"github.com/qlibpro/qlibpro/static"
@@ -30,16 +38,32 @@ import (
 
 // Server is one assembled process.
 type Server struct {
-	App  *handlers.App
-	Deps handlers.Deps
-	Hub  *hub.Hub
-	Feed *feed.Runner // nil when FEED_ENABLED=false
+	Config  config.Config
+	Log     *slog.Logger
+	Pool    *pgxpool.Pool
+	Redis   *redis.Client
+	Metrics *telemetry.Metrics
+
+	// The services, each built once and shared by the web application and
+	// the background parts.
+	Users      *auth.Service
+	Market     *market.Service
+	Watchlists *market.Watchlists
+	Portfolio  *portfolio.Service
+	Jobs       *jobs.Client
+	Quant      *pipeline.Pipeline
+	Hub        *hub.Hub
+	Quotes     *handlers.QuoteRenderer
+
 	// Matcher fills paper orders; every process feeds it ticks, the one
 	// holding its advisory lock matches (see Start).
 	Matcher *portfolio.Matcher
-	Jobs    *jobs.Client
-	Metrics *telemetry.Metrics
-	wg      sync.WaitGroup
+	Feed    *feed.Runner // nil when FEED_ENABLED=false
+
+	// HTTP is the web application: pages, JSON API, streams.
+	HTTP *echo.Echo
+
+	wg sync.WaitGroup
 }
 
 // Options are the parts a caller may supply instead of the defaults.
@@ -64,7 +88,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 			return nil, err
 		}
 	}
-	prov, err := migrations.NewProvider(stdlib.OpenDBFromPool(pool), nil)
+	migrator, err := migrations.NewProvider(stdlib.OpenDBFromPool(pool), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -74,24 +98,31 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	}
 	metrics := telemetry.New()
 	metrics.WatchPool(pool)
+	s := &Server{Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics}
 
-	mkt := market.NewService(pool, cal)
-	quotes, listings, err := mkt.SessionQuotes(ctx, time.Now())
+	s.Users = auth.NewService(pool, auth.NewThrottle(rdb, cfg.RedisPrefix, auth.DefaultThrottle), opts.Mailer, log,
+		auth.Options{
+			BaseURL: cfg.BaseURL, LoginTokenTTL: cfg.APITokenTTL,
+			OnLogin: func(result string) { metrics.UserLogins.WithLabelValues(result).Inc() },
+		})
+	s.Market = market.NewService(pool, cal)
+	s.Watchlists = market.NewWatchlists(pool)
+
+	quotes, listings, err := s.Market.SessionQuotes(ctx, time.Now())
 	if err != nil {
 		return nil, err
 	}
-	render := handlers.NewQuoteRenderer(listings)
-	h := hub.New(rdb, QuotesChannel(cfg), render, hub.Options{
+	s.Quotes = handlers.NewQuoteRenderer(listings)
+	s.Hub = hub.New(rdb, QuotesChannel(cfg), s.Quotes, hub.Options{
 		SSEConnections: metrics.SSEConnections, MarketLatency: metrics.MarketLatency, Logger: log,
 	})
-	h.Seed(quotes)
+	s.Hub.Seed(quotes)
 
-	s := &Server{Hub: h, Metrics: metrics}
 	// Paper trading: the matcher sees every tick batch this process's hub
 	// receives; it matches only while it leads (Start).
-	s.Matcher = portfolio.NewMatcher(portfolio.NewService(pool, h, clock, cal),
-		portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Log: log})
-	h.OnTicks(s.Matcher.Observe)
+	s.Portfolio = portfolio.NewService(pool, s.Hub, clock, cal)
+	s.Matcher = portfolio.NewMatcher(s.Portfolio, portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Log: log})
+	s.Hub.OnTicks(s.Matcher.Observe)
 	if cfg.FeedEnabled {
 		s.Feed = NewFeed(cfg, pool, rdb, cal, clock, log, metrics)
 	}
@@ -101,13 +132,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	if s.Jobs, err = jobs.New(pool, log, metrics, jobs.Config{Work: cfg.JobsEnabled, Periodic: cfg.JobsEnabled, Calendar: cal}); err != nil {
 		return nil, err
 	}
-	s.Deps = handlers.Deps{
-		Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics, Assets: assets,
-		PendingMigrations: prov.HasPending, Mailer: opts.Mailer,
-		Hub: h, Quotes: render, Market: mkt, Calendar: cal, Clock: clock,
-		Quant: s.Jobs.Pipeline(), Jobs: s.Jobs, StreamsDone: opts.StreamsDone,
-	}
-	s.App = handlers.New(s.Deps)
+	s.Quant = s.Jobs.Pipeline()
+
+	s.HTTP = handlers.New(handlers.Deps{
+		Config: cfg, Log: log, Metrics: metrics, Assets: assets,
+		Pool: pool, Redis: rdb, Queries: db.New(pool), PendingMigrations: migrator.HasPending,
+		Calendar: cal, Clock: clock,
+		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
+		Quant: s.Quant, Jobs: s.Jobs, Hub: s.Hub, Quotes: s.Quotes,
+		StreamsDone: opts.StreamsDone,
+	})
 	return s, nil
 }
 
@@ -120,13 +154,36 @@ func NewFeed(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.
 	}, pool, rdb, cal, clock, log, func(n int) { m.TicksIngested.Add(float64(n)) })
 }
 
+// HTTPServer wraps the web application in an http.Server with timeouts that
+// protect against slow clients without cutting long-lived SSE streams: there
+// is no WriteTimeout; ordinary handlers get a per-request write deadline
+// instead (handlers' writeDeadline).
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              ":" + strconv.Itoa(s.Config.Port),
+		Handler:           s.HTTP,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	}
+}
+
+// MetricsServer is the separate /metrics server for METRICS_ADDR.
+func (s *Server) MetricsServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.Metrics.Registry, promhttp.HandlerOpts{}))
+	return &http.Server{Addr: s.Config.MetricsAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+}
+
 // Start runs the hub and, when enabled, the feed until ctx ends.
 func (s *Server) Start(ctx context.Context) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
 		if err := s.Hub.Run(ctx); err != nil {
-			s.Deps.Log.Error("quote hub", slog.String("error", err.Error()))
+			s.Log.Error("quote hub", slog.String("error", err.Error()))
 		}
 	}()
 	if s.Feed != nil {
@@ -143,16 +200,15 @@ func (s *Server) Start(ctx context.Context) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		log := s.Deps.Log
-		l := feed.NewLeadership(s.Deps.Pool, portfolio.MatcherLockKey, 2*time.Second, time.Second, func(leader bool) {
-			log.Info("paper matcher leadership", slog.Bool("leader", leader))
+		l := feed.NewLeadership(s.Pool, portfolio.MatcherLockKey, 2*time.Second, time.Second, func(leader bool) {
+			s.Log.Info("paper matcher leadership", slog.Bool("leader", leader))
 		})
-		_ = l.Run(ctx, s.Matcher.Lead, func(err error) { log.Error("paper matcher", slog.String("error", err.Error())) })
+		_ = l.Run(ctx, s.Matcher.Lead, func(err error) { s.Log.Error("paper matcher", slog.String("error", err.Error())) })
 	}()
 	// Quant jobs: river's tables are migrated (under a try-lock) before the
 	// workers start; on shutdown running jobs get a short grace period.
 	if err := s.Jobs.Start(ctx); err != nil {
-		s.Deps.Log.Error("quant jobs did not start", slog.String("error", err.Error()))
+		s.Log.Error("quant jobs did not start", slog.String("error", err.Error()))
 		return
 	}
 	s.wg.Add(1)
@@ -169,5 +225,5 @@ func (s *Server) Start(ctx context.Context) {
 // e-mails are handed over.
 func (s *Server) Wait() {
 	s.wg.Wait()
-	s.App.Users.Wait()
+	s.Users.Wait()
 }

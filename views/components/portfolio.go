@@ -2,6 +2,12 @@ package components
 
 import "strconv"
 
+// The dashboard stream's events, each swapped by the element that names it.
+const (
+	SummaryEvent  = "summary"  // the summary cards' body
+	HoldingsEvent = "holdings" // the holdings table's rows
+)
+
 // PortfolioSummaryView is the paper account's headline figures, formatted.
 type PortfolioSummaryView struct {
 	AccountID                      int64

@@ -10,6 +10,7 @@ type QuoteRowView struct {
 	Low, High          float64
 	Flash              string // "up", "down" or "" — the move since the previous update
 	Time               string // Sydney time of the last update
+	Event              string // the SSE event that replaces this row (the hub's name for the code)
 }
 
 // QuoteBoardView is the quote board with its filters.

@@ -131,3 +131,64 @@ func DateTime(t time.Time) string { return t.In(sydney).Format("2 Jan 2006 15:04
 
 // Clock formats an instant's Sydney time of day ("16:12:05").
 func Clock(t time.Time) string { return t.In(sydney).Format("15:04:05") }
+
+// ShortDate formats a calendar date without the weekday ("4 Jun 2026"), for
+// tables of trades, parcels and dividends.
+func ShortDate(t time.Time) string { return t.Format("2 Jan 2006") }
+
+// DateRange formats a span of calendar dates ("2024-01-02 to 2025-12-31"),
+// "–" when there is none.
+func DateRange(start, end time.Time) string {
+	if start.IsZero() {
+		return "–"
+	}
+	return start.Format(time.DateOnly) + " to " + end.Format(time.DateOnly)
+}
+
+// Num formats a statistic with digits decimals, "–" when it could not be
+// computed (NaN or infinite).
+func Num(v float64, digits int) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	return strconv.FormatFloat(v, 'f', digits, 64)
+}
+
+// SignedMoney is Money with an explicit sign ("+$12.50", "−$3.00").
+func SignedMoney(d decimal.Decimal) string {
+	if d.IsPositive() {
+		return "+" + Money(d)
+	}
+	return Money(d)
+}
+
+// DirOf is Dir of an exact amount.
+func DirOf(d decimal.Decimal) string { return Dir(d.InexactFloat64()) }
+
+// PctOf is Pct of an exact fraction.
+func PctOf(frac decimal.Decimal) string { return Pct(frac.InexactFloat64()) }
+
+// Share formats an unsigned percentage of a whole ("51.75%").
+func Share(frac decimal.Decimal) string {
+	return frac.Mul(decimal.NewFromInt(100)).StringFixed(2) + "%"
+}
+
+// Quantity formats a number of shares with separators ("12,500").
+func Quantity(d decimal.Decimal) string { return Thousands(d.String()) }
+
+// TradePrice formats an exact order or fill price, "–" when there is none.
+func TradePrice(d decimal.Decimal) string {
+	if d.IsZero() {
+		return "–"
+	}
+	return Price(d.InexactFloat64())
+}
+
+// QuotePrice formats a live quote's price, "–" when there is none (no bid,
+// no ask, no trade yet).
+func QuotePrice(f float64) string {
+	if f <= 0 {
+		return "–"
+	}
+	return Price(f)
+}

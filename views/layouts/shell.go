@@ -15,6 +15,10 @@ type Shell struct {
 	RequestID string
 }
 
+// ToastsID is the id of the element toasts are swapped into: errors and
+// notices for htmx requests (the server retargets them there).
+const ToastsID = "toasts"
+
 // User is the signed-in user as the header shows them.
 type User struct {
 	Name    string

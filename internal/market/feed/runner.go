@@ -225,8 +225,7 @@ func Finalise(ctx context.Context, q *db.Queries, cal *asx.Calendar, now time.Ti
 	if !ok || now.Before(sess.Close) {
 		return nil
 	}
-	day := sess.Date
-	dayUTC := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
+	dayUTC := asx.Civil(sess.Date)
 	bars, err := q.ListSessionBars(ctx, dayUTC)
 	if err != nil {
 		return err

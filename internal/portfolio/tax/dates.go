@@ -3,14 +3,9 @@ package tax
 import (
 	"fmt"
 	"time"
-)
 
-// civil returns t's calendar date, read in t's own location, as midnight UTC,
-// so that dates compare by year, month and day only.
-func civil(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
+	"github.com/qlibpro/qlibpro/internal/asx"
+)
 
 // DiscountDate returns the first sale date on which shares acquired on
 // acquired qualify for the CGT discount.
@@ -26,14 +21,14 @@ func civil(t time.Time) time.Time {
 // qualify on 1 March 2025, the day after the 12 months (to 28 February 2025)
 // are complete.
 func DiscountDate(acquired time.Time) time.Time {
-	return civil(acquired).AddDate(0, 0, 1).AddDate(1, 0, 0)
+	return asx.Civil(acquired).AddDate(0, 0, 1).AddDate(1, 0, 0)
 }
 
 // DiscountEligible reports whether shares acquired on acquired and sold on
 // sold were held long enough for the CGT discount. Whether a sale made a gain
 // (only gains are discounted) is for the caller to decide.
 func DiscountEligible(acquired, sold time.Time) bool {
-	return !civil(sold).Before(DiscountDate(acquired))
+	return !asx.Civil(sold).Before(DiscountDate(acquired))
 }
 
 // FinancialYear returns the Australian financial year containing d, named by

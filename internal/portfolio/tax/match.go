@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/shopspring/decimal"
 )
 
@@ -56,7 +57,7 @@ func MatchSale(parcels []Parcel, sale Sale) ([]Disposal, error) {
 	}
 	if sale.Quantity.GreaterThan(total) {
 		return nil, apperr.New(apperr.Unprocessable, "cannot sell %s %s: %s held on %s",
-			sale.Quantity, strings.ToUpper(sale.Code), total, civil(sale.Date).Format(dateLayout))
+			sale.Quantity, strings.ToUpper(sale.Code), total, asx.Civil(sale.Date).Format(dateLayout))
 	}
 	var lots []lot
 	if method == Specific {
@@ -93,7 +94,7 @@ func checkSale(sale Sale, method Method) error {
 // rejecting parcels whose figures cannot be right.
 func heldParcels(parcels []Parcel, sale Sale) ([]Parcel, error) {
 	code := strings.TrimSpace(sale.Code)
-	sold := civil(sale.Date)
+	sold := asx.Civil(sale.Date)
 	seen := make(map[int64]bool)
 	var held []Parcel
 	for _, p := range parcels {
@@ -110,7 +111,7 @@ func heldParcels(parcels []Parcel, sale Sale) ([]Parcel, error) {
 		if p.CostBase.IsNegative() {
 			return nil, apperr.FieldError("parcels", "parcel %d has a negative cost base %s", p.ID, p.CostBase)
 		}
-		if p.Quantity.IsZero() || civil(p.Acquired).After(sold) {
+		if p.Quantity.IsZero() || asx.Civil(p.Acquired).After(sold) {
 			continue
 		}
 		held = append(held, p)
@@ -120,7 +121,7 @@ func heldParcels(parcels []Parcel, sale Sale) ([]Parcel, error) {
 
 // fifoOrder orders parcels by acquisition date, then id.
 func fifoOrder(a, b Parcel) int {
-	if c := civil(a.Acquired).Compare(civil(b.Acquired)); c != 0 {
+	if c := asx.Civil(a.Acquired).Compare(asx.Civil(b.Acquired)); c != 0 {
 		return c
 	}
 	switch {
@@ -183,7 +184,7 @@ func pickLots(held []Parcel, sale Sale) ([]lot, error) {
 		switch {
 		case !ok:
 			return nil, apperr.FieldError("picks", "parcel %d is not a %s parcel held on %s",
-				pk.ParcelID, strings.ToUpper(sale.Code), civil(sale.Date).Format(dateLayout))
+				pk.ParcelID, strings.ToUpper(sale.Code), asx.Civil(sale.Date).Format(dateLayout))
 		case picked[pk.ParcelID]:
 			return nil, apperr.FieldError("picks", "parcel %d is picked more than once", pk.ParcelID)
 		case !pk.Quantity.IsPositive():
@@ -206,7 +207,7 @@ func pickLots(held []Parcel, sale Sale) ([]lot, error) {
 
 // dispose turns lots into disposals, apportioning cost base and proceeds.
 func dispose(lots []lot, sale Sale, method Method) []Disposal {
-	sold := civil(sale.Date)
+	sold := asx.Civil(sale.Date)
 	out := make([]Disposal, 0, len(lots))
 	cumQuantity, cumProceeds := decimal.Zero, decimal.Zero
 	for i, l := range lots {
@@ -227,7 +228,7 @@ func dispose(lots []lot, sale Sale, method Method) []Disposal {
 			ParcelID:     l.parcel.ID,
 			Code:         l.parcel.Code,
 			Quantity:     l.quantity,
-			Acquired:     civil(l.parcel.Acquired),
+			Acquired:     asx.Civil(l.parcel.Acquired),
 			Sold:         sold,
 			CostBase:     cost,
 			Proceeds:     proceeds,

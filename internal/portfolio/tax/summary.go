@@ -3,6 +3,7 @@ package tax
 import (
 	"slices"
 
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/shopspring/decimal"
 )
 
@@ -68,7 +69,7 @@ func Summarise(disposals []Disposal, fy int, priorLosses, discountRate decimal.D
 		}
 	}
 	slices.SortStableFunc(s.Disposals, func(a, b Disposal) int {
-		return civil(a.Sold).Compare(civil(b.Sold))
+		return asx.Civil(a.Sold).Compare(asx.Civil(b.Sold))
 	})
 	s.TotalGains = s.DiscountableGains.Add(s.OtherGains)
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 )
 
 // Builder assembles a Panel one instrument at a time. Features are stored
@@ -84,7 +85,7 @@ func (b *Builder) Add(code string, dates []time.Time, features [][]float64, labe
 	}
 	b.dayOf = slices.Grow(b.dayOf, n)
 	for _, t := range dates {
-		day := calendarDay(t)
+		day := asx.Civil(t)
 		d, ok := b.dayIndex[day]
 		if !ok {
 			d = int32(len(b.days))
@@ -117,7 +118,7 @@ func (b *Builder) check(code string, dates []time.Time, features [][]float64, la
 		return apperr.FieldError("label", "instrument %s has %d labels for %d dates", code, len(label), len(dates))
 	}
 	for j := 1; j < len(dates); j++ {
-		if !calendarDay(dates[j-1]).Before(calendarDay(dates[j])) {
+		if !asx.Civil(dates[j-1]).Before(asx.Civil(dates[j])) {
 			return apperr.FieldError("dates", "instrument %s dates are not strictly increasing at %s",
 				code, dates[j].Format(time.DateOnly))
 		}

@@ -14,6 +14,8 @@ import (
 	"iter"
 	"sort"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/asx"
 )
 
 // Panel is an instrument × day table of feature vectors and labels. Rows are
@@ -102,7 +104,7 @@ func (p *Panel) All() iter.Seq2[int, Row] {
 // Window returns the rows whose day falls inside r, bounds included. The
 // result may be empty.
 func (p *Panel) Window(r DateRange) *Panel {
-	start, end := calendarDay(r.Start), calendarDay(r.End)
+	start, end := asx.Civil(r.Start), asx.Civil(r.End)
 	a := sort.Search(len(p.Dates), func(d int) bool { return !p.Dates[d].Before(start) })
 	b := sort.Search(len(p.Dates), func(d int) bool { return p.Dates[d].After(end) })
 	if b < a {
@@ -159,10 +161,4 @@ func (p *Panel) Matrix() Matrix {
 		}
 	}
 	return m
-}
-
-// calendarDay returns t's calendar date, in t's own location, as midnight UTC.
-func calendarDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

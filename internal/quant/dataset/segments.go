@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 )
 
 // DateRange is a span of calendar days, both ends included, as Qlib's
@@ -23,8 +24,8 @@ func (r DateRange) IsZero() bool { return r.Start.IsZero() && r.End.IsZero() }
 
 // Contains reports whether t's calendar day lies inside r.
 func (r DateRange) Contains(t time.Time) bool {
-	d := calendarDay(t)
-	return !d.Before(calendarDay(r.Start)) && !d.After(calendarDay(r.End))
+	d := asx.Civil(t)
+	return !d.Before(asx.Civil(r.Start)) && !d.After(asx.Civil(r.End))
 }
 
 // ParseRange reads "YYYY-MM-DD:YYYY-MM-DD" into a DateRange of midnight-UTC
@@ -95,13 +96,13 @@ func (s Segments) Validate() error {
 		if n.r.IsZero() {
 			return apperr.FieldError(n.field, "%s window is not set", n.field)
 		}
-		if calendarDay(n.r.End).Before(calendarDay(n.r.Start)) {
+		if asx.Civil(n.r.End).Before(asx.Civil(n.r.Start)) {
 			return apperr.FieldError(n.field, "%s window %s ends before it starts", n.field, n.r)
 		}
 	}
 	for i := 1; i < len(segs); i++ {
 		prev, cur := segs[i-1], segs[i]
-		if !calendarDay(cur.r.Start).After(calendarDay(prev.r.End)) {
+		if !asx.Civil(cur.r.Start).After(asx.Civil(prev.r.End)) {
 			return apperr.FieldError(cur.field, "%s window %s must start after the %s window %s ends",
 				cur.field, cur.r, prev.field, prev.r)
 		}

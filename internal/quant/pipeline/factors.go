@@ -13,6 +13,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
@@ -189,7 +190,7 @@ func checkFactorsQuery(q *FactorsQuery, columns int) ([]string, error) {
 	case q.To.IsZero():
 		return nil, apperr.FieldError("to", "give an end date (YYYY-MM-DD)")
 	}
-	q.From, q.To = day(q.From), day(q.To)
+	q.From, q.To = asx.Civil(q.From), asx.Civil(q.To)
 	if q.To.Before(q.From) {
 		return nil, apperr.FieldError("to", "the end date %s is before the start date %s",
 			q.To.Format(time.DateOnly), q.From.Format(time.DateOnly))

@@ -90,9 +90,3 @@ func checkName(name string) error {
 	}
 	return nil
 }
-
-// day returns t's calendar date as midnight UTC.
-func day(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/analysis"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
@@ -100,7 +101,7 @@ func (p *Pipeline) ScoreDays(ctx context.Context, dates []time.Time) ([]ScoreRes
 	}()
 	out := make([]ScoreResult, 0, len(dates))
 	for _, d := range dates {
-		r, err := p.scoreDay(ctx, day(d), active)
+		r, err := p.scoreDay(ctx, asx.Civil(d), active)
 		if err != nil {
 			return out, err
 		}
@@ -256,13 +257,13 @@ func (p *Pipeline) RollingRankIC(ctx context.Context, versionID int64, date time
 	// The label of the last two days is not known yet, so look a little
 	// further back than the window.
 	dates, err := q.ListSignalDates(ctx, db.ListSignalDatesParams{
-		ModelVersionID: versionID, OnOrBefore: day(date), N: AccuracyWindow + 5,
+		ModelVersionID: versionID, OnOrBefore: asx.Civil(date), N: AccuracyWindow + 5,
 	})
 	if err != nil || len(dates) == 0 {
 		return math.NaN(), err
 	}
 	from := dates[len(dates)-1]
-	rows, err := q.ListSignalScores(ctx, db.ListSignalScoresParams{ModelVersionID: versionID, FromDate: from, ToDate: day(date)})
+	rows, err := q.ListSignalScores(ctx, db.ListSignalScoresParams{ModelVersionID: versionID, FromDate: from, ToDate: asx.Civil(date)})
 	if err != nil {
 		return math.NaN(), err
 	}

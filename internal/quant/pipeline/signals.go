@@ -7,6 +7,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 )
 
 // Signal is a model's latest view of one instrument.
@@ -116,7 +117,7 @@ func (p *Pipeline) Ranking(ctx context.Context, rq RankingQuery) (Ranking, error
 		return Ranking{}, apperr.FieldError("top", "top must be 0 (all) or more, not %d", rq.Top)
 	}
 	out := Ranking{Model: v.Name, Kind: v.Kind, VersionID: v.ID, Version: int(v.Version), Rows: []RankedSignal{}}
-	date := day(rq.Date)
+	date := asx.Civil(rq.Date)
 	if rq.Date.IsZero() {
 		if date, err = q.GetLatestSignalDate(ctx, v.ID); err != nil {
 			return out, err
@@ -177,7 +178,7 @@ func (p *Pipeline) SignalHistory(ctx context.Context, code, modelName string, fr
 		return nil, err
 	}
 	rows, err := q.ListSignalHistory(ctx, db.ListSignalHistoryParams{
-		ModelVersionID: v.ID, Code: code, FromDate: day(from), ToDate: day(to),
+		ModelVersionID: v.ID, Code: code, FromDate: asx.Civil(from), ToDate: asx.Civil(to),
 	})
 	if err != nil {
 		return nil, err

@@ -12,6 +12,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
 	"github.com/qlibpro/qlibpro/internal/quant/model/models"
@@ -90,7 +91,7 @@ func (p *Pipeline) checkCoverage(ctx context.Context, segs dataset.Segments) err
 		field string
 		r     dataset.DateRange
 	}{{"train", segs.Train}, {"valid", segs.Valid}, {"test", segs.Test}} {
-		if day(s.r.End).Before(first) || day(s.r.Start).After(last) {
+		if asx.Civil(s.r.End).Before(first) || asx.Civil(s.r.Start).After(last) {
 			return apperr.FieldError(s.field, "%s window %s is outside the data: features run %s to %s",
 				s.field, s.r, first.Format(time.DateOnly), last.Format(time.DateOnly))
 		}

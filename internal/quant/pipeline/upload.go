@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
 	"github.com/qlibpro/qlibpro/internal/quant/model/lgbm"
@@ -118,7 +119,7 @@ func (p *Pipeline) columns(features []string) ([]int, error) {
 
 // checkTestCoverage refuses a test window outside the stored features.
 func (p *Pipeline) checkTestCoverage(ctx context.Context, test dataset.DateRange) error {
-	if day(test.End).Before(day(test.Start)) {
+	if asx.Civil(test.End).Before(asx.Civil(test.Start)) {
 		return apperr.FieldError("test", "test window %s ends before it starts", test)
 	}
 	first, last, ok, err := p.store.Span(ctx)
@@ -128,7 +129,7 @@ func (p *Pipeline) checkTestCoverage(ctx context.Context, test dataset.DateRange
 	if !ok {
 		return apperr.FieldError("test", "no features are stored yet; refresh the feature store first")
 	}
-	if day(test.End).Before(first) || day(test.Start).After(last) {
+	if asx.Civil(test.End).Before(first) || asx.Civil(test.Start).After(last) {
 		return apperr.FieldError("test", "test window %s is outside the data: features run %s to %s",
 			test, first.Format(time.DateOnly), last.Format(time.DateOnly))
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
 )
@@ -116,7 +117,7 @@ func (p *Pipeline) save(ctx context.Context, nv newVersion, activate bool) (Mode
 			Params: nv.params, Preprocess: nv.preprocess,
 			TrainFrom: datePtr(nv.train.Start), TrainTo: datePtr(nv.train.End),
 			ValidFrom: datePtr(nv.valid.Start), ValidTo: datePtr(nv.valid.End),
-			TestFrom: day(nv.test.Start), TestTo: day(nv.test.End),
+			TestFrom: asx.Civil(nv.test.Start), TestTo: asx.Civil(nv.test.End),
 			Metrics: metrics, Importance: importance, Metadata: metadata,
 			AuthorID: nv.authorID, Blob: nv.blob,
 		})
@@ -127,7 +128,7 @@ func (p *Pipeline) save(ctx context.Context, nv newVersion, activate bool) (Mode
 		daily := make([]db.CopyModelDailyICParams, len(nv.daily))
 		for i, d := range nv.daily {
 			daily[i] = db.CopyModelDailyICParams{
-				ModelVersionID: id, Date: day(d.Date), Ic: num(d.IC), RankIc: num(d.RankIC),
+				ModelVersionID: id, Date: asx.Civil(d.Date), Ic: num(d.IC), RankIc: num(d.RankIC),
 				N: int32(d.N), LongShort: num(d.LongShort),
 			}
 		}
@@ -316,7 +317,7 @@ func datePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}
-	d := day(t)
+	d := asx.Civil(t)
 	return &d
 }
 

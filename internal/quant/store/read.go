@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
@@ -29,7 +30,7 @@ func (s *Store) Span(ctx context.Context) (first, last time.Time, ok bool, err e
 // oldest first.
 func (s *Store) Dates(ctx context.Context, onOrBefore time.Time, n int) ([]time.Time, error) {
 	dates, err := db.New(s.pool).ListFeatureDates(ctx, db.ListFeatureDatesParams{
-		FeatureSet: s.name, OnOrBefore: day(onOrBefore), N: int32(n),
+		FeatureSet: s.name, OnOrBefore: asx.Civil(onOrBefore), N: int32(n),
 	})
 	if err != nil {
 		return nil, err
@@ -43,7 +44,7 @@ func (s *Store) Dates(ctx context.Context, onOrBefore time.Time, n int) ([]time.
 // Day returns the stored features of every instrument on date, one row per
 // code in code order, for scoring.
 func (s *Store) Day(ctx context.Context, date time.Time) (codes []string, x model.Matrix, err error) {
-	rows, err := db.New(s.pool).ListDayFeatures(ctx, db.ListDayFeaturesParams{FeatureSet: s.name, Date: day(date)})
+	rows, err := db.New(s.pool).ListDayFeatures(ctx, db.ListDayFeaturesParams{FeatureSet: s.name, Date: asx.Civil(date)})
 	if err != nil {
 		return nil, model.Matrix{}, err
 	}
@@ -63,7 +64,7 @@ func (s *Store) Day(ctx context.Context, date time.Time) (codes []string, x mode
 // from to to, both included, with LABEL0 computed from the closes after each
 // day (missing where those closes do not exist yet).
 func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, error) {
-	from, to = day(from), day(to)
+	from, to = asx.Civil(from), asx.Civil(to)
 	q := db.New(s.pool)
 	codes, err := q.ListFeatureCodes(ctx, db.ListFeatureCodesParams{FeatureSet: s.name, FromDate: from, ToDate: to})
 	if err != nil {
@@ -144,7 +145,7 @@ type Labels map[string]map[time.Time]float64
 
 // At returns the label of code on date, NaN when it is not known.
 func (l Labels) At(code string, date time.Time) float64 {
-	if v, ok := l[code][day(date)]; ok {
+	if v, ok := l[code][asx.Civil(date)]; ok {
 		return v
 	}
 	return math.NaN()
@@ -152,7 +153,7 @@ func (l Labels) At(code string, date time.Time) float64 {
 
 // Labels computes LABEL0 of codes on every day from from on.
 func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Labels, error) {
-	rows, err := db.New(s.pool).ListCodesClosesFrom(ctx, db.ListCodesClosesFromParams{Codes: codes, FromDate: day(from)})
+	rows, err := db.New(s.pool).ListCodesClosesFrom(ctx, db.ListCodesClosesFromParams{Codes: codes, FromDate: asx.Civil(from)})
 	if err != nil {
 		return nil, err
 	}

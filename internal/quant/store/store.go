@@ -97,10 +97,3 @@ func Series(bars []Bar) expr.Series {
 		"open": open, "high": high, "low": low, "close": closes, "volume": volume,
 	}}
 }
-
-// day returns t's calendar date as midnight UTC, the form dates take in
-// panels and in the database.
-func day(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}

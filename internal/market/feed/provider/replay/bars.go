@@ -166,27 +166,7 @@ func (r *Bars) Done() bool { return r.day == len(r.days)-1 && len(r.pending) == 
 // returns nil when ctx ends or the last bar is out, and the error of emit if
 // emit fails.
 func (r *Bars) Run(ctx context.Context, emit func([]market.Tick) error) error {
-	t := time.NewTicker(r.stepEvery)
-	defer t.Stop()
-	for {
-		now := r.clock.Now()
-		ticks := r.Step(now, r.clock.Session(now))
-		for len(ticks) > 0 {
-			n := min(len(ticks), maxBatch)
-			if err := emit(ticks[:n]); err != nil {
-				return err
-			}
-			ticks = ticks[n:]
-		}
-		if r.Done() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return provider.RunSteps(ctx, r, r.clock, r.stepEvery, maxBatch, emit)
 }
 
 // Step advances to session time session and returns the ticks due by then,

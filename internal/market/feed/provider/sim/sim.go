@@ -16,6 +16,7 @@ import (
 	"container/heap"
 	"context"
 	"hash/fnv"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -190,22 +191,11 @@ func (s *Sim) Codes() []string {
 // session time and emits each non-empty batch. It returns nil when ctx ends
 // and the error of emit if emit fails.
 func (s *Sim) Run(ctx context.Context, emit func([]market.Tick) error) error {
-	t := time.NewTicker(s.stepEvery)
-	defer t.Stop()
-	for {
-		now := s.clock.Now()
-		if ticks := s.Step(now, s.clock.Session(now)); len(ticks) > 0 {
-			if err := emit(ticks); err != nil {
-				return err
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
+	return provider.RunSteps(ctx, s, s.clock, s.stepEvery, math.MaxInt, emit)
 }
+
+// Done reports false: a simulation runs until its context ends.
+func (s *Sim) Done() bool { return false }
 
 // Step advances the simulation to session time session and returns the ticks
 // of every event scheduled up to it, in event order, stamped with the real

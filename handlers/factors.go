@@ -3,6 +3,7 @@ package handlers
 import (
 	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,16 +15,18 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/lab"
 	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// FactorLabHandler evaluates typed Qlib expressions across the universe.
-type FactorLabHandler struct {
+// factorsHandler is the factor lab: it evaluates typed Qlib expressions
+// across the universe.
+type factorsHandler struct {
 	pool *pgxpool.Pool
 	r    *renderer
 }
 
-func (h *FactorLabHandler) form(c echo.Context) components.Form {
+func (h *factorsHandler) form(c echo.Context) components.Form {
 	v := map[string]string{"expr": c.QueryParam("expr"), "code": c.QueryParam("code"), "from": c.QueryParam("from"), "to": c.QueryParam("to")}
 	if v["expr"] == "" {
 		v["expr"] = "($close-Mean($close, 20))/Std($close, 20)"
@@ -42,17 +45,13 @@ func (h *FactorLabHandler) form(c echo.Context) components.Form {
 
 // handleLab renders the lab; with an expression in the URL it evaluates it
 // too, so a result has a URL of its own.
-func (h *FactorLabHandler) handleLab(c echo.Context) error {
+func (h *factorsHandler) handleLab(c echo.Context) error {
 	f := h.form(c)
 	v := pages.FactorLabView{Form: f}
 	if c.QueryParam("expr") != "" {
 		res, err := h.evaluate(c, f)
-		if err != nil {
-			ae, ok := userFixable(err)
-			if !ok {
-				return err
-			}
-			v.Form = withError(f, ae)
+		if v.Form, _, err = formWithError(f, err); err != nil {
+			return err
 		}
 		v.Result = res
 	}
@@ -61,16 +60,16 @@ func (h *FactorLabHandler) handleLab(c echo.Context) error {
 
 // handleEvaluate is the htmx partial: the result, the parse error with a
 // caret at its position, or a field problem as a toast.
-func (h *FactorLabHandler) handleEvaluate(c echo.Context) error {
+func (h *factorsHandler) handleEvaluate(c echo.Context) error {
 	res, err := h.evaluate(c, h.form(c))
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set("HX-Push-Url", "/factors?"+c.QueryString())
+	pushURL(c, "/factors?"+c.QueryString())
 	return component(c, http.StatusOK, pages.FactorResult(res))
 }
 
-func (h *FactorLabHandler) evaluate(c echo.Context, f components.Form) (*pages.FactorResultView, error) {
+func (h *factorsHandler) evaluate(c echo.Context, f components.Form) (*pages.FactorResultView, error) {
 	syd := asx.Sydney()
 	from, err := time.ParseInLocation(time.DateOnly, f.Value("from"), syd)
 	if err != nil {
@@ -81,7 +80,7 @@ func (h *FactorLabHandler) evaluate(c echo.Context, f components.Form) (*pages.F
 		return nil, apperr.FieldError("to", "to must be a date such as 2026-06-04")
 	}
 	res, err := lab.Evaluate(c.Request().Context(), h.pool, lab.Query{Expr: f.Value("expr"), Code: f.Value("code"),
-		From: civilUTC(from), To: civilUTC(to)})
+		From: asx.Civil(from), To: asx.Civil(to)})
 	if pe, ok := expr.AsParseError(err); ok {
 		return &pages.FactorResultView{ErrorPos: pe.Pos, Caret: caret(f.Value("expr"), pe)}, nil
 	}
@@ -89,8 +88,8 @@ func (h *FactorLabHandler) evaluate(c echo.Context, f components.Form) (*pages.F
 		return nil, err
 	}
 	v := &pages.FactorResultView{Expr: res.Expr, Code: strings.ToUpper(f.Value("code")), ErrorPos: -1,
-		IC: fmtNum(res.Summary.IC, 4), RankIC: fmtNum(res.Summary.RankIC, 4), ICIR: fmtNum(res.Summary.ICIR, 3),
-		RankICIR: fmtNum(res.Summary.RankICIR, 3), Days: res.Summary.Days, Codes: res.Codes}
+		IC: display.Num(res.Summary.IC, 4), RankIC: display.Num(res.Summary.RankIC, 4), ICIR: display.Num(res.Summary.ICIR, 3),
+		RankICIR: display.Num(res.Summary.RankICIR, 3), Days: res.Summary.Days, Codes: res.Codes}
 	ic := make([]point, 0, len(res.Daily))
 	for _, d := range res.Daily {
 		ic = append(ic, point{d.Date.Format(time.DateOnly), d.IC})
@@ -105,12 +104,8 @@ func (h *FactorLabHandler) evaluate(c echo.Context, f components.Form) (*pages.F
 	return v, nil
 }
 
-func civilUTC(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // caret shows the expression with a ^ under the error's position.
 func caret(src string, pe *expr.ParseError) string {
 	pos := min(max(pe.Pos, 0), len(src))
-	return src + "\n" + strings.Repeat(" ", len([]rune(src[:pos]))) + "^ " + pe.Msg + " (position " + itoa(pe.Pos) + ")"
+	return src + "\n" + strings.Repeat(" ", len([]rune(src[:pos]))) + "^ " + pe.Msg + " (position " + strconv.Itoa(pe.Pos) + ")"
 }

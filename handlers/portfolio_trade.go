@@ -7,30 +7,30 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// TicketHandler serves the order ticket: the form, its live estimate, the
-// parcels a sell can pick, and placing the order.
-type TicketHandler struct {
+// portfolioTradeHandler serves the order ticket: the form, its live
+// estimate, the parcels a sell can pick, and placing the order.
+type portfolioTradeHandler struct {
 	pf  *portfolio.Service
 	hub *hub.Hub
 	s   *sessions
 	r   *renderer
 }
 
-var ticketFields = []string{"account", "code", "side", "type", "quantity", "limit_price", "stop_price", "tif", "expires"}
-
 // values reads the ticket's fields from the query or form.
 func ticketValues(c echo.Context) map[string]string {
 	v := map[string]string{}
-	for _, f := range ticketFields {
+	for _, f := range portfolio.OrderFields {
 		v[f] = strings.TrimSpace(c.FormValue(f))
 	}
 	v["code"] = strings.ToUpper(v["code"])
@@ -66,7 +66,7 @@ func orderInput(c echo.Context, v map[string]string, accountID int64) portfolio.
 }
 
 // ticket builds the whole ticket for form f.
-func (h *TicketHandler) ticket(c echo.Context, a portfolio.Account, f components.Form) (components.TicketView, error) {
+func (h *portfolioTradeHandler) ticket(c echo.Context, a portfolio.Account, f components.Form) (components.TicketView, error) {
 	accts, err := accountOptions(c.Request().Context(), h.pf, currentUser(c).ID)
 	if err != nil {
 		return components.TicketView{}, err
@@ -77,7 +77,7 @@ func (h *TicketHandler) ticket(c echo.Context, a portfolio.Account, f components
 }
 
 // preview estimates the order for the ticket; problems are listed, not failed.
-func (h *TicketHandler) preview(c echo.Context, in portfolio.OrderInput) components.PreviewView {
+func (h *portfolioTradeHandler) preview(c echo.Context, in portfolio.OrderInput) components.PreviewView {
 	q := url.Values{}
 	q.Set("account", strconv.FormatInt(in.AccountID, 10))
 	for k, v := range map[string]string{"code": in.Code, "side": in.Side, "type": in.Type, "quantity": in.Quantity,
@@ -89,7 +89,7 @@ func (h *TicketHandler) preview(c echo.Context, in portfolio.OrderInput) compone
 	pv := components.PreviewView{Query: q.Encode(), Code: in.Code, Side: in.Side, Sell: in.Side == "sell"}
 	if in.Code != "" {
 		if qt, ok := h.hub.Quote(in.Code); ok {
-			pv.Last, pv.Bid, pv.Ask = fmtQuotePrice(qt.Last), fmtQuotePrice(qt.Bid), fmtQuotePrice(qt.Ask)
+			pv.Last, pv.Bid, pv.Ask = display.QuotePrice(qt.Last), display.QuotePrice(qt.Bid), display.QuotePrice(qt.Ask)
 			pv.Phase = "market " + strings.ToLower(h.pf.Phase(in.Code).Label())
 		}
 	}
@@ -102,17 +102,17 @@ func (h *TicketHandler) preview(c echo.Context, in portfolio.OrderInput) compone
 		return pv
 	}
 	pv.Ready, pv.Name = true, est.Name
-	pv.Price, pv.PriceBasis = fmtPrice(est.Price), est.PriceBasis
-	pv.Value, pv.Brokerage, pv.Total, pv.Schedule = fmtMoney(est.Value), fmtMoney(est.Brokerage), fmtMoney(est.Total), est.Schedule
-	pv.Available, pv.Held = fmtMoney(est.Available), fmtQty(est.Held)
+	pv.Price, pv.PriceBasis = display.TradePrice(est.Price), est.PriceBasis
+	pv.Value, pv.Brokerage, pv.Total, pv.Schedule = display.Money(est.Value), display.Money(est.Brokerage), display.Money(est.Total), est.Schedule
+	pv.Available, pv.Held = display.Money(est.Available), display.Quantity(est.Held)
 	pv.Disposals = disposalRows(est.Disposals)
-	pv.Gain, pv.GainDir = fmtSigned(est.Gain), fmtDir(est.Gain)
-	pv.Discountable, pv.Discount = fmtMoney(est.Discountable), fmtMoney(est.Discount)
+	pv.Gain, pv.GainDir = display.SignedMoney(est.Gain), display.DirOf(est.Gain)
+	pv.Discountable, pv.Discount = display.Money(est.Discountable), display.Money(est.Discount)
 	return pv
 }
 
 // parcels lists the open parcels of the code a sell names.
-func (h *TicketHandler) parcels(c echo.Context, a portfolio.Account, in portfolio.OrderInput) components.ParcelsView {
+func (h *portfolioTradeHandler) parcels(c echo.Context, a portfolio.Account, in portfolio.OrderInput) components.ParcelsView {
 	pv := components.ParcelsView{Show: in.Side == "sell" && in.Code != "", Code: in.Code}
 	if !pv.Show {
 		return pv
@@ -131,15 +131,15 @@ func (h *TicketHandler) parcels(c echo.Context, a portfolio.Account, in portfoli
 			continue
 		}
 		for _, p := range hd.Parcels {
-			pv.Rows = append(pv.Rows, components.ParcelRow{ID: p.ID, Acquired: fmtDate(p.Acquired), Quantity: fmtQty(p.Quantity),
-				CostBase: fmtMoney(p.CostBase), UnitCost: "$" + p.CostBase.DivRound(p.Quantity, 3).StringFixed(3),
+			pv.Rows = append(pv.Rows, components.ParcelRow{ID: p.ID, Acquired: display.ShortDate(p.Acquired), Quantity: display.Quantity(p.Quantity),
+				CostBase: display.Money(p.CostBase), UnitCost: "$" + p.CostBase.DivRound(p.Quantity, 3).StringFixed(3),
 				Pick: picked[p.ID], Discountable: tax.DiscountEligible(p.Acquired, today)})
 		}
 	}
 	return pv
 }
 
-func (h *TicketHandler) form(c echo.Context) components.Form {
+func (h *portfolioTradeHandler) form(c echo.Context) components.Form {
 	f := components.Form{CSRF: h.s.csrfToken(c), Values: ticketValues(c)}
 	f.Values["idempotency_key"] = c.FormValue("idempotency_key")
 	if f.Values["idempotency_key"] == "" {
@@ -148,58 +148,68 @@ func (h *TicketHandler) form(c echo.Context) components.Form {
 	return f
 }
 
-func (h *TicketHandler) page(c echo.Context, a portfolio.Account, status int, t components.TicketView) error {
-	nav, err := portfolioNav(c.Request().Context(), h.pf, currentUser(c).ID, a, "trade", "/portfolio/trade")
-	if err != nil {
-		return err
+// page builds the ticket page around t.
+func (h *portfolioTradeHandler) page(c echo.Context, a portfolio.Account, t components.TicketView) build {
+	return func() (templ.Component, error) {
+		nav, err := portfolioNav(c.Request().Context(), h.pf, currentUser(c).ID, a, "trade", "/portfolio/trade")
+		return pages.PortfolioTrade(pages.TradePageView{Nav: nav, Ticket: t, Script: h.r.assets.URL("js/portfolio.js")}), err
 	}
-	return h.r.page(c, status, "Place an order", "portfolio", pages.PortfolioTrade(pages.TradePageView{
-		Nav: nav, Ticket: t, Script: h.r.assets.URL("js/portfolio.js")}))
 }
 
+// ticketPage builds the ticket page prefilled from the request.
+func (h *portfolioTradeHandler) ticketPage(c echo.Context, a portfolio.Account) build {
+	return func() (templ.Component, error) {
+		t, err := h.ticket(c, a, h.form(c))
+		if err != nil {
+			return nil, err
+		}
+		return h.page(c, a, t)()
+	}
+}
+
+const tradeTitle = "Place an order"
+
 // handleTicket is the ticket page, prefilled from the query string.
-func (h *TicketHandler) handleTicket(c echo.Context) error {
+func (h *portfolioTradeHandler) handleTicket(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	t, err := h.ticket(c, a, h.form(c))
+	page, err := h.ticketPage(c, a)()
 	if err != nil {
 		return err
 	}
-	return h.page(c, a, http.StatusOK, t)
+	return h.r.page(c, http.StatusOK, tradeTitle, "portfolio", page)
 }
 
 // handlePreview is the estimate's own URL: the partial for htmx, the ticket
 // page otherwise.
-func (h *TicketHandler) handlePreview(c echo.Context) error {
-	if !isHTMX(c) {
-		return h.handleTicket(c)
-	}
+func (h *portfolioTradeHandler) handlePreview(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Add("Vary", "HX-Request")
-	return component(c, http.StatusOK, components.TicketPreview(h.preview(c, orderInput(c, ticketValues(c), a.ID))))
+	partial := func() (templ.Component, error) {
+		return components.TicketPreview(h.preview(c, orderInput(c, ticketValues(c), a.ID))), nil
+	}
+	return h.r.respond(c, http.StatusOK, tradeTitle, "portfolio", h.ticketPage(c, a), partial)
 }
 
 // handleParcels is the parcel picker's own URL.
-func (h *TicketHandler) handleParcels(c echo.Context) error {
-	if !isHTMX(c) {
-		return h.handleTicket(c)
-	}
+func (h *portfolioTradeHandler) handleParcels(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Add("Vary", "HX-Request")
-	return component(c, http.StatusOK, components.TicketParcels(h.parcels(c, a, orderInput(c, ticketValues(c), a.ID))))
+	partial := func() (templ.Component, error) {
+		return components.TicketParcels(h.parcels(c, a, orderInput(c, ticketValues(c), a.ID))), nil
+	}
+	return h.r.respond(c, http.StatusOK, tradeTitle, "portfolio", h.ticketPage(c, a), partial)
 }
 
 // handlePlace places the order. The form's idempotency key makes a double
 // submit answer with the first order; problems come back inline (422).
-func (h *TicketHandler) handlePlace(c echo.Context) error {
+func (h *portfolioTradeHandler) handlePlace(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
@@ -208,31 +218,29 @@ func (h *TicketHandler) handlePlace(c echo.Context) error {
 	in := orderInput(c, f.Values, a.ID)
 	o, _, err := h.pf.PlaceOrder(c.Request().Context(), currentUser(c).ID, in, f.Value("idempotency_key"))
 	if err != nil {
-		ae, ok := userFixable(err)
-		if !ok {
-			return err
-		}
-		t, terr := h.ticket(c, a, withError(f, ae))
-		if terr != nil {
-			return terr
-		}
-		if isHTMX(c) {
-			return component(c, formStatus(ae), components.OrderTicket(t))
-		}
-		return h.page(c, a, formStatus(ae), t)
+		return h.r.formFailed(c, err, f, tradeTitle, "portfolio", func(f components.Form) (build, build) {
+			page := func() (templ.Component, error) {
+				t, err := h.ticket(c, a, f)
+				if err != nil {
+					return nil, err
+				}
+				return h.page(c, a, t)()
+			}
+			partial := func() (templ.Component, error) {
+				t, err := h.ticket(c, a, f)
+				return components.OrderTicket(t), err
+			}
+			return page, partial
+		})
 	}
 	orderURL := "/portfolio/orders/" + strconv.FormatInt(o.ID, 10)
-	if !isHTMX(c) {
-		return redirect(c, orderURL)
-	}
-	next := components.Form{CSRF: f.CSRF, Values: map[string]string{"code": o.Code, "side": o.Side, "type": o.Type,
-		"tif": o.TIF, "idempotency_key": randomString(18)}}
-	next.Notice = "Order #" + strconv.FormatInt(o.ID, 10) + " placed: " + o.Side + " " + fmtQty(o.Quantity) + " " + o.Code +
-		" " + strings.ReplaceAll(o.Type, "_", "-") + ", " + string(o.State) + " (" + o.Reason + ")."
-	t, err := h.ticket(c, a, next)
-	if err != nil {
-		return err
-	}
-	t.OrderURL = orderURL
-	return component(c, http.StatusOK, components.OrderTicket(t))
+	return h.r.afterAction(c, orderURL, func() (templ.Component, error) {
+		next := components.Form{CSRF: f.CSRF, Values: map[string]string{"code": o.Code, "side": o.Side, "type": o.Type,
+			"tif": o.TIF, "idempotency_key": randomString(18)}}
+		next.Notice = "Order #" + strconv.FormatInt(o.ID, 10) + " placed: " + o.Side + " " + display.Quantity(o.Quantity) + " " + o.Code +
+			" " + strings.ReplaceAll(o.Type, "_", "-") + ", " + string(o.State) + " (" + o.Reason + ")."
+		t, err := h.ticket(c, a, next)
+		t.OrderURL = orderURL
+		return components.OrderTicket(t), err
+	})
 }

@@ -1,4 +1,6 @@
-package testenv
+// Package testapp builds the whole Qlib Pro application for tests, assembled
+// as serve assembles it, on the plain services of internal/testenv.
+package testapp
 
 import (
 	"context"
@@ -9,50 +11,46 @@ import (
 	"os"
 	"testing"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/notify"
 	"github.com/qlibpro/qlibpro/internal/server"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
-// App is the whole web application on a fresh seeded database, real Redis and
-// a real SMTP server in the test process, assembled as serve assembles it.
+// App is the whole application, started, on a fresh seeded database, real
+// Redis and a real SMTP server in the test process: every service of the
+// process (Users, Portfolio, Hub, Matcher …) and its HTTP handler.
 type App struct {
-	*handlers.App
-	Server *server.Server
-	Deps   handlers.Deps
-	Pool   *pgxpool.Pool
-	Redis  *redis.Client
-	SMTP   *SMTPServer
+	*server.Server
+	SMTP *testenv.SMTPServer
 }
 
-// NewApp builds and starts the application. env overrides configuration
+// New builds and starts the application. env overrides configuration
 // variables; by default the environment is "test", hosts example.com,
 // localhost and 127.0.0.1 are allowed, and the feed and the job workers are
-// off (FEED_ENABLED=true or JOBS_ENABLED=true start them). clock, when not nil, replaces the session clock.
-func NewApp(tb testing.TB, env map[string]string) *App {
+// off (FEED_ENABLED=true or JOBS_ENABLED=true start them).
+func New(tb testing.TB, env map[string]string) *App {
 	tb.Helper()
-	return NewAppWithClock(tb, env, nil)
+	return NewWithClock(tb, env, nil)
 }
 
-// NewAppWithClock is NewApp with a chosen session clock.
-func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock) *App {
+// NewWithClock is New with a chosen session clock (nil: the default).
+func NewWithClock(tb testing.TB, env map[string]string, clock provider.Clock) *App {
 	tb.Helper()
-	pool := DB(tb)
-	rdb, prefix := Redis(tb)
+	pool := testenv.DB(tb)
+	rdb, prefix := testenv.Redis(tb)
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
 		}
 		switch k {
 		case "DATABASE_URL":
-			return URLOf(tb, pool)
+			return testenv.URLOf(tb, pool)
 		case "REDIS_URL":
-			return RedisURL()
+			return testenv.RedisURL()
 		case "REDIS_PREFIX":
 			return prefix
 		case "ENVIRONMENT":
@@ -60,7 +58,7 @@ func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock)
 		case "ALLOWED_HOSTS":
 			return "example.com,localhost,127.0.0.1"
 		case "DATA_DIR":
-			return DataDir(tb)
+			return testenv.DataDir(tb)
 		case "FEED_ENABLED", "JOBS_ENABLED":
 			return "false"
 		case "FEED_BATCH_INTERVAL":
@@ -72,7 +70,7 @@ func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock)
 	if err != nil {
 		tb.Fatalf("testenv: config: %v", err)
 	}
-	if cfg.RedisURL != RedisURL() {
+	if cfg.RedisURL != testenv.RedisURL() {
 		opt, err := redis.ParseURL(cfg.RedisURL)
 		if err != nil {
 			tb.Fatal(err)
@@ -84,7 +82,7 @@ func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock)
 	if os.Getenv("TEST_LOG") != "" {
 		logOut = os.Stderr
 	}
-	mail := NewSMTPServer(tb)
+	mail := testenv.NewSMTPServer(tb)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), pool, rdb,
 		server.Options{Mailer: notify.NewSMTPMailer(mail.Config), Clock: clock})
@@ -97,7 +95,7 @@ func NewAppWithClock(tb testing.TB, env map[string]string, clock provider.Clock)
 		cancel()
 		srv.Wait()
 	})
-	return &App{App: srv.App, Server: srv, Deps: srv.Deps, Pool: pool, Redis: rdb, SMTP: mail}
+	return &App{Server: srv, SMTP: mail}
 }
 
 // Do sends one request through the app (Host example.com, peer 192.0.2.1).
@@ -109,7 +107,7 @@ func (a *App) Do(tb testing.TB, method, target string, body io.Reader, header ma
 		req.Header.Set(k, v)
 	}
 	rec := httptest.NewRecorder()
-	a.Echo.ServeHTTP(rec, req)
+	a.HTTP.ServeHTTP(rec, req)
 	return rec
 }
 
@@ -117,7 +115,7 @@ func (a *App) Do(tb testing.TB, method, target string, body io.Reader, header ma
 // when the test ends.
 func (a *App) Serve(tb testing.TB) *httptest.Server {
 	tb.Helper()
-	srv := httptest.NewUnstartedServer(a.Echo)
+	srv := httptest.NewUnstartedServer(a.HTTP)
 	ctx, cancel := context.WithCancel(context.Background())
 	srv.Config.BaseContext = func(net.Listener) context.Context { return ctx }
 	srv.Start()

@@ -18,9 +18,9 @@ import (
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// ModelsAdminHandler lets admins train (as background jobs), upload and
-// activate models.
-type ModelsAdminHandler struct {
+// adminModelsHandler lets admins train models (as background jobs, with
+// their progress), upload and activate them.
+type adminModelsHandler struct {
 	quant *pipeline.Pipeline
 	jobs  *jobs.Client
 	s     *sessions
@@ -34,7 +34,7 @@ const maxModelUpload = 64 << 20
 // modelUploadPath is the upload route, exempt from the global BODY_LIMIT.
 const modelUploadPath = "/admin/models/upload"
 
-func (h *ModelsAdminHandler) view(c echo.Context, train, upload components.Form, job *pages.JobView) (pages.ModelsAdminView, error) {
+func (h *adminModelsHandler) view(c echo.Context, train, upload components.Form, job *pages.JobView) (pages.ModelsAdminView, error) {
 	csrf := h.s.csrfToken(c)
 	train.CSRF, upload.CSRF = csrf, csrf
 	if train.Values == nil {
@@ -52,38 +52,42 @@ func (h *ModelsAdminHandler) view(c echo.Context, train, upload components.Form,
 	return v, nil
 }
 
-func (h *ModelsAdminHandler) handlePage(c echo.Context) error {
-	v, err := h.view(c, components.Form{}, components.Form{}, nil)
+func (h *adminModelsHandler) handlePage(c echo.Context) error {
+	page, err := h.page(c, components.Form{}, components.Form{}, nil)()
 	if err != nil {
 		return err
 	}
-	return h.r.page(c, http.StatusOK, "Models and training", "admin", pages.ModelsAdmin(v))
+	return h.r.page(c, http.StatusOK, modelsAdminTitle, "admin", page)
 }
 
-// respondForm answers a failed train or upload form.
-func (h *ModelsAdminHandler) respondForm(c echo.Context, err error, f components.Form, partial func(components.Form) templ.Component, train bool) error {
-	ae, ok := userFixable(err)
-	if !ok {
-		return err
-	}
-	f = withError(f, ae)
-	if isHTMX(c) {
+const modelsAdminTitle = "Models and training"
+
+// trainFailed answers a train form that failed.
+func (h *adminModelsHandler) trainFailed(c echo.Context, err error, f components.Form) error {
+	return h.r.formFailed(c, err, f, modelsAdminTitle, "admin", func(f components.Form) (build, build) {
 		f.CSRF = h.s.csrfToken(c)
-		return component(c, formStatus(ae), partial(f))
-	}
-	var v pages.ModelsAdminView
-	if train {
-		v, err = h.view(c, f, components.Form{}, nil)
-	} else {
-		v, err = h.view(c, components.Form{}, f, nil)
-	}
-	if err != nil {
-		return err
-	}
-	return h.r.page(c, formStatus(ae), "Models and training", "admin", pages.ModelsAdmin(v))
+		return h.page(c, f, components.Form{}, nil), ready(pages.TrainForm(f))
+	})
 }
 
-func (h *ModelsAdminHandler) handleTrain(c echo.Context) error {
+// uploadFailed answers an upload form that failed.
+func (h *adminModelsHandler) uploadFailed(c echo.Context, err error, f components.Form) error {
+	return h.r.formFailed(c, err, f, modelsAdminTitle, "admin", func(f components.Form) (build, build) {
+		f.CSRF = h.s.csrfToken(c)
+		return h.page(c, components.Form{}, f, nil), ready(pages.UploadForm(f))
+	})
+}
+
+// page builds the models admin page with its two forms and, when not nil,
+// a job's progress.
+func (h *adminModelsHandler) page(c echo.Context, train, upload components.Form, job *pages.JobView) build {
+	return func() (templ.Component, error) {
+		v, err := h.view(c, train, upload, job)
+		return pages.ModelsAdmin(v), err
+	}
+}
+
+func (h *adminModelsHandler) handleTrain(c echo.Context) error {
 	vals := map[string]string{}
 	for _, k := range []string{"kind", "name", "train", "valid", "test", "params", "activate"} {
 		vals[k] = c.FormValue(k)
@@ -91,12 +95,12 @@ func (h *ModelsAdminHandler) handleTrain(c echo.Context) error {
 	f := components.Form{Values: vals}
 	segs, err := dataset.ParseSegments(vals["train"], vals["valid"], vals["test"])
 	if err != nil {
-		return h.respondForm(c, err, f, pages.TrainForm, true)
+		return h.trainFailed(c, err, f)
 	}
 	spec := pipeline.TrainSpec{Name: vals["name"], Kind: vals["kind"], Segments: segs, Activate: vals["activate"] != ""}
 	if p := strings.TrimSpace(vals["params"]); p != "" {
 		if !json.Valid([]byte(p)) {
-			return h.respondForm(c, apperr.FieldError("params", "Parameters must be a JSON object."), f, pages.TrainForm, true)
+			return h.trainFailed(c, apperr.FieldError("params", "Parameters must be a JSON object."), f)
 		}
 		spec.Params = json.RawMessage(p)
 	}
@@ -104,14 +108,14 @@ func (h *ModelsAdminHandler) handleTrain(c echo.Context) error {
 	spec.AuthorID = &uid
 	id, err := h.jobs.EnqueueTrain(c.Request().Context(), spec)
 	if err != nil {
-		return h.respondForm(c, err, f, pages.TrainForm, true)
+		return h.trainFailed(c, err, f)
 	}
 	return redirect(c, "/admin/jobs/"+strconv.FormatInt(id, 10))
 }
 
 // handleJob shows a job's progress: the partial that polls itself for htmx,
 // the models page around it otherwise.
-func (h *ModelsAdminHandler) handleJob(c echo.Context) error {
+func (h *adminModelsHandler) handleJob(c echo.Context) error {
 	id, err := idParam(c, "Job")
 	if err != nil {
 		return err
@@ -121,14 +125,7 @@ func (h *ModelsAdminHandler) handleJob(c echo.Context) error {
 		return err
 	}
 	j := jobView(st)
-	if isHTMX(c) {
-		return component(c, http.StatusOK, pages.JobProgress(j))
-	}
-	v, err := h.view(c, components.Form{}, components.Form{}, &j)
-	if err != nil {
-		return err
-	}
-	return h.r.page(c, http.StatusOK, "Models and training", "admin", pages.ModelsAdmin(v))
+	return h.r.respond(c, http.StatusOK, modelsAdminTitle, "admin", h.page(c, components.Form{}, components.Form{}, &j), ready(pages.JobProgress(j)))
 }
 
 func jobView(st jobs.Status) pages.JobView {
@@ -149,15 +146,15 @@ func jobView(st jobs.Status) pages.JobView {
 	return j
 }
 
-func (h *ModelsAdminHandler) handleUpload(c echo.Context) error {
+func (h *adminModelsHandler) handleUpload(c echo.Context) error {
 	vals := map[string]string{"name": c.FormValue("name"), "features": c.FormValue("features"), "test": c.FormValue("test")}
 	f := components.Form{Values: vals}
 	fh, err := c.FormFile("model")
 	if err != nil {
-		return h.respondForm(c, apperr.FieldError("model", "Choose the LightGBM model file."), f, pages.UploadForm, false)
+		return h.uploadFailed(c, apperr.FieldError("model", "Choose the LightGBM model file."), f)
 	}
 	if fh.Size > maxModelUpload {
-		return h.respondForm(c, apperr.FieldError("model", "The model file is larger than 64 MB."), f, pages.UploadForm, false)
+		return h.uploadFailed(c, apperr.FieldError("model", "The model file is larger than 64 MB."), f)
 	}
 	file, err := fh.Open()
 	if err != nil {
@@ -170,12 +167,12 @@ func (h *ModelsAdminHandler) handleUpload(c echo.Context) error {
 	}
 	features := strings.FieldsFunc(vals["features"], func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == ' ' || r == '\t' })
 	if len(features) == 0 {
-		return h.respondForm(c, apperr.FieldError("features", "List the model's feature names in order."), f, pages.UploadForm, false)
+		return h.uploadFailed(c, apperr.FieldError("features", "List the model's feature names in order."), f)
 	}
 	up := pipeline.Upload{Name: vals["name"], Blob: blob, Features: features, Activate: c.FormValue("activate") != ""}
 	if t := strings.TrimSpace(vals["test"]); t != "" {
 		if up.Test, err = dataset.ParseRange(t); err != nil {
-			return h.respondForm(c, apperr.FieldError("test", "%s", apperr.MessageOf(err)), f, pages.UploadForm, false)
+			return h.uploadFailed(c, apperr.FieldError("test", "%s", apperr.MessageOf(err)), f)
 		}
 	}
 	uid := currentUser(c).ID
@@ -185,12 +182,12 @@ func (h *ModelsAdminHandler) handleUpload(c echo.Context) error {
 		if ae, ok := apperr.As(err); ok && ae.Field == "" && ae.Code == apperr.Invalid {
 			err = &apperr.Error{Code: ae.Code, Field: "features", Message: ae.Message}
 		}
-		return h.respondForm(c, err, f, pages.UploadForm, false)
+		return h.uploadFailed(c, err, f)
 	}
 	return redirect(c, "/models/"+strconv.FormatInt(mv.ID, 10))
 }
 
-func (h *ModelsAdminHandler) handleActivate(c echo.Context) error {
+func (h *adminModelsHandler) handleActivate(c echo.Context) error {
 	id, err := idParam(c, "Model version")
 	if err != nil {
 		return err

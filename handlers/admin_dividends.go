@@ -12,31 +12,32 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
-// DividendAdminHandler imports dividend events from CSV (admins only; see
-// routes.go).
-type DividendAdminHandler struct {
+// adminDividendsHandler lists dividend events and imports them from CSV
+// (admins only; see routes.go).
+type adminDividendsHandler struct {
 	pf *portfolio.Service
 	s  *sessions
 	r  *renderer
 }
 
-func (h *DividendAdminHandler) view(c echo.Context, f components.Form) (components.DividendAdminView, error) {
+func (h *adminDividendsHandler) view(c echo.Context, f components.Form) (components.DividendAdminView, error) {
 	events, err := h.pf.DividendEvents(c.Request().Context(), 200)
 	if err != nil {
 		return components.DividendAdminView{}, err
 	}
 	v := components.DividendAdminView{Form: f, Header: portfolio.DividendCSVHeader}
 	for _, e := range events {
-		v.Events = append(v.Events, components.DividendEventRow{Code: e.Code, ExDate: fmtDate(e.ExDate), PayDate: fmtDate(e.PayDate),
+		v.Events = append(v.Events, components.DividendEventRow{Code: e.Code, ExDate: display.ShortDate(e.ExDate), PayDate: display.ShortDate(e.PayDate),
 			Amount: "$" + e.Amount.StringFixed(4), Franking: e.FrankingPct.String() + " %"})
 	}
 	return v, nil
 }
 
-func (h *DividendAdminHandler) handleList(c echo.Context) error {
+func (h *adminDividendsHandler) handleList(c echo.Context) error {
 	v, err := h.view(c, components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{}})
 	if err != nil {
 		return err
@@ -46,7 +47,7 @@ func (h *DividendAdminHandler) handleList(c echo.Context) error {
 
 const maxDividendCSV = 1 << 20
 
-func (h *DividendAdminHandler) handleImport(c echo.Context) error {
+func (h *adminDividendsHandler) handleImport(c echo.Context) error {
 	text := c.FormValue("csv")
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
@@ -70,27 +71,26 @@ func (h *DividendAdminHandler) handleImport(c echo.Context) error {
 	} else {
 		n, err = h.pf.ImportDividends(c.Request().Context(), strings.NewReader(text))
 	}
-	page := func(f components.Form) templ.Component {
-		v, verr := h.view(c, f)
-		if verr != nil {
-			return components.DividendImport(components.DividendAdminView{Form: f})
-		}
-		return pages.AdminDividends(v)
-	}
-	partial := func(f components.Form) templ.Component {
-		v, verr := h.view(c, f)
-		if verr != nil {
-			return components.DividendImport(components.DividendAdminView{Form: f})
-		}
-		return components.DividendImport(v)
-	}
 	if err != nil {
-		return h.r.formFailed(c, err, form, "Dividend events", page, partial)
+		return h.r.formFailed(c, err, form, "Dividend events", "admin", h.views(c))
 	}
 	form.Values["csv"] = ""
 	form.Notice = strconv.Itoa(n) + " dividend event(s) imported. Holders at each ex-date are paid on the pay date."
-	if isHTMX(c) {
-		return component(c, http.StatusOK, partial(form))
+	page, partial := h.views(c)(form)
+	return h.r.respond(c, http.StatusOK, "Dividend events", "admin", page, partial)
+}
+
+// views are the page and the import panel around form f.
+func (h *adminDividendsHandler) views(c echo.Context) formViews {
+	return func(f components.Form) (build, build) {
+		page := func() (templ.Component, error) {
+			v, err := h.view(c, f)
+			return pages.AdminDividends(v), err
+		}
+		partial := func() (templ.Component, error) {
+			v, err := h.view(c, f)
+			return components.DividendImport(v), err
+		}
+		return page, partial
 	}
-	return h.r.page(c, http.StatusOK, "Dividend events", "admin", page(form))
 }

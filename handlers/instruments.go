@@ -1,0 +1,281 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/market"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
+	"github.com/qlibpro/qlibpro/views/pages"
+)
+
+// instrumentsHandler serves an instrument's page, chart and history, and
+// adds it to a watchlist.
+type instrumentsHandler struct {
+	q      *db.Queries
+	quant  *pipeline.Pipeline
+	market *market.Service
+	hub    *hub.Hub
+	quotes *QuoteRenderer
+	lists  *market.Watchlists
+	s      *sessions
+	r      *renderer
+}
+
+const historyPageSize = 20
+
+func (h *instrumentsHandler) instrument(c echo.Context) (db.Instrument, error) {
+	return h.market.Instrument(c.Request().Context(), c.Param("code"))
+}
+
+func (h *instrumentsHandler) handleInstrument(c echo.Context) error {
+	in, err := h.instrument(c)
+	if err != nil {
+		return err
+	}
+	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
+	if err != nil {
+		return err
+	}
+	v, err := h.view(c, in, chart, 1)
+	if err != nil {
+		return err
+	}
+	return h.r.page(c, http.StatusOK, in.Code, "markets", pages.Instrument(v))
+}
+
+func (h *instrumentsHandler) handleChart(c echo.Context) error {
+	in, err := h.instrument(c)
+	if err != nil {
+		return err
+	}
+	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
+	if err != nil {
+		return err
+	}
+	page := func() (templ.Component, error) {
+		v, err := h.view(c, in, chart, 1)
+		return pages.Instrument(v), err
+	}
+	return h.r.respond(c, http.StatusOK, in.Code, "markets", page, ready(pages.ChartPanel(chart)))
+}
+
+func (h *instrumentsHandler) handleHistory(c echo.Context) error {
+	in, err := h.instrument(c)
+	if err != nil {
+		return err
+	}
+	n := 1
+	if p := c.QueryParam("page"); p != "" {
+		if n, err = strconv.Atoi(p); err != nil || n < 1 {
+			return apperr.FieldError("page", "page must be a whole number from 1")
+		}
+	}
+	page := func() (templ.Component, error) {
+		chart, _ := h.chart(in.Code, "", "", "")
+		v, err := h.view(c, in, chart, n)
+		return pages.Instrument(v), err
+	}
+	partial := func() (templ.Component, error) {
+		hist, err := h.history(c, in.Code, n)
+		return pages.History(hist), err
+	}
+	return h.r.respond(c, http.StatusOK, in.Code, "markets", page, partial)
+}
+
+// handleWatch adds the instrument to one of the user's watchlists.
+func (h *instrumentsHandler) handleWatch(c echo.Context) error {
+	in, err := h.instrument(c)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.FormValue("watchlist"), 10, 64)
+	if err != nil {
+		return apperr.FieldError("watchlist", "Choose a watchlist.")
+	}
+	if err := h.lists.Add(c.Request().Context(), currentUser(c).ID, id, in.Code); err != nil {
+		return err
+	}
+	return redirect(c, "/watchlists")
+}
+
+// candleJSON is one bar for the chart script: intraday times are Unix
+// seconds of Sydney wall-clock time (lightweight-charts draws UTC), daily
+// ones "YYYY-MM-DD".
+type candleJSON struct {
+	Time   any     `json:"time"`
+	Open   float64 `json:"open"`
+	High   float64 `json:"high"`
+	Low    float64 `json:"low"`
+	Close  float64 `json:"close"`
+	Volume int64   `json:"volume"`
+}
+
+func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
+	in, err := h.instrument(c)
+	if err != nil {
+		return err
+	}
+	iv, err := market.ParseInterval(c.QueryParam("interval"))
+	if err != nil {
+		return err
+	}
+	span, err := rangeSpan(iv, c.QueryParam("range"))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	bars, err := h.market.Candles(c.Request().Context(), in.Code, iv, now.Add(-span), now.Add(time.Minute))
+	if err != nil {
+		return err
+	}
+	out := make([]candleJSON, len(bars))
+	for i, b := range bars {
+		out[i] = candleJSON{Open: b.Open, High: b.High, Low: b.Low, Close: b.Close, Volume: b.Volume}
+		if iv.Intraday() {
+			_, off := b.Time.In(asx.Sydney()).Zone()
+			out[i].Time = b.Time.Unix() + int64(off)
+		} else {
+			out[i].Time = b.Time.Format(time.DateOnly)
+		}
+	}
+	resp := map[string]any{"code": in.Code, "interval": iv.Name, "intraday": iv.Intraday(), "bars": out}
+	// The model's score history as a line over daily candles.
+	if model := c.QueryParam("overlay"); model != "" && !iv.Intraday() {
+		pts, err := h.quant.SignalHistory(c.Request().Context(), in.Code, model, now.Add(-span), now)
+		if err != nil {
+			return err
+		}
+		overlay := make([]point, len(pts))
+		for i, p := range pts {
+			overlay[i] = point{p.Date.Format(time.DateOnly), p.Score}
+		}
+		resp["overlay"] = map[string]any{"model": model, "points": overlay}
+	}
+	return c.JSON(http.StatusOK, resp)
+}
+
+// chartRanges are the range presets with their spans.
+var chartRanges = []struct {
+	Name string
+	Span time.Duration
+}{
+	{"1d", 24 * time.Hour}, {"5d", 5 * 24 * time.Hour}, {"1m", 31 * 24 * time.Hour}, {"3m", 92 * 24 * time.Hour},
+	{"6m", 183 * 24 * time.Hour}, {"1y", 366 * 24 * time.Hour}, {"5y", 5 * 366 * 24 * time.Hour}, {"max", 12 * 366 * 24 * time.Hour},
+}
+
+// rangeSpan resolves a range preset for iv ("" = the interval's default).
+func rangeSpan(iv market.Interval, name string) (time.Duration, error) {
+	if name == "" {
+		return iv.Default, nil
+	}
+	for _, r := range chartRanges {
+		if r.Name == name {
+			if r.Span > iv.MaxSpan {
+				return 0, apperr.FieldError("range", "range %s is too long for %s candles", name, iv.Name)
+			}
+			return r.Span, nil
+		}
+	}
+	return 0, apperr.FieldError("range", "range must be one of 1d, 5d, 1m, 3m, 6m, 1y, 5y, max")
+}
+
+// rangesFor lists the presets that fit iv.
+func rangesFor(iv market.Interval) []string {
+	var out []string
+	for _, r := range chartRanges {
+		if r.Span <= iv.MaxSpan && r.Span*10 >= iv.Default {
+			out = append(out, r.Name)
+		}
+	}
+	return out
+}
+
+// chart validates interval and range and builds the chart panel; overlay
+// names a model whose score history is drawn over daily candles.
+func (h *instrumentsHandler) chart(code, interval, rng, overlay string) (pages.ChartView, error) {
+	iv, err := market.ParseInterval(interval)
+	if err != nil {
+		return pages.ChartView{}, err
+	}
+	if _, err := rangeSpan(iv, rng); err != nil {
+		return pages.ChartView{}, err
+	}
+	overlay = strings.ToLower(strings.TrimSpace(overlay))
+	if len(overlay) > 40 {
+		return pages.ChartView{}, apperr.FieldError("overlay", "overlay must name a model")
+	}
+	v := pages.ChartView{Code: code, Interval: iv.Name, Range: rng, Ranges: rangesFor(iv), Intraday: iv.Intraday(), Overlay: overlay,
+		Src:    "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng + "&overlay=" + url.QueryEscape(overlay),
+		Stream: "/stream/quotes?format=json&codes=" + code}
+	for _, i := range market.Intervals {
+		v.Intervals = append(v.Intervals, i.Name)
+	}
+	return v, nil
+}
+
+func (h *instrumentsHandler) history(c echo.Context, code string, page int) (pages.HistoryView, error) {
+	ctx := c.Request().Context()
+	n, err := h.q.CountDailyBarsFor(ctx, code)
+	if err != nil {
+		return pages.HistoryView{}, err
+	}
+	v := pages.HistoryView{Code: code, Page: page, Pages: max(1, int((n+historyPageSize-1)/historyPageSize))}
+	if page > v.Pages {
+		return v, apperr.FieldError("page", "page %d is past the last page (%d)", page, v.Pages)
+	}
+	rows, err := h.q.ListDailyHistory(ctx, db.ListDailyHistoryParams{Code: code, Limit: historyPageSize, Offset: int32((page - 1) * historyPageSize)})
+	if err != nil {
+		return v, err
+	}
+	for _, r := range rows {
+		row := pages.HistoryRow{Date: display.Date(r.Date), Open: r.Open, High: r.High, Low: r.Low, Close: r.Close}
+		if r.Volume != nil {
+			row.Volume = *r.Volume
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return v, nil
+}
+
+// view builds the whole instrument page.
+func (h *instrumentsHandler) view(c echo.Context, in db.Instrument, chart pages.ChartView, page int) (pages.InstrumentView, error) {
+	ctx := c.Request().Context()
+	v := pages.InstrumentView{Code: in.Code, Name: in.Name, Sector: in.Sector, IndustryGroup: in.IndustryGroup, Kind: in.Kind, Chart: chart}
+	if q, ok := h.hub.Quote(in.Code); ok {
+		v.Row = h.quotes.Row(q, market.Quote{})
+	} else {
+		v.Row = components.QuoteRowView{Code: in.Code, Name: in.Name, Event: hub.HTMLEventName(in.Code)}
+	}
+	st, err := h.q.GetInstrumentStats(ctx, in.Code)
+	if err != nil && !db.IsNotFound(err) {
+		return v, err
+	}
+	v.High52, v.Low52, v.AvgVolume, v.LastDate = st.High52w, st.Low52w, int64(st.AvgVolume), display.Date(st.LastDate)
+	if v.History, err = h.history(c, in.Code, page); err != nil {
+		return v, err
+	}
+	lists, err := h.lists.List(ctx, currentUser(c).ID)
+	if err != nil {
+		return v, err
+	}
+	for _, l := range lists {
+		v.Watchlists = append(v.Watchlists, components.WatchlistOption{ID: l.ID, Name: l.Name})
+	}
+	if len(lists) > 0 {
+		v.CSRF = h.s.csrfToken(c)
+	}
+	return v, nil
+}

@@ -1,0 +1,154 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/portfolio"
+	"github.com/qlibpro/qlibpro/views/components"
+)
+
+// portfolioStreamHandler streams a paper account's dashboard: the summary
+// cards and holdings rows, re-rendered as its quotes move.
+type portfolioStreamHandler struct {
+	pf  *portfolio.Service
+	hub *hub.Hub
+	r   *renderer
+}
+
+// handleStream pushes the re-rendered summary and holdings rows when the
+// account's quotes move, and every few seconds for fills and dividends.
+// Unchanged renders are not sent.
+func (h *portfolioStreamHandler) handleStream(c echo.Context) error {
+	a, err := pathAccount(c, h.pf)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := h.r.streamContext(c)
+	defer cancel()
+	v, err := h.pf.Value(ctx, a)
+	if err != nil {
+		return err
+	}
+	hist, err := h.pf.History(ctx, v)
+	if err != nil {
+		return err
+	}
+	st := &dashboardStream{sse: startSSE(c), hub: h.hub, past: hist.Points[:len(hist.Points)-1]}
+	defer st.unsubscribe()
+	if err := st.send(v); err != nil {
+		return nil
+	}
+	return st.run(ctx, func(ctx context.Context) (portfolio.Valuation, error) {
+		cur, err := h.pf.Account(ctx, currentUser(c).ID, a.ID)
+		if err != nil {
+			return portfolio.Valuation{}, err
+		}
+		return h.pf.Value(ctx, cur)
+	})
+}
+
+// dashboardStream is one open dashboard stream: the quotes it follows (the
+// account's holdings) and what it last sent.
+type dashboardStream struct {
+	sse   *sseStream
+	hub   *hub.Hub
+	past  []portfolio.Point // the value history before today, for the live TWR
+	sub   *hub.Subscription
+	codes []string
+	// The last bytes sent of each event.
+	summary, rows []byte
+}
+
+// run re-values the account when a held quote moves (at most once a
+// second) and at least every five seconds, until the client goes, the hub
+// drops it, or the server shuts down.
+func (st *dashboardStream) run(ctx context.Context, value func(context.Context) (portfolio.Valuation, error)) error {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	dirty, last := false, time.Now()
+	for {
+		var notify, done <-chan struct{}
+		if st.sub != nil {
+			notify, done = st.sub.Notify(), st.sub.Done()
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-done:
+			return nil // dropped by the hub: the browser reconnects
+		case <-notify:
+			st.sub.Drain(nil)
+			dirty = true
+		case <-tick.C:
+			if !dirty && time.Since(last) < 5*time.Second {
+				continue
+			}
+			v, err := value(ctx)
+			if err != nil || st.send(v) != nil {
+				return nil
+			}
+			dirty, last = false, time.Now()
+		}
+	}
+}
+
+// send follows v's holdings and writes whichever of the two events changed,
+// then a heartbeat.
+func (st *dashboardStream) send(v portfolio.Valuation) error {
+	st.follow(v)
+	twr := portfolio.TimeWeightedReturn(append(slices.Clone(st.past), portfolio.Point{Value: v.Total, Live: true}))
+	summary, err := renderBytes(components.PortfolioSummaryBody(summaryView(v, twr)))
+	if err != nil {
+		return err
+	}
+	rows, err := renderBytes(components.HoldingsRows(holdingsView(v)))
+	if err != nil {
+		return err
+	}
+	st.sse.extend()
+	if !bytes.Equal(summary, st.summary) {
+		if err := st.sse.send(hub.Event{Name: components.SummaryEvent, Data: summary}); err != nil {
+			return err
+		}
+		st.summary = summary
+	}
+	if !bytes.Equal(rows, st.rows) {
+		if err := st.sse.send(hub.Event{Name: components.HoldingsEvent, Data: rows}); err != nil {
+			return err
+		}
+		st.rows = rows
+	}
+	if err := st.sse.comment("hb"); err != nil {
+		return err
+	}
+	return st.sse.flush()
+}
+
+// follow subscribes to the quotes of v's holdings when they changed.
+func (st *dashboardStream) follow(v portfolio.Valuation) {
+	var held []string
+	for _, x := range v.Holdings {
+		held = append(held, x.Code)
+	}
+	slices.Sort(held)
+	if slices.Equal(held, st.codes) {
+		return
+	}
+	st.unsubscribe()
+	if st.codes = held; len(held) > 0 {
+		st.sub = st.hub.Subscribe(held, hub.JSON)
+	}
+}
+
+func (st *dashboardStream) unsubscribe() {
+	if st.sub != nil {
+		st.sub.Close()
+		st.sub = nil
+	}
+}
