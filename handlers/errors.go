@@ -11,7 +11,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
-	"github.com/qlibpro/qlibpro/views/pages"
 )
 
 // Problem is an RFC 9457 problem details body.
@@ -120,12 +119,8 @@ func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
 			}
 			b, _ := json.Marshal(p)
 			werr = c.Blob(status, "application/problem+json", b)
-		case isHTMX(c):
-			werr = toast(c, status, msg, rid)
 		default:
-			werr = r.page(c, status, http.StatusText(status), "", pages.Error(pages.ErrorView{
-				Status: status, Title: http.StatusText(status), Message: msg, RequestID: rid,
-			}))
+			werr = r.failure(c, status, msg, rid)
 		}
 		if werr != nil {
 			log.ErrorContext(c.Request().Context(), "writing error response", slog.String("error", werr.Error()))

@@ -11,6 +11,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/views/components"
 	"github.com/qlibpro/qlibpro/views/layouts"
+	"github.com/qlibpro/qlibpro/views/pages"
 )
 
 // This file holds every htmx response convention: whether a request wants a
@@ -109,13 +110,18 @@ func pushURL(c echo.Context, path string) {
 	c.Response().Header().Set("HX-Push-Url", path)
 }
 
-// toast answers htmx with a message appended to the layout's toast area
-// instead of the request's own target.
-func toast(c echo.Context, status int, msg, requestID string) error {
-	h := c.Response().Header()
-	h.Set("HX-Retarget", "#"+layouts.ToastsID)
-	h.Set("HX-Reswap", "beforeend")
-	return component(c, status, components.Toast(msg, requestID, false))
+// failure answers a failed page request: htmx gets a toast appended to the
+// layout's toast area instead of its own target; a browser gets the error
+// page.
+func (r *renderer) failure(c echo.Context, status int, msg, requestID string) error {
+	if isHTMX(c) {
+		h := c.Response().Header()
+		h.Set("HX-Retarget", "#"+layouts.ToastsID)
+		h.Set("HX-Reswap", "beforeend")
+		return component(c, status, components.Toast(msg, requestID, false))
+	}
+	title := http.StatusText(status)
+	return r.page(c, status, title, "", pages.Error(pages.ErrorView{Status: status, Title: title, Message: msg, RequestID: requestID}))
 }
 
 // formWithError copies err's messages into f, when the user can fix it:
