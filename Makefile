@@ -42,12 +42,11 @@ generate:
 check-generated:
 	scripts/check-generated.sh
 
-## assets: vendor htmx, htmx-ext-sse and lightweight-charts from the pinned npm versions
+## assets: vendor htmx and lightweight-charts from the pinned npm versions
 assets:
 	npm ci --ignore-scripts --no-audit --no-fund
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
-	cp node_modules/htmx-ext-sse/dist/sse.min.js static/vendor/htmx-ext-sse.min.js
 	cp node_modules/lightweight-charts/dist/lightweight-charts.standalone.production.js static/vendor/lightweight-charts.standalone.production.js
 
 ## bench: the Go benchmarks (numbers in docs/benchmarks.md)

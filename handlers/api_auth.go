@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -55,17 +56,34 @@ func (h *apiAuthHandler) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if q.Has("token") || q.Has("access_token") || q.Has("api_key") {
 			return errTokenInURL
 		}
-		authz := c.Request().Header.Get("Authorization")
-		scheme, raw, ok := strings.Cut(authz, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(raw) == "" {
+		raw, ok := bearerToken(c)
+		if !ok {
 			return apperr.New(apperr.Unauthorized, "Send Authorization: Bearer <token>.")
 		}
-		p, err := h.users.Authorize(c.Request().Context(), strings.TrimSpace(raw))
+		p, err := h.users.Authorize(c.Request().Context(), raw)
 		if err != nil {
 			return err
 		}
 		c.Set(ctxPrincipal, p)
 		return next(c)
+	}
+}
+
+// bearerToken is the token of the request's Authorization: Bearer header.
+func bearerToken(c echo.Context) (string, bool) {
+	scheme, raw, ok := strings.Cut(c.Request().Header.Get("Authorization"), " ")
+	raw = strings.TrimSpace(raw)
+	return raw, ok && strings.EqualFold(scheme, "Bearer") && raw != ""
+}
+
+// stillAuthorized returns a check that the request's bearer token is still
+// good, for a stream opened with it: the stream ends when the token is
+// revoked or expires, or its user is disabled.
+func (h *apiAuthHandler) stillAuthorized(c echo.Context) streamAuth {
+	raw, _ := bearerToken(c)
+	return func(ctx context.Context) error {
+		_, err := h.users.Authorize(ctx, raw)
+		return err
 	}
 }
 

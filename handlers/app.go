@@ -14,6 +14,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/jobs"
+	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
@@ -47,21 +48,24 @@ type Deps struct {
 	Hub        *hub.Hub
 	Quotes     *QuoteRenderer
 
+	// StreamSlots counts each user's and API token's open streams across
+	// machines (STREAMS_PER_OWNER).
+	StreamSlots *lease.Pool
 	// StreamsDone closes at shutdown to end SSE streams (nil: never).
 	StreamsDone <-chan struct{}
 }
 
-// New builds the Echo application: the sessions, the renderer, the
-// middleware and every route.
+// New builds the Echo application: the sessions, the renderer, the stream
+// admission, the middleware and every route.
 func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.IPExtractor = clientIP(d.Config)
 
 	sm := newSessionManager(d.Config, d.Redis)
-	sess := newSessions(sm, auth.NewSessionIndex(d.Redis, d.Config.RedisPrefix, sm.Store.(auth.SessionStore)), d.Users)
+	sess := newSessions(sm, d.Redis, d.Config.RedisPrefix, d.Users)
 	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, csrf: sess.existingCSRF,
-		market: marketStatus(d.Calendar, d.Clock), streamsDone: d.StreamsDone}
+		market: marketStatus(d.Calendar, d.Clock)}
 	e.HTTPErrorHandler = errorHandler(d.Log, r)
 
 	e.Use(observe(d.Log, d.Metrics))
@@ -74,6 +78,8 @@ func New(d Deps) *echo.Echo {
 	}))
 	e.Use(rejectBadText)
 	e.Use(replayWrites(d.Config))
-	addRoutes(e, d, r, sess)
+	streams := &liveStreams{owners: d.StreamSlots, machineMax: int64(d.Config.StreamsPerMachine),
+		heartbeat: d.Config.StreamHeartbeat, lifetime: d.Config.StreamLifetime, shutdown: d.StreamsDone, metrics: d.Metrics}
+	addRoutes(e, d, r, sess, streams)
 	return e
 }

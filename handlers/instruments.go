@@ -219,7 +219,7 @@ func (h *instrumentsHandler) chart(code, interval, rng, overlay string) (pages.C
 	}
 	v := pages.ChartView{Code: code, Interval: iv.Name, Range: rng, Ranges: rangesFor(iv), Intraday: iv.Intraday(), Overlay: overlay,
 		Src:    "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng + "&overlay=" + url.QueryEscape(overlay),
-		Stream: "/stream/quotes?format=json&codes=" + code}
+		Stream: "/stream/quotes?codes=" + code + "&charts=" + code}
 	for _, i := range market.Intervals {
 		v.Intervals = append(v.Intervals, i.Name)
 	}

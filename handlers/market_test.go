@@ -98,7 +98,7 @@ func TestWatchlistsAPIAndPages(t *testing.T) {
 	if strings.Join(rows, ",") != "BHP,RIO,FMG" && len(rows) != 3 {
 		t.Errorf("board rows for the watchlist = %v", rows)
 	}
-	if !strings.Contains(board.body, `sse-connect="/stream/quotes?codes=`) {
+	if !strings.Contains(board.body, `data-stream="/stream/quotes?codes=`) {
 		t.Error("board has no SSE connection")
 	}
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,21 +17,21 @@ import (
 // portfolioStreamHandler streams a paper account's dashboard: the summary
 // cards and holdings rows, re-rendered as its quotes move.
 type portfolioStreamHandler struct {
-	pf  *portfolio.Service
-	hub *hub.Hub
-	r   *renderer
+	pf      *portfolio.Service
+	hub     *hub.Hub
+	streams *liveStreams
+	s       *sessions
 }
 
 // handleStream pushes the re-rendered summary and holdings rows when the
 // account's quotes move, and every few seconds for fills and dividends.
-// Unchanged renders are not sent.
+// Unchanged renders are not sent. The stream counts as one of the user's.
 func (h *portfolioStreamHandler) handleStream(c echo.Context) error {
 	a, err := pathAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	ctx, cancel := h.r.streamContext(c)
-	defer cancel()
+	ctx := c.Request().Context()
 	v, err := h.pf.Value(ctx, a)
 	if err != nil {
 		return err
@@ -39,24 +40,32 @@ func (h *portfolioStreamHandler) handleStream(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := &dashboardStream{sse: startSSE(c), hub: h.hub, past: hist.Points[:len(hist.Points)-1]}
+	user := currentUser(c).ID
+	s, err := h.streams.start(c, "user:"+strconv.FormatInt(user, 10), h.s.stillSignedIn(c))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	st := &dashboardStream{live: s, hub: h.hub, past: hist.Points[:len(hist.Points)-1]}
 	defer st.unsubscribe()
 	if err := st.send(v); err != nil {
+		s.stalled()
 		return nil
 	}
-	return st.run(ctx, func(ctx context.Context) (portfolio.Valuation, error) {
-		cur, err := h.pf.Account(ctx, currentUser(c).ID, a.ID)
+	st.run(func(ctx context.Context) (portfolio.Valuation, error) {
+		cur, err := h.pf.Account(ctx, user, a.ID)
 		if err != nil {
 			return portfolio.Valuation{}, err
 		}
 		return h.pf.Value(ctx, cur)
 	})
+	return nil
 }
 
 // dashboardStream is one open dashboard stream: the quotes it follows (the
 // account's holdings) and what it last sent.
 type dashboardStream struct {
-	sse   *sseStream
+	live  *liveStream
 	hub   *hub.Hub
 	past  []portfolio.Point // the value history before today, for the live TWR
 	sub   *hub.Subscription
@@ -66,9 +75,8 @@ type dashboardStream struct {
 }
 
 // run re-values the account when a held quote moves (at most once a
-// second) and at least every five seconds, until the client goes, the hub
-// drops it, or the server shuts down.
-func (st *dashboardStream) run(ctx context.Context, value func(context.Context) (portfolio.Valuation, error)) error {
+// second) and at least every five seconds, until the stream ends.
+func (st *dashboardStream) run(value func(context.Context) (portfolio.Valuation, error)) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	dirty, last := false, time.Now()
@@ -78,10 +86,15 @@ func (st *dashboardStream) run(ctx context.Context, value func(context.Context) 
 			notify, done = st.sub.Notify(), st.sub.Done()
 		}
 		select {
-		case <-ctx.Done():
-			return nil
+		case <-st.live.Done():
+			return
 		case <-done:
-			return nil // dropped by the hub: the browser reconnects
+			st.live.stalled() // dropped by the hub: the browser reconnects
+			return
+		case <-st.live.Heartbeat():
+			if !st.live.heartbeat() {
+				return
+			}
 		case <-notify:
 			st.sub.Drain(nil)
 			dirty = true
@@ -89,17 +102,20 @@ func (st *dashboardStream) run(ctx context.Context, value func(context.Context) 
 			if !dirty && time.Since(last) < 5*time.Second {
 				continue
 			}
-			v, err := value(ctx)
-			if err != nil || st.send(v) != nil {
-				return nil
+			v, err := value(st.live.Context())
+			if err != nil {
+				return
+			}
+			if st.send(v) != nil {
+				st.live.stalled()
+				return
 			}
 			dirty, last = false, time.Now()
 		}
 	}
 }
 
-// send follows v's holdings and writes whichever of the two events changed,
-// then a heartbeat.
+// send follows v's holdings and writes whichever of the two events changed.
 func (st *dashboardStream) send(v portfolio.Valuation) error {
 	st.follow(v)
 	twr := portfolio.TimeWeightedReturn(append(slices.Clone(st.past), portfolio.Point{Value: v.Total, Live: true}))
@@ -111,23 +127,20 @@ func (st *dashboardStream) send(v portfolio.Valuation) error {
 	if err != nil {
 		return err
 	}
-	st.sse.extend()
+	st.live.extend()
 	if !bytes.Equal(summary, st.summary) {
-		if err := st.sse.send(hub.Event{Name: components.SummaryEvent, Data: summary}); err != nil {
+		if err := st.live.send(hub.Event{Name: components.SummaryEvent, Data: summary}); err != nil {
 			return err
 		}
 		st.summary = summary
 	}
 	if !bytes.Equal(rows, st.rows) {
-		if err := st.sse.send(hub.Event{Name: components.HoldingsEvent, Data: rows}); err != nil {
+		if err := st.live.send(hub.Event{Name: components.HoldingsEvent, Data: rows}); err != nil {
 			return err
 		}
 		st.rows = rows
 	}
-	if err := st.sse.comment("hb"); err != nil {
-		return err
-	}
-	return st.sse.flush()
+	return st.live.flush()
 }
 
 // follow subscribes to the quotes of v's holdings when they changed.

@@ -124,7 +124,7 @@ func TestPortfolioPages(t *testing.T) {
 	if doc.Find(`script[src*="portfolio"]`).Length() != 1 || doc.Find(`script#portfolio-history[type="application/json"]`).Length() != 1 {
 		t.Error("page script or chart data missing")
 	}
-	acct, _ := doc.Find(`[data-testid="portfolio-live"]`).Attr("sse-connect")
+	acct, _ := doc.Find(`[data-testid="portfolio-live"]`).Attr("data-stream")
 	id := strings.TrimSuffix(strings.TrimPrefix(acct, "/portfolio/accounts/"), "/stream")
 	for _, path := range []string{"/portfolio/accounts", "/portfolio/trade?code=BHP&quantity=10", "/portfolio/orders",
 		"/portfolio/ledger", "/portfolio/tax", "/portfolio/tax?fy=2025", "/portfolio/accounts/" + id,
@@ -501,7 +501,7 @@ func TestPortfolioStream(t *testing.T) {
 	_, b, _ := paperApp(t)
 	b.mustSignUp("stream@example.com", "S")
 	doc := mustDoc(t, b.get("/portfolio").body)
-	src, _ := doc.Find(`[data-testid="portfolio-live"]`).Attr("sse-connect")
+	src, _ := doc.Find(`[data-testid="portfolio-live"]`).Attr("data-stream")
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", b.srv.URL+src, nil)

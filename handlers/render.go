@@ -18,9 +18,6 @@ type renderer struct {
 	region string
 	market func(time.Time) layouts.MarketStatus // the header's market indicator
 	csrf   func(echo.Context) string            // the session's CSRF token, if it has one
-	// streamsDone closes when the server shuts down: long-lived streams end
-	// then, while ordinary requests are left to finish.
-	streamsDone <-chan struct{}
 }
 
 // shell builds the layout's view of the request.

@@ -11,7 +11,7 @@ import (
 // addRoutes maps every route of the application: the one place to read them
 // all. A handler variable names its file: adminModels is adminModelsHandler
 // in admin_models.go.
-func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions) {
+func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStreams) {
 	health := &healthHandler{pool: d.Pool, rdb: d.Redis, pending: d.PendingMigrations, region: d.Config.FlyRegion}
 	home := &homeHandler{q: d.Queries, r: r}
 	account := &accountHandler{users: d.Users, s: s, r: r}
@@ -35,8 +35,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions) {
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
 	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
 	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
-	stream := &streamHandler{hub: d.Hub, heartbeat: 15 * time.Second, r: r}
-	portfolioStream := &portfolioStreamHandler{pf: d.Portfolio, hub: d.Hub, r: r}
+	stream := &streamHandler{hub: d.Hub, streams: streams, s: s, api: apiAuth}
+	portfolioStream := &portfolioStreamHandler{pf: d.Portfolio, hub: d.Hub, streams: streams, s: s}
 
 	// Route middleware is listed per route: an Echo group with an empty prefix
 	// would register catch-all routes that turn every 405 into a 404.

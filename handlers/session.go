@@ -1,9 +1,11 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -50,13 +52,37 @@ func newSessionManager(cfg config.Config, rdb *redis.Client) *scs.SessionManager
 // sessions is the session machinery the page handlers share.
 type sessions struct {
 	sm    *scs.SessionManager
+	store auth.SessionStore
 	index *auth.SessionIndex
 	users *auth.Service
 	cop   *http.CrossOriginProtection
 }
 
-func newSessions(sm *scs.SessionManager, index *auth.SessionIndex, users *auth.Service) *sessions {
-	return &sessions{sm: sm, index: index, users: users, cop: http.NewCrossOriginProtection()}
+func newSessions(sm *scs.SessionManager, rdb *redis.Client, prefix string, users *auth.Service) *sessions {
+	store := sm.Store.(auth.SessionStore)
+	return &sessions{sm: sm, store: store, index: auth.NewSessionIndex(rdb, prefix, store), users: users,
+		cop: http.NewCrossOriginProtection()}
+}
+
+var errSignedOut = apperr.New(apperr.Unauthorized, "The session has ended.")
+
+// stillSignedIn returns a check that the request's session still exists and
+// its user may still use it, for a stream opened in it: the stream ends
+// when the session signs out, is ended from the settings page, expires or
+// is renewed (a role change), or the user is disabled or deleted.
+func (s *sessions) stillSignedIn(c echo.Context) streamAuth {
+	token := s.sm.Token(c.Request().Context())
+	userID := currentUser(c).ID
+	return func(ctx context.Context) error {
+		if _, found, err := s.store.FindCtx(ctx, token); err != nil || !found {
+			return errors.Join(errSignedOut, err)
+		}
+		u, err := s.users.GetUser(ctx, userID)
+		if err != nil || u.Disabled {
+			return errors.Join(errSignedOut, err)
+		}
+		return nil
+	}
 }
 
 // middleware loads the session, runs the error handler inside it (so a failed

@@ -69,6 +69,14 @@ type Config struct {
 	EODHDKey       string
 	EODHDPoll      time.Duration
 
+	// Live streams (SSE): the most one user or API token holds open across
+	// all machines, the most one machine serves, how long one may last
+	// before the client reconnects, and how often each is re-checked.
+	StreamsPerOwner   int
+	StreamsPerMachine int
+	StreamLifetime    time.Duration
+	StreamHeartbeat   time.Duration
+
 	BodyLimit       string        // Echo body-limit syntax, e.g. "2M"
 	ShutdownTimeout time.Duration // drain deadline on SIGINT/SIGTERM
 	DataDir         string        // real ASX data for seed
@@ -117,6 +125,10 @@ var Vars = []Var{
 	{"FEED_BATCH_INTERVAL", "200ms", "how often the feed writes and publishes a batch of ticks"},
 	{"EODHD_API_KEY", "(none)", "API key for FEED_PROVIDER=eodhd (eodhd.com, ASX quotes as CODE.AU)"},
 	{"EODHD_POLL", "60s", "how often the EODHD provider polls"},
+	{"STREAMS_PER_OWNER", "8", "live streams one user (pages) or one API token may hold open at once, across all machines; more get 429"},
+	{"STREAMS_PER_MACHINE", "4500", "live streams one machine serves at once (below fly.toml's hard_limit of 5000 connections); more get 429"},
+	{"STREAM_LIFETIME", "1h", "a live stream is closed after this long; the browser or program reconnects"},
+	{"STREAM_HEARTBEAT", "15s", "how often a live stream sends a heartbeat and re-checks the session or token that opened it"},
 	{"BODY_LIMIT", "2M", "largest request body accepted"},
 	{"SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests get to finish on SIGTERM"},
 	{"DATA_DIR", "data/asx", "directory of the real ASX data loaded by seed"},
@@ -210,6 +222,13 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("EODHD_API_KEY", "must be set when FEED_PROVIDER=eodhd")
 	}
 	c.EODHDPoll = p.duration("EODHD_POLL", time.Minute, 5*time.Second)
+	c.StreamsPerOwner = p.intRange("STREAMS_PER_OWNER", 8, 1, 1000)
+	c.StreamsPerMachine = p.intRange("STREAMS_PER_MACHINE", 4500, 1, 1_000_000)
+	c.StreamLifetime = p.duration("STREAM_LIFETIME", time.Hour, time.Second)
+	c.StreamHeartbeat = p.duration("STREAM_HEARTBEAT", 15*time.Second, 100*time.Millisecond)
+	if c.StreamHeartbeat > time.Minute {
+		p.fail("STREAM_HEARTBEAT", "must be at most 1m (proxies close idle connections)")
+	}
 	c.BodyLimit = p.size("BODY_LIMIT", "2M")
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second)
 	c.DataDir = p.str("DATA_DIR", "data/asx")

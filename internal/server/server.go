@@ -25,6 +25,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/jobs"
+	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
@@ -140,6 +141,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		Calendar: cal, Clock: clock,
 		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
 		Quant: s.Quant, Jobs: s.Jobs, Hub: s.Hub, Quotes: s.Quotes,
+		StreamSlots: lease.New(rdb, cfg.RedisPrefix+"streams:", cfg.StreamsPerOwner, 3*cfg.StreamHeartbeat),
 		StreamsDone: opts.StreamsDone,
 	})
 	return s, nil

@@ -21,6 +21,10 @@ type Metrics struct {
 	SignalsTotal    *prometheus.CounterVec   // trading_signals_total{model}
 	ModelAccuracy   *prometheus.GaugeVec     // ml_model_accuracy{model}
 	PortfolioValue  prometheus.Gauge         // portfolio_value_aud
+
+	StreamsOpen    prometheus.Gauge       // sse_streams_open: live streams this machine serves
+	StreamsRefused *prometheus.CounterVec // sse_streams_refused_total{reason}: owner, machine
+	StreamsClosed  *prometheus.CounterVec // sse_streams_closed_total{reason}: client, lifetime, revoked, stalled, shutdown
 }
 
 // New builds the registry with Go and process collectors and the application's metrics.
@@ -64,8 +68,21 @@ func New() *Metrics {
 			Help: "Total value of all paper trading accounts in AUD.",
 		}),
 	}
+	m.StreamsOpen = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "sse_streams_open",
+		Help: "Live streams (quotes, portfolio) this machine is serving.",
+	})
+	m.StreamsRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sse_streams_refused_total",
+		Help: "Live streams refused with 429: the owner (user or API token) or this machine was at its cap.",
+	}, []string{"reason"})
+	m.StreamsClosed = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sse_streams_closed_total",
+		Help: "Live streams ended, by why: client gone, lifetime reached, session or token revoked, stalled, shutdown.",
+	}, []string{"reason"})
 	reg.MustRegister(m.RequestDuration, m.UserLogins, m.SSEConnections, m.MarketLatency,
-		m.TicksIngested, m.SignalsTotal, m.ModelAccuracy, m.PortfolioValue)
+		m.TicksIngested, m.SignalsTotal, m.ModelAccuracy, m.PortfolioValue,
+		m.StreamsOpen, m.StreamsRefused, m.StreamsClosed)
 	m.UserLogins.WithLabelValues("success")
 	m.UserLogins.WithLabelValues("failure")
 	m.UserLogins.WithLabelValues("locked")

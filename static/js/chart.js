@@ -1,8 +1,9 @@
 // Candlestick + volume charts with lightweight-charts v5. Each [data-chart]
 // element loads its candles from data-src and keeps its last bar current from
-// the JSON quote stream (data-stream). lightweight-charts draws UTC only, so
-// intraday times arrive already shifted to Sydney wall-clock time and live
-// trades are shifted the same way with the offset each event carries.
+// the trades of its code (data-code) on the page's stream (live.js).
+// lightweight-charts draws UTC only, so intraday times arrive already shifted
+// to Sydney wall-clock time and live trades are shifted the same way with the
+// offset each event carries.
 (function () {
   "use strict";
   var LC = window.LightweightCharts;
@@ -40,7 +41,7 @@
     });
     var volume = chart.addSeries(LC.HistogramSeries, { priceFormat: { type: "volume" }, priceScaleId: "vol", color: "#3b82f6" });
     chart.priceScale("vol").applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
-    var state = { chart: chart, source: null, last: null };
+    var state = { chart: chart, listener: null, last: null };
     charts.set(el, state);
 
     fetch(el.dataset.src, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -59,13 +60,10 @@
         state.last = bars.length ? Object.assign({}, bars[bars.length - 1]) : null;
         el.dataset.bars = String(bars.length);
         el.dispatchEvent(new CustomEvent("chart:loaded", { bubbles: true, detail: { bars: bars.length } }));
-        if (!el.dataset.stream || !window.EventSource) return;
-        var es = new EventSource(el.dataset.stream);
-        state.source = es;
-        es.addEventListener("q", function (ev) {
-          var q;
-          try { q = JSON.parse(ev.data); } catch (e) { return; }
-          if (!q.t || !q.trade) return;
+        // Trades arrive on the page's one stream (live.js) as "live:quote".
+        state.listener = function (ev) {
+          var q = ev.detail;
+          if (!q || q.code !== el.dataset.code || !q.t || !q.trade) return;
           var t = bucketOf(el, q);
           var b = state.last;
           if (!b || after(t, b.time)) {
@@ -81,7 +79,8 @@
           candles.update({ time: b.time, open: b.open, high: b.high, low: b.low, close: b.close });
           volume.update({ time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94,.45)" : "rgba(239,68,68,.45)" });
           el.dataset.updates = String((+el.dataset.updates || 0) + 1);
-        });
+        };
+        document.addEventListener("live:quote", state.listener);
       })
       .catch(function (err) {
         el.textContent = "The chart could not be loaded (" + err.message + ").";
@@ -92,7 +91,7 @@
   function teardown(root) {
     charts.forEach(function (state, el) {
       if (root.contains(el)) {
-        if (state.source) state.source.close();
+        if (state.listener) document.removeEventListener("live:quote", state.listener);
         state.chart.remove();
         charts.delete(el);
       }
@@ -123,7 +122,7 @@
     });
     chart.timeScale().fitContent();
     el.dataset.points = String(drawn);
-    charts.set(el, { chart: chart, source: null });
+    charts.set(el, { chart: chart, listener: null });
   }
 
   function scan(root) {

@@ -30,14 +30,14 @@ func PortfolioSummary(v PortfolioSummaryView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"portfolio-summary\" class=\"cards\" data-testid=\"portfolio-summary\" sse-swap=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<section id=\"portfolio-summary\" class=\"cards\" data-testid=\"portfolio-summary\" data-live-event=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templruntime.NewAttributeExpression(SummaryEvent).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/portfolio.templ`, Line: 8, Col: 102}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/portfolio.templ`, Line: 8, Col: 109}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var2)
 		if templ_7745c5c3_Err != nil {
@@ -474,14 +474,14 @@ func Holdings(v HoldingsView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<section id=\"holdings\" class=\"panel\" data-testid=\"holdings\"><h2>Holdings</h2><table class=\"data\"><thead><tr><th>Code</th><th>Name</th><th class=\"num\">Shares</th><th class=\"num\">Avg cost</th><th class=\"num\">Last</th><th class=\"num\">Market value</th><th class=\"num\">Unrealised</th><th class=\"num\">Today</th><th class=\"num\">Weight</th><th></th></tr></thead> <tbody id=\"holdings-rows\" sse-swap=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<section id=\"holdings\" class=\"panel\" data-testid=\"holdings\"><h2>Holdings</h2><table class=\"data\"><thead><tr><th>Code</th><th>Name</th><th class=\"num\">Shares</th><th class=\"num\">Avg cost</th><th class=\"num\">Last</th><th class=\"num\">Market value</th><th class=\"num\">Unrealised</th><th class=\"num\">Today</th><th class=\"num\">Weight</th><th></th></tr></thead> <tbody id=\"holdings-rows\" data-live-event=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var28 string
 		templ_7745c5c3_Var28, templ_7745c5c3_Err = templruntime.NewAttributeExpression(HoldingsEvent).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/portfolio.templ`, Line: 68, Col: 53}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `components/portfolio.templ`, Line: 68, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var28)
 		if templ_7745c5c3_Err != nil {

@@ -24,7 +24,7 @@ type ChartView struct {
 	Intervals []string
 	Ranges    []string
 	Src       string // candles JSON for the chart script
-	Stream    string // SSE (JSON) for live updates of the last bar
+	Stream    string // the page's one live stream: the quote row (HTML) and this chart's trades (JSON)
 	Intraday  bool
 	Overlay   string // model whose scores are drawn over daily candles
 }
