@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -29,6 +28,7 @@ type adminModelsHandler struct {
 
 // maxModelUpload bounds a LightGBM text model (Qlib's are a few MB to tens
 // of MB); the route's body limit (70M) leaves room for the form around it.
+// The form is read as a stream (readStreamedForm): no temporary files.
 const maxModelUpload = 64 << 20
 
 // modelUploadPath is the upload route, exempt from the global BODY_LIMIT.
@@ -147,29 +147,24 @@ func jobView(st jobs.Status) pages.JobView {
 }
 
 func (h *adminModelsHandler) handleUpload(c echo.Context) error {
-	vals := map[string]string{"name": c.FormValue("name"), "features": c.FormValue("features"), "test": c.FormValue("test")}
+	form, err := h.s.readStreamedForm(c, map[string]int64{"model": maxModelUpload})
+	if form == nil {
+		return err // refused before the form was read: CSRF, or not a form
+	}
+	vals := map[string]string{"name": form.values["name"], "features": form.values["features"], "test": form.values["test"]}
 	f := components.Form{Values: vals}
-	fh, err := c.FormFile("model")
 	if err != nil {
+		return h.uploadFailed(c, err, f)
+	}
+	blob := form.files["model"]
+	if len(blob) == 0 {
 		return h.uploadFailed(c, apperr.FieldError("model", "Choose the LightGBM model file."), f)
-	}
-	if fh.Size > maxModelUpload {
-		return h.uploadFailed(c, apperr.FieldError("model", "The model file is larger than 64 MB."), f)
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer file.Close()
-	blob, err := io.ReadAll(io.LimitReader(file, maxModelUpload+1))
-	if err != nil {
-		return err
 	}
 	features := strings.FieldsFunc(vals["features"], func(r rune) bool { return r == ',' || r == '\n' || r == '\r' || r == ' ' || r == '\t' })
 	if len(features) == 0 {
 		return h.uploadFailed(c, apperr.FieldError("features", "List the model's feature names in order."), f)
 	}
-	up := pipeline.Upload{Name: vals["name"], Blob: blob, Features: features, Activate: c.FormValue("activate") != ""}
+	up := pipeline.Upload{Name: vals["name"], Blob: blob, Features: features, Activate: form.values["activate"] != ""}
 	if t := strings.TrimSpace(vals["test"]); t != "" {
 		if up.Test, err = dataset.ParseRange(t); err != nil {
 			return h.uploadFailed(c, apperr.FieldError("test", "%s", apperr.MessageOf(err)), f)

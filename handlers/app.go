@@ -3,7 +3,9 @@ package handlers
 import (
 	"context"
 	"log/slog"
+	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -80,6 +82,9 @@ func New(d Deps) *echo.Echo {
 	e.Use(replayWrites(d.Config))
 	streams := &liveStreams{owners: d.StreamSlots, machineMax: int64(d.Config.StreamsPerMachine),
 		heartbeat: d.Config.StreamHeartbeat, lifetime: d.Config.StreamLifetime, shutdown: d.StreamsDone, metrics: d.Metrics}
-	addRoutes(e, d, r, sess, streams)
+	limit := &apiRateLimit{limiter: redis_rate.NewLimiter(d.Redis), prefix: d.Config.RedisPrefix + "api:",
+		limit:   redis_rate.Limit{Rate: d.Config.APIRateLimit, Burst: d.Config.APIRateBurst, Period: time.Minute},
+		refused: d.Metrics.APIRateLimited}
+	addRoutes(e, d, r, sess, streams, limit)
 	return e
 }

@@ -13,11 +13,14 @@ import (
 )
 
 // healthHandler serves the operational endpoints the deployment plan names.
+// Component versions and pool sizes are for operators only (isOperator):
+// anonymous callers learn whether it works, not what it runs.
 type healthHandler struct {
-	pool    *pgxpool.Pool
-	rdb     *redis.Client
-	pending func(context.Context) (bool, error) // are migrations pending?
-	region  string
+	pool     *pgxpool.Pool
+	rdb      *redis.Client
+	pending  func(context.Context) (bool, error) // are migrations pending?
+	region   string
+	operator func(echo.Context) bool
 }
 
 // handleHealth is liveness: the process answers. It touches no dependency.
@@ -72,17 +75,18 @@ func (pendingError) Error() string { return "migrations pending: run qlibpro mig
 
 var errPending = pendingError{}
 
-// dbHealth is /api/db/health's body.
+// dbHealth is /api/db/health's body; the server version and pool figures
+// are shown to operators only.
 type dbHealth struct {
 	Status          string  `json:"status"`
 	RoundTripMillis float64 `json:"round_trip_ms"`
-	ServerVersion   string  `json:"server_version"`
-	Pool            struct {
+	ServerVersion   string  `json:"server_version,omitempty"`
+	Pool            *struct {
 		Total    int32 `json:"total"`
 		Acquired int32 `json:"acquired"`
 		Idle     int32 `json:"idle"`
 		Max      int32 `json:"max"`
-	} `json:"pool"`
+	} `json:"pool,omitempty"`
 }
 
 // handleDBHealth measures a database round trip and reports pool statistics.
@@ -93,8 +97,17 @@ func (h *healthHandler) handleDBHealth(c echo.Context) error {
 	start := time.Now()
 	err := h.pool.QueryRow(ctx, `SELECT current_setting('server_version')`).Scan(&out.ServerVersion)
 	out.RoundTripMillis = float64(time.Since(start).Microseconds()) / 1000
-	st := h.pool.Stat()
-	out.Pool.Total, out.Pool.Acquired, out.Pool.Idle, out.Pool.Max = st.TotalConns(), st.AcquiredConns(), st.IdleConns(), st.MaxConns()
+	if h.operator(c) {
+		st := h.pool.Stat()
+		out.Pool = &struct {
+			Total    int32 `json:"total"`
+			Acquired int32 `json:"acquired"`
+			Idle     int32 `json:"idle"`
+			Max      int32 `json:"max"`
+		}{st.TotalConns(), st.AcquiredConns(), st.IdleConns(), st.MaxConns()}
+	} else {
+		out.ServerVersion = ""
+	}
 	if err != nil {
 		out.Status = "unavailable"
 		return c.JSON(http.StatusServiceUnavailable, out)
@@ -103,11 +116,14 @@ func (h *healthHandler) handleDBHealth(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// handleVersion reports the build and the region this machine runs in.
+// handleVersion reports the release and the region this machine runs in;
+// operators also get the commit, build time and Go version.
 func (h *healthHandler) handleVersion(c echo.Context) error {
-	info := buildinfo.Get()
+	if !h.operator(c) {
+		return c.JSON(http.StatusOK, map[string]string{"version": buildinfo.Version, "region": h.region})
+	}
 	return c.JSON(http.StatusOK, struct {
 		buildinfo.Info
 		Region string `json:"region"`
-	}{info, h.region})
+	}{buildinfo.Get(), h.region})
 }

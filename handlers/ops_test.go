@@ -74,36 +74,63 @@ func TestReady(t *testing.T) {
 }
 
 func TestDBHealth(t *testing.T) {
-	a := mustApp(t, nil)
-	rec := a.Do(t, "GET", "/api/db/health", nil, nil)
-	mustStatus(t, rec, http.StatusOK)
-	var body struct {
+	const token = "0123456789abcdef0123"
+	a := mustApp(t, map[string]string{"METRICS_TOKEN": token})
+	type health struct {
 		Status        string
 		RoundTripMS   float64 `json:"round_trip_ms"`
 		ServerVersion string  `json:"server_version"`
-		Pool          struct{ Max int32 }
+		Pool          *struct{ Max int32 }
 	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		t.Fatal(err)
+	get := func(header map[string]string) health {
+		rec := a.Do(t, "GET", "/api/db/health", nil, header)
+		mustStatus(t, rec, http.StatusOK)
+		var body health
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		return body
 	}
-	if body.Status != "ok" || !strings.HasPrefix(body.ServerVersion, "1") || body.Pool.Max < 1 {
-		t.Errorf("got %+v", body)
-	}
+	t.Run("OperatorSeesVersionAndPool", func(t *testing.T) {
+		body := get(map[string]string{"Authorization": "Bearer " + token})
+		if body.Status != "ok" || !strings.HasPrefix(body.ServerVersion, "1") || body.Pool == nil || body.Pool.Max < 1 {
+			t.Errorf("got %+v", body)
+		}
+	})
+	t.Run("AnonymousSeesNoComponentVersions", func(t *testing.T) {
+		body := get(nil)
+		if body.Status != "ok" || body.ServerVersion != "" || body.Pool != nil {
+			t.Errorf("got %+v", body)
+		}
+	})
 }
 
 func TestVersion(t *testing.T) {
-	a := mustApp(t, map[string]string{"FLY_REGION": "syd"})
-	rec := a.Do(t, "GET", "/api/version", nil, nil)
-	mustStatus(t, rec, http.StatusOK)
-	var body map[string]string
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		t.Fatal(err)
+	const token = "0123456789abcdef0123"
+	a := mustApp(t, map[string]string{"FLY_REGION": "syd", "METRICS_TOKEN": token})
+	get := func(header map[string]string) map[string]string {
+		rec := a.Do(t, "GET", "/api/version", nil, header)
+		mustStatus(t, rec, http.StatusOK)
+		var body map[string]string
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			t.Fatal(err)
+		}
+		return body
 	}
 	want := buildinfo.Get()
-	if body["version"] != want.Version || body["commit"] != want.Commit || body["go_version"] != want.GoVersion ||
-		body["build_time"] != want.BuildTime || body["region"] != "syd" {
-		t.Errorf("got %v", body)
-	}
+	t.Run("Operator", func(t *testing.T) {
+		body := get(map[string]string{"Authorization": "Bearer " + token})
+		if body["version"] != want.Version || body["commit"] != want.Commit || body["go_version"] != want.GoVersion ||
+			body["build_time"] != want.BuildTime || body["region"] != "syd" {
+			t.Errorf("got %v", body)
+		}
+	})
+	t.Run("Anonymous", func(t *testing.T) {
+		body := get(nil)
+		if body["version"] != want.Version || body["region"] != "syd" || len(body) != 2 {
+			t.Errorf("got %v, want only the version and region", body)
+		}
+	})
 }
 
 func TestMetrics(t *testing.T) {

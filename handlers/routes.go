@@ -11,8 +11,8 @@ import (
 // addRoutes maps every route of the application: the one place to read them
 // all. A handler variable names its file: adminModels is adminModelsHandler
 // in admin_models.go.
-func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStreams) {
-	health := &healthHandler{pool: d.Pool, rdb: d.Redis, pending: d.PendingMigrations, region: d.Config.FlyRegion}
+func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStreams, limit *apiRateLimit) {
+	health := &healthHandler{pool: d.Pool, rdb: d.Redis, pending: d.PendingMigrations, region: d.Config.FlyRegion, operator: isOperator(d.Config)}
 	home := &homeHandler{q: d.Queries, r: r}
 	account := &accountHandler{users: d.Users, s: s, r: r}
 	settings := &settingsHandler{users: d.Users, s: s, r: r}
@@ -45,12 +45,14 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	page := chain([]echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second)}, s.middleware()...)
 	signedIn := chain(page, requireUser)
 	adminOnly := chain(page, requireAdmin)
+	upload := chain([]echo.MiddlewareFunc{middleware.BodyLimit("70M"), markRouted, writeDeadline(60 * time.Second)},
+		chain(s.sessionOnly(), s.checkOrigin, requireAdmin)...)
 	// The JSON API authenticates by bearer token only: no cookies, so no CSRF.
 	apiOpen := []echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second), noStore}
-	apiAuthed := chain(apiOpen, apiAuth.requireToken)
+	apiAuthed := chain(apiOpen, apiAuth.requireToken, limit.perToken)
 	// Streams are long-lived: no write deadline (each write sets its own).
 	streamPage := chain(chain([]echo.MiddlewareFunc{markRouted}, s.middleware()...), requireUser)
-	streamAPI := []echo.MiddlewareFunc{markRouted, noStore, apiAuth.requireToken}
+	streamAPI := []echo.MiddlewareFunc{markRouted, noStore, apiAuth.requireToken, limit.perToken}
 
 	// Static files carry their content hash in the URL.
 	e.GET("/static/*", echo.WrapHandler(d.Assets))
@@ -131,8 +133,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/admin", admin.handleAdmin, adminOnly...)
 	e.GET("/admin/models", adminModels.handlePage, adminOnly...)
 	e.POST("/admin/models/train", adminModels.handleTrain, adminOnly...)
-	// The upload's own body limit applies before anything (the CSRF check) reads the body.
-	e.POST(modelUploadPath, adminModels.handleUpload, chain([]echo.MiddlewareFunc{middleware.BodyLimit("70M")}, adminOnly...)...)
+	// The upload has its own body limit, and checks the session and role
+	// before any of the body is read; the handler checks CSRF as it streams.
+	e.POST(modelUploadPath, adminModels.handleUpload, upload...)
 	e.POST("/admin/models/:id/activate", adminModels.handleActivate, adminOnly...)
 	e.GET("/admin/jobs/:id", adminModels.handleJob, adminOnly...)
 	e.GET("/admin/dividends", adminDividends.handleList, adminOnly...)

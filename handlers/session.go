@@ -89,7 +89,28 @@ func (s *sessions) stillSignedIn(c echo.Context) streamAuth {
 // handler still commits the session once), loads the signed-in user and
 // checks CSRF on state-changing requests.
 func (s *sessions) middleware() []echo.MiddlewareFunc {
-	return []echo.MiddlewareFunc{echo.WrapMiddleware(s.sm.LoadAndSave), errorsInside, s.loadUser, s.checkCSRF}
+	return append(s.sessionOnly(), s.checkCSRF)
+}
+
+// sessionOnly is middleware without the CSRF check, for the one route that
+// checks CSRF itself while streaming its body (readStreamedForm).
+func (s *sessions) sessionOnly() []echo.MiddlewareFunc {
+	return []echo.MiddlewareFunc{echo.WrapMiddleware(s.sm.LoadAndSave), errorsInside, removeMultipart, s.loadUser}
+}
+
+// removeMultipart deletes the temporary files of a parsed multipart form
+// when the request ends. net/http does that itself, but scs hands handlers
+// a copy of the request (WithContext), whose parsed form net/http never
+// sees; this runs inside the session middleware, on that copy.
+func removeMultipart(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		defer func() {
+			if f := c.Request().MultipartForm; f != nil {
+				_ = f.RemoveAll()
+			}
+		}()
+		return next(c)
+	}
 }
 
 // errorsInside renders errors before scs writes its cookie.
@@ -130,6 +151,9 @@ func (s *sessions) loadUser(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		c.Set(ctxUser, &u)
+		// Pages and exports for a signed-in user are theirs alone: no cache
+		// (browser history, a shared proxy) may keep them.
+		c.Response().Header().Set("Cache-Control", "no-store")
 		return next(c)
 	}
 }
@@ -173,6 +197,17 @@ var (
 	errCSRF        = apperr.New(apperr.Forbidden, "The form's security token is missing or out of date. Reload the page and try again.")
 	errCrossOrigin = apperr.New(apperr.Forbidden, "Cross-site request refused.")
 )
+
+// checkOrigin refuses state-changing requests that are cross-site (Go's
+// CrossOriginProtection: Sec-Fetch-Site / Origin), from the headers alone.
+func (s *sessions) checkOrigin(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := s.cop.Check(c.Request()); err != nil {
+			return errCrossOrigin
+		}
+		return next(c)
+	}
+}
 
 // checkCSRF refuses state-changing requests that are cross-site (Go's
 // CrossOriginProtection: Sec-Fetch-Site / Origin) or lack the session's token

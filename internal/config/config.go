@@ -69,6 +69,9 @@ type Config struct {
 	EODHDKey       string
 	EODHDPoll      time.Duration
 
+	APIRateLimit int // requests per minute per API token
+	APIRateBurst int // requests one token may make at once
+
 	// Live streams (SSE): the most one user or API token holds open across
 	// all machines, the most one machine serves, how long one may last
 	// before the client reconnects, and how often each is re-checked.
@@ -125,6 +128,8 @@ var Vars = []Var{
 	{"FEED_BATCH_INTERVAL", "200ms", "how often the feed writes and publishes a batch of ticks"},
 	{"EODHD_API_KEY", "(none)", "API key for FEED_PROVIDER=eodhd (eodhd.com, ASX quotes as CODE.AU)"},
 	{"EODHD_POLL", "60s", "how often the EODHD provider polls"},
+	{"API_RATE_LIMIT", "600", "JSON API requests per minute per token, shared by every machine; more get 429 with Retry-After"},
+	{"API_RATE_BURST", "60", "JSON API requests one token may make at once before the per-minute rate applies"},
 	{"STREAMS_PER_OWNER", "8", "live streams one user (pages) or one API token may hold open at once, across all machines; more get 429"},
 	{"STREAMS_PER_MACHINE", "4500", "live streams one machine serves at once (below fly.toml's hard_limit of 5000 connections); more get 429"},
 	{"STREAM_LIFETIME", "1h", "a live stream is closed after this long; the browser or program reconnects"},
@@ -222,6 +227,8 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("EODHD_API_KEY", "must be set when FEED_PROVIDER=eodhd")
 	}
 	c.EODHDPoll = p.duration("EODHD_POLL", time.Minute, 5*time.Second)
+	c.APIRateLimit = p.intRange("API_RATE_LIMIT", 600, 1, 1_000_000)
+	c.APIRateBurst = p.intRange("API_RATE_BURST", 60, 1, 1_000_000)
 	c.StreamsPerOwner = p.intRange("STREAMS_PER_OWNER", 8, 1, 1000)
 	c.StreamsPerMachine = p.intRange("STREAMS_PER_MACHINE", 4500, 1, 1_000_000)
 	c.StreamLifetime = p.duration("STREAM_LIFETIME", time.Hour, time.Second)

@@ -22,6 +22,8 @@ type Metrics struct {
 	ModelAccuracy   *prometheus.GaugeVec     // ml_model_accuracy{model}
 	PortfolioValue  prometheus.Gauge         // portfolio_value_aud
 
+	APIRateLimited prometheus.Counter // api_rate_limited_total: API requests refused with 429
+
 	StreamsOpen    prometheus.Gauge       // sse_streams_open: live streams this machine serves
 	StreamsRefused *prometheus.CounterVec // sse_streams_refused_total{reason}: owner, machine
 	StreamsClosed  *prometheus.CounterVec // sse_streams_closed_total{reason}: client, lifetime, revoked, stalled, shutdown
@@ -68,6 +70,10 @@ func New() *Metrics {
 			Help: "Total value of all paper trading accounts in AUD.",
 		}),
 	}
+	m.APIRateLimited = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "api_rate_limited_total",
+		Help: "JSON API requests refused because their token was over API_RATE_LIMIT.",
+	})
 	m.StreamsOpen = prometheus.NewGauge(prometheus.GaugeOpts{
 		Name: "sse_streams_open",
 		Help: "Live streams (quotes, portfolio) this machine is serving.",
@@ -82,7 +88,7 @@ func New() *Metrics {
 	}, []string{"reason"})
 	reg.MustRegister(m.RequestDuration, m.UserLogins, m.SSEConnections, m.MarketLatency,
 		m.TicksIngested, m.SignalsTotal, m.ModelAccuracy, m.PortfolioValue,
-		m.StreamsOpen, m.StreamsRefused, m.StreamsClosed)
+		m.APIRateLimited, m.StreamsOpen, m.StreamsRefused, m.StreamsClosed)
 	m.UserLogins.WithLabelValues("success")
 	m.UserLogins.WithLabelValues("failure")
 	m.UserLogins.WithLabelValues("locked")
