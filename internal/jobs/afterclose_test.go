@@ -8,11 +8,11 @@ import (
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func TestAfterCloseScoresOnce(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
 		// See mustDB in jobs_test.go.
 		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {

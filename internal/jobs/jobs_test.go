@@ -14,7 +14,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var universe = []string{"ANZ", "BHP", "CBA", "CSL", "NAB", "WBC"}
@@ -28,7 +28,7 @@ var quietTables = []string{"features", "signals", "model_daily_ic", "model_versi
 // to drop the database.
 func mustDB(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	for _, table := range quietTables {
 		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
 			t.Fatalf("quiet %s: %v", table, err)

@@ -16,7 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // quotes is a quote source the test sets.
@@ -62,7 +62,7 @@ func sydney(t *testing.T, s string) time.Time {
 
 func newEnv(t *testing.T, at string) *env {
 	t.Helper()
-	e := &env{t: t, pool: testenv.DB(t), clock: provider.NewManualClock(sydney(t, at)), quotes: &quotes{m: map[string]market.Quote{}}}
+	e := &env{t: t, pool: testdb.New(t), clock: provider.NewManualClock(sydney(t, at)), quotes: &quotes{m: map[string]market.Quote{}}}
 	e.svc = portfolio.NewService(e.pool, e.quotes, e.clock, nil)
 	e.matcher = portfolio.NewMatcher(e.svc, portfolio.MatcherOptions{})
 	return e

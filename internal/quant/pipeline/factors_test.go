@@ -14,14 +14,14 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
 
 func TestFactorsEqualsEval(t *testing.T) {
 	t.Parallel()
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	ctx := t.Context()
 	from, to := mustDate("2016-01-01"), mustDate("2016-12-31")
 	const src = "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 20) + Rank($high-$low, 10)"
@@ -98,7 +98,7 @@ func TestFactorsEqualsEval(t *testing.T) {
 
 func TestFactorsErrors(t *testing.T) {
 	t.Parallel()
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	from, to := mustDate("2020-01-01"), mustDate("2020-12-31")
 	many := make([]string, 21)
 	for i := range many {

@@ -11,7 +11,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
-	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var testCodes = []string{"BHP", "CBA", "CSL"}
@@ -25,7 +25,7 @@ var quietTables = []string{"features", "signals", "model_daily_ic", "model_versi
 // to drop the database.
 func mustDB(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	for _, table := range quietTables {
 		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
 			t.Fatalf("quiet %s: %v", table, err)
