@@ -11,6 +11,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // TestSignalsAndFactorLab: a trader sees the model ranking, opens the model's
@@ -19,11 +20,7 @@ import (
 func TestSignalsAndFactorLab(t *testing.T) {
 	app := testapp.New(t, nil)
 	ctx := t.Context()
-	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
-		if _, err := app.Pool.Exec(ctx, "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.Quiet(t, app.Pool, testdb.QuantTables...)
 	p := app.Quant
 	codes := []string{"BHP", "CBA", "CSL", "WES", "NAB", "ANZ", "WBC", "FMG", "RIO", "TLS"}
 	if _, err := p.Store().Refresh(ctx, codes); err != nil {

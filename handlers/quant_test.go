@@ -16,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/model/modeltest"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var quantCodes = []string{"BHP", "CBA", "CSL", "WES", "NAB", "ANZ", "WBC", "FMG", "RIO", "TLS", "WOW", "GMG"}
@@ -34,11 +35,7 @@ func quantApp(t *testing.T, env map[string]string) *testapp.App {
 	t.Helper()
 	app := testapp.New(t, env)
 	ctx := t.Context()
-	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
-		if _, err := app.Pool.Exec(ctx, "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.Quiet(t, app.Pool, testdb.QuantTables...)
 	p := app.Quant
 	if _, err := p.Store().Refresh(ctx, quantCodes); err != nil {
 		t.Fatal(err)

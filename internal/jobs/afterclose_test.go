@@ -12,13 +12,7 @@ import (
 )
 
 func TestAfterCloseScoresOnce(t *testing.T) {
-	pool := testdb.New(t)
-	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
-		// See mustDB in jobs_test.go.
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	ctx := t.Context()
 	codes := []string{"BHP", "CBA", "CSL", "WES"}
 	p := pipeline.New(pool, nil, nil)

@@ -19,24 +19,6 @@ import (
 
 var universe = []string{"ANZ", "BHP", "CBA", "CSL", "NAB", "WBC"}
 
-// quietTables are the tables the tests write to in bulk.
-var quietTables = []string{"features", "signals", "model_daily_ic", "model_versions", "daily_bars", "job_progress"}
-
-// mustDB returns a fresh test database on which autovacuum leaves the
-// tables the tests fill alone: a worker still running when the test ends
-// belongs to the superuser, and testenv (not a superuser) could not end it
-// to drop the database.
-func mustDB(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	pool := testdb.New(t)
-	for _, table := range quietTables {
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatalf("quiet %s: %v", table, err)
-		}
-	}
-	return pool
-}
-
 func mustDate(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
@@ -90,7 +72,7 @@ func mustFinish(t *testing.T, c *jobs.Client, id int64) jobs.Status {
 }
 
 func TestMigrateConcurrently(t *testing.T) {
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
@@ -112,7 +94,7 @@ func TestMigrateConcurrently(t *testing.T) {
 }
 
 func TestJobs(t *testing.T) {
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	ctx := t.Context()
 	p := pipeline.New(pool, nil, nil)
 	if _, err := p.Store().Refresh(ctx, universe); err != nil {

@@ -40,7 +40,7 @@ type fixture struct {
 // the test universe.
 func mustSetup(t *testing.T) fixture {
 	t.Helper()
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	m := telemetry.New()
 	p := pipeline.New(pool, m, nil)
 	if _, err := p.Store().Refresh(t.Context(), universe); err != nil {
@@ -70,22 +70,4 @@ func mustCount(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
-}
-
-// quietTables are the tables the tests write to in bulk.
-var quietTables = []string{"features", "signals", "model_daily_ic", "model_versions", "daily_bars", "job_progress"}
-
-// mustDB returns a fresh test database on which autovacuum leaves the
-// tables the tests fill alone: a worker still running when the test ends
-// belongs to the superuser, and testenv (not a superuser) could not end it
-// to drop the database.
-func mustDB(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	pool := testdb.New(t)
-	for _, table := range quietTables {
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatalf("quiet %s: %v", table, err)
-		}
-	}
-	return pool
 }

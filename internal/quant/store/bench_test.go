@@ -5,12 +5,13 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // BenchmarkRefreshAll computes and stores Alpha158 for every equity of the
 // shipped data (194 instruments, about 490,000 rows) into an empty store.
 func BenchmarkRefreshAll(b *testing.B) {
-	pool := mustDB(b)
+	pool := testdb.QuietDB(b, testdb.QuantTables...)
 	s := store.New(pool)
 	var res store.Result
 	for b.Loop() {
@@ -32,7 +33,7 @@ func BenchmarkRefreshAll(b *testing.B) {
 // BenchmarkRefreshOneNewDay refreshes every equity after one new trading
 // day: the check against the bars and one row per instrument that traded.
 func BenchmarkRefreshOneNewDay(b *testing.B) {
-	pool := mustDB(b)
+	pool := testdb.QuietDB(b, testdb.QuantTables...)
 	s := store.New(pool)
 	if _, err := s.Refresh(b.Context(), nil); err != nil {
 		b.Fatal(err)
@@ -53,7 +54,7 @@ func BenchmarkRefreshOneNewDay(b *testing.B) {
 // BenchmarkPanel loads one year of every equity's stored features with
 // their labels.
 func BenchmarkPanel(b *testing.B) {
-	pool := mustDB(b)
+	pool := testdb.QuietDB(b, testdb.QuantTables...)
 	s := store.New(pool)
 	if _, err := s.Refresh(b.Context(), nil); err != nil {
 		b.Fatal(err)
@@ -68,7 +69,7 @@ func BenchmarkPanel(b *testing.B) {
 
 // BenchmarkDay loads one day's features, as scoring does.
 func BenchmarkDay(b *testing.B) {
-	pool := mustDB(b)
+	pool := testdb.QuietDB(b, testdb.QuantTables...)
 	s := store.New(pool)
 	if _, err := s.Refresh(b.Context(), nil); err != nil {
 		b.Fatal(err)

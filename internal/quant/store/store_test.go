@@ -16,24 +16,6 @@ import (
 
 var testCodes = []string{"BHP", "CBA", "CSL"}
 
-// quietTables are the tables the tests write to in bulk.
-var quietTables = []string{"features", "signals", "model_daily_ic", "model_versions", "daily_bars", "job_progress"}
-
-// mustDB returns a fresh test database on which autovacuum leaves the
-// tables the tests fill alone: a worker still running when the test ends
-// belongs to the superuser, and testenv (not a superuser) could not end it
-// to drop the database.
-func mustDB(t testing.TB) *pgxpool.Pool {
-	t.Helper()
-	pool := testdb.New(t)
-	for _, table := range quietTables {
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatalf("quiet %s: %v", table, err)
-		}
-	}
-	return pool
-}
-
 func date(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
@@ -131,7 +113,7 @@ func checkAgainstFull(t *testing.T, pool *pgxpool.Pool, codes []string) {
 }
 
 func TestRefreshIncrementalEqualsFull(t *testing.T) {
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	s := store.New(pool)
 	ctx := t.Context()
 
