@@ -26,9 +26,8 @@ func TestSignalsAndFactorLab(t *testing.T) {
 	if _, err := p.Store().Refresh(ctx, codes); err != nil {
 		t.Fatal(err)
 	}
-	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
-	segs := dataset.Segments{Train: dataset.DateRange{Start: d("2019-01-01"), End: d("2020-12-31")},
-		Valid: dataset.DateRange{Start: d("2021-01-01"), End: d("2021-06-30")}, Test: dataset.DateRange{Start: d("2021-07-01"), End: d("2022-06-30")}}
+	segs := dataset.Segments{Train: dataset.DateRange{Start: testenv.Date(t, "2019-01-01"), End: testenv.Date(t, "2020-12-31")},
+		Valid: dataset.DateRange{Start: testenv.Date(t, "2021-01-01"), End: testenv.Date(t, "2021-06-30")}, Test: dataset.DateRange{Start: testenv.Date(t, "2021-07-01"), End: testenv.Date(t, "2022-06-30")}}
 	if _, err := p.Train(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: segs, Activate: true}, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
@@ -19,11 +20,10 @@ func TestAfterCloseScoresOnce(t *testing.T) {
 	if _, err := p.Store().Refresh(ctx, codes); err != nil {
 		t.Fatal(err)
 	}
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 	segs := dataset.Segments{
-		Train: dataset.DateRange{Start: day("2019-01-01"), End: day("2020-12-31")},
-		Valid: dataset.DateRange{Start: day("2021-01-01"), End: day("2021-06-30")},
-		Test:  dataset.DateRange{Start: day("2021-07-01"), End: day("2021-12-31")},
+		Train: dataset.DateRange{Start: testenv.Date(t, "2019-01-01"), End: testenv.Date(t, "2020-12-31")},
+		Valid: dataset.DateRange{Start: testenv.Date(t, "2021-01-01"), End: testenv.Date(t, "2021-06-30")},
+		Test:  dataset.DateRange{Start: testenv.Date(t, "2021-07-01"), End: testenv.Date(t, "2021-12-31")},
 	}
 	if _, err := p.Train(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: segs, Activate: true}, nil); err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestAfterCloseScoresOnce(t *testing.T) {
 	if got := signals(); got != want {
 		t.Errorf("after the close: %d signals, want %d (the last %d days)", got, want, jobs.CatchUpDays)
 	}
-	n, err := w.CatchUp(ctx, day("2026-06-04"))
+	n, err := w.CatchUp(ctx, testenv.Date(t, "2026-06-04"))
 	if err != nil || n != 0 || signals() != want {
 		t.Errorf("second run scored %d days (%v), want none", n, err)
 	}

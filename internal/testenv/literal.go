@@ -26,11 +26,16 @@ func DateIn(tb testing.TB, s string, loc *time.Location) time.Time {
 	return d
 }
 
-// TimeIn is the wall-clock time s ("2026-06-02 09:59:30") in loc, the way
-// market sessions are written: in Sydney time.
+// TimeIn is the wall-clock time s in loc, the way market sessions are
+// written: in Sydney time, to the second ("2026-06-02 09:59:30") or to the
+// minute ("2026-06-02 10:00").
 func TimeIn(tb testing.TB, s string, loc *time.Location) time.Time {
 	tb.Helper()
-	d, err := time.ParseInLocation(time.DateTime, s, loc)
+	layout := time.DateTime
+	if len(s) == len("2006-01-02 15:04") {
+		layout = "2006-01-02 15:04"
+	}
+	d, err := time.ParseInLocation(layout, s, loc)
 	if err != nil {
 		tb.Fatalf("testenv: time %q in %s: %v", s, loc, err)
 	}

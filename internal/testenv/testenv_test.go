@@ -45,6 +45,9 @@ func TestLiterals(t *testing.T) {
 	if got := TimeIn(t, "2026-06-02 09:59:30", aest); got.Format(time.RFC3339) != "2026-06-02T09:59:30+10:00" {
 		t.Errorf("TimeIn = %s, want 09:59:30 AEST", got.Format(time.RFC3339))
 	}
+	if got := TimeIn(t, "2026-06-02 10:00", aest); got.Format(time.RFC3339) != "2026-06-02T10:00:00+10:00" {
+		t.Errorf("TimeIn to the minute = %s, want 10:00 AEST", got.Format(time.RFC3339))
+	}
 	if got := Decimal(t, "19.95"); got.String() != "19.95" {
 		t.Errorf("Decimal = %s", got)
 	}

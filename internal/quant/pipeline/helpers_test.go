@@ -2,13 +2,13 @@ package pipeline_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
@@ -17,17 +17,9 @@ var universe = []string{"ANZ", "BHP", "CBA", "CSL", "FMG", "MQG", "NAB", "RIO", 
 
 // segments are short windows that keep the tests fast.
 var segments = dataset.Segments{
-	Train: dataset.DateRange{Start: mustDate("2018-01-01"), End: mustDate("2020-12-31")},
-	Valid: dataset.DateRange{Start: mustDate("2021-01-01"), End: mustDate("2021-12-31")},
-	Test:  dataset.DateRange{Start: mustDate("2022-01-01"), End: mustDate("2022-12-31")},
-}
-
-func mustDate(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
+	Train: dataset.DateRange{Start: testenv.Day(2018, 1, 1), End: testenv.Day(2020, 12, 31)},
+	Valid: dataset.DateRange{Start: testenv.Day(2021, 1, 1), End: testenv.Day(2021, 12, 31)},
+	Test:  dataset.DateRange{Start: testenv.Day(2022, 1, 1), End: testenv.Day(2022, 12, 31)},
 }
 
 type fixture struct {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
@@ -38,7 +39,7 @@ func BenchmarkRefreshOneNewDay(b *testing.B) {
 	if _, err := s.Refresh(b.Context(), nil); err != nil {
 		b.Fatal(err)
 	}
-	last := date("2026-06-04")
+	last := testenv.Date(b, "2026-06-04")
 	for b.Loop() {
 		b.StopTimer()
 		// Dropping the last day's rows makes it new again.
@@ -60,7 +61,7 @@ func BenchmarkPanel(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		p, err := s.Panel(b.Context(), date("2021-01-01"), date("2021-12-31"))
+		p, err := s.Panel(b.Context(), testenv.Date(b, "2021-01-01"), testenv.Date(b, "2021-12-31"))
 		if err != nil || p.Len() < 40_000 {
 			b.Fatalf("panel of %d rows, %v", p.Len(), err)
 		}
@@ -75,7 +76,7 @@ func BenchmarkDay(b *testing.B) {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		codes, _, err := s.Day(b.Context(), date("2026-06-04"))
+		codes, _, err := s.Day(b.Context(), testenv.Date(b, "2026-06-04"))
 		if err != nil || len(codes) < 150 {
 			b.Fatalf("%d codes, %v", len(codes), err)
 		}

@@ -11,23 +11,16 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var testCodes = []string{"BHP", "CBA", "CSL"}
 
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // mustBars loads every bar of code.
 func mustBars(t *testing.T, pool *pgxpool.Pool, code string) []store.Bar {
 	t.Helper()
-	rows, err := db.New(pool).ListFactorBars(t.Context(), db.ListFactorBarsParams{Code: code, ToDate: date("9999-12-31")})
+	rows, err := db.New(pool).ListFactorBars(t.Context(), db.ListFactorBarsParams{Code: code, ToDate: testenv.Date(t, "9999-12-31")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +56,7 @@ func mustExec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) int64 {
 // history, and Panel's labels with LABEL0 over the same history.
 func checkAgainstFull(t *testing.T, pool *pgxpool.Pool, codes []string) {
 	t.Helper()
-	panel, err := store.New(pool).Panel(t.Context(), date("0001-01-01"), date("9999-12-31"))
+	panel, err := store.New(pool).Panel(t.Context(), testenv.Date(t, "0001-01-01"), testenv.Date(t, "9999-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +111,7 @@ func TestRefreshIncrementalEqualsFull(t *testing.T) {
 	ctx := t.Context()
 
 	// Hold back the last days, store the rest, then let the days arrive.
-	cut := date("2026-05-28")
+	cut := testenv.Date(t, "2026-05-28")
 	held := map[string][]store.Bar{}
 	for _, code := range testCodes {
 		for _, b := range mustBars(t, pool, code) {
