@@ -67,7 +67,7 @@ func TestSignalsPageAndAPI(t *testing.T) {
 		t.Errorf("unknown sector: %d", res.StatusCode)
 	}
 
-	tok := apiToken(t, app, "qa@example.com")
+	tok := newBrowser(t, app, b.srv).mustAPIToken("qa@example.com", "QA")
 	h := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 	for _, path := range []string{"/api/v1/signals", "/api/trading/signals"} {
 		rec := app.Do(t, "POST", path, strings.NewReader(`{"symbol":"bhp","model":"ridge"}`), h)
