@@ -10,6 +10,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/views/display"
 )
 
 // TestHomeSectorFilter: the home page renders the real XJO close and the
@@ -30,7 +31,7 @@ func TestHomeSectorFilter(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="overview-table"]`)),
 	))
 	bench := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="benchmark"] .value`)))
-	if want := formatIndex(xjo); strings.TrimSpace(bench) != want {
+	if want := display.Index(xjo); strings.TrimSpace(bench) != want {
 		t.Errorf("benchmark shows %q, want %q", bench, want)
 	}
 	all := mustRun(t, ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="overview-table"] tbody tr[data-code]').length`))

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,7 +26,7 @@ func liveApp(t *testing.T) (*testapp.App, string) {
 }
 
 // signUp registers through the page and leaves the browser signed in.
-func signUp(t *testing.T, ctx contextT, base, email string) {
+func signUp(t *testing.T, ctx context.Context, base, email string) {
 	t.Helper()
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/signup"),
@@ -38,7 +39,7 @@ func signUp(t *testing.T, ctx contextT, base, email string) {
 	))
 }
 
-func screenshot(t *testing.T, ctx contextT, name string) {
+func screenshot(t *testing.T, ctx context.Context, name string) {
 	dir := os.Getenv("SCREENSHOT_DIR")
 	if dir == "" {
 		return

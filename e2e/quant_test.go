@@ -11,6 +11,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // TestSignalsAndFactorLab: a trader sees the model ranking, opens the model's
@@ -19,19 +20,14 @@ import (
 func TestSignalsAndFactorLab(t *testing.T) {
 	app := testapp.New(t, nil)
 	ctx := t.Context()
-	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
-		if _, err := app.Pool.Exec(ctx, "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.Quiet(t, app.Pool, testdb.QuantTables...)
 	p := app.Quant
 	codes := []string{"BHP", "CBA", "CSL", "WES", "NAB", "ANZ", "WBC", "FMG", "RIO", "TLS"}
 	if _, err := p.Store().Refresh(ctx, codes); err != nil {
 		t.Fatal(err)
 	}
-	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
-	segs := dataset.Segments{Train: dataset.DateRange{Start: d("2019-01-01"), End: d("2020-12-31")},
-		Valid: dataset.DateRange{Start: d("2021-01-01"), End: d("2021-06-30")}, Test: dataset.DateRange{Start: d("2021-07-01"), End: d("2022-06-30")}}
+	segs := dataset.Segments{Train: dataset.DateRange{Start: testenv.Date(t, "2019-01-01"), End: testenv.Date(t, "2020-12-31")},
+		Valid: dataset.DateRange{Start: testenv.Date(t, "2021-01-01"), End: testenv.Date(t, "2021-06-30")}, Test: dataset.DateRange{Start: testenv.Date(t, "2021-07-01"), End: testenv.Date(t, "2022-06-30")}}
 	if _, err := p.Train(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: segs, Activate: true}, nil); err != nil {
 		t.Fatal(err)
 	}

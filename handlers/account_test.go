@@ -13,13 +13,6 @@ import (
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
-func servedApp(t *testing.T, env map[string]string) (*testapp.App, *browser) {
-	t.Helper()
-	app := testapp.New(t, env)
-	srv := app.Serve(t)
-	return app, newBrowser(t, app, srv)
-}
-
 func TestSignUpSignInSignOut(t *testing.T) {
 	app, b := servedApp(t, nil)
 	b.mustSignUp("trader@example.com", "Tess Trader")

@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -12,6 +13,14 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
+
+// servedApp serves the app on a loopback port with a browser for it.
+func servedApp(t *testing.T, env map[string]string) (*testapp.App, *browser) {
+	t.Helper()
+	app := testapp.New(t, env)
+	srv := app.Serve(t)
+	return app, newBrowser(t, app, srv)
+}
 
 // browser is a cookie-keeping HTTP client against a served app that does not
 // follow redirects, and remembers the last CSRF token it saw in a page.
@@ -81,6 +90,45 @@ func (b *browser) post(path string, values url.Values, header ...string) respons
 	return b.do(req)
 }
 
+func (b *browser) htmxGet(path string) response {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", b.srv.URL+path, nil)
+	req.Header.Set("HX-Request", "true")
+	return b.do(req)
+}
+
+func (b *browser) htmxPost(path string, values url.Values) response {
+	b.t.Helper()
+	return b.post(path, values, "HX-Request", "true")
+}
+
+// api sends a JSON request with a bearer token and extra header pairs; it
+// keeps no cookies, as an API client would not.
+func (b *browser) api(method, path, token, body string, header ...string) (int, string, http.Header) {
+	b.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, _ := http.NewRequest(method, b.srv.URL+path, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(raw), res.Header
+}
+
 func (b *browser) cookie(name string) *http.Cookie {
 	u, _ := url.Parse(b.srv.URL)
 	for _, c := range b.c.Jar.Cookies(u) {
@@ -112,4 +160,19 @@ func (b *browser) mustSignIn(email, password string) {
 		b.t.Fatalf("sign in: status %d: %.400s", res.StatusCode, res.body)
 	}
 	b.get("/settings") // pick up the new session's CSRF token
+}
+
+// mustAPIToken signs a new user up through b (mustSignUp: b stays signed in
+// as them) and returns the bearer token of their API login.
+func (b *browser) mustAPIToken(email, name string) string {
+	b.t.Helper()
+	b.mustSignUp(email, name)
+	code, body, _ := b.api("POST", "/api/v1/auth/login", "", `{"email":"`+email+`","password":"`+testPassword+`"}`)
+	var out struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); code != http.StatusOK || err != nil || out.AccessToken == "" {
+		b.t.Fatalf("API login %s: %d %s", email, code, body)
+	}
+	return out.AccessToken
 }

@@ -1,19 +1,49 @@
 package handlers_test
 
 import (
+	"encoding/json"
 	"net/http/httptest"
 	"regexp"
+	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
-
-	"github.com/qlibpro/qlibpro/views/display"
 )
 
-func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+// checkContains reports (and goes on) when body lacks want.
+func checkContains(t *testing.T, body, want string) {
+	t.Helper()
+	if !strings.Contains(body, want) {
+		t.Errorf("body does not contain %q; body starts: %.400s", want, body)
+	}
+}
 
-func formatIndex(v float64) string { return display.Index(v) }
+func mustStatus(t *testing.T, rec *httptest.ResponseRecorder, want int) {
+	t.Helper()
+	if rec.Code != want {
+		t.Fatalf("status = %d, want %d; body: %.500s", rec.Code, want, rec.Body.String())
+	}
+}
+
+func mustJSON(t *testing.T, body string) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		t.Fatalf("%v: %.300s", err, body)
+	}
+	return m
+}
+
+func mustDoc(t *testing.T, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
 
 func testutilCounter(t *testing.T, c prometheus.Counter) float64 {
 	t.Helper()
@@ -39,4 +69,16 @@ func regexpAll(pattern, s string) []string {
 
 func stripCSRF(body string) string {
 	return regexp.MustCompile(`value="[A-Za-z0-9_-]{40,}"`).ReplaceAllString(body, "")
+}
+
+var paramRe = regexp.MustCompile(`:[a-z_]+|\*`)
+
+// concretePath turns a route template into a requestable path.
+func concretePath(p string) string {
+	return paramRe.ReplaceAllStringFunc(p, func(s string) string {
+		if s == "*" {
+			return "x"
+		}
+		return "BHP"
+	})
 }

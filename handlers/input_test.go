@@ -25,7 +25,7 @@ func TestHostileInputIsA400(t *testing.T) {
 			t.Errorf("POST /watchlists %q = %d, want 400", form.Get("name"), res.StatusCode)
 		}
 	}
-	tok := apiToken(t, app, "h2@example.com")
+	tok := newBrowser(t, app, b.srv).mustAPIToken("h2@example.com", "H2")
 	h := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 	for _, body := range []string{`{"name":"a\u0000b"}`, "{\"name\":\"\xff\"}"} {
 		if rec := app.Do(t, "POST", "/api/v1/watchlists", strings.NewReader(body), h); rec.Code != http.StatusBadRequest {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,25 +17,9 @@ import (
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
-// apiToken signs a new user up and returns a bearer token for them.
-func apiToken(t *testing.T, app *testapp.App, email string) string {
-	t.Helper()
-	b := newBrowser(t, app, app.Serve(t))
-	b.mustSignUp(email, "API "+email)
-	rec := app.Do(t, "POST", "/api/v1/auth/login", strings.NewReader(`{"email":"`+email+`","password":"`+testPassword+`"}`),
-		map[string]string{"Content-Type": "application/json"})
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil || out.AccessToken == "" {
-		t.Fatalf("login: %d %s", rec.Code, rec.Body.String())
-	}
-	return out.AccessToken
-}
-
 func TestMarketAPIValidation(t *testing.T) {
-	app := testapp.New(t, nil)
-	tok := apiToken(t, app, "m@example.com")
+	app, b := servedApp(t, nil)
+	tok := b.mustAPIToken("m@example.com", "M")
 	auth := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 	tests := []struct {
 		path   string
@@ -103,7 +88,7 @@ func TestWatchlistsAPIAndPages(t *testing.T) {
 	}
 
 	// The API sees the same list; another user gets 404 for its id.
-	tok := apiToken(t, app, "w2@example.com")
+	tok := newBrowser(t, app, b.srv).mustAPIToken("w2@example.com", "W2")
 	other := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 	for _, req := range []struct{ method, path, body string }{
 		{"GET", "/api/v1/watchlists/" + id, ""},
@@ -125,13 +110,14 @@ func TestWatchlistsAPIAndPages(t *testing.T) {
 		}
 	}
 	// Own API round trip.
-	own := map[string]string{"Authorization": "Bearer " + apiToken(t, app, "w3@example.com"), "Content-Type": "application/json"}
+	ownTok := newBrowser(t, app, b.srv).mustAPIToken("w3@example.com", "W3")
+	own := map[string]string{"Authorization": "Bearer " + ownTok, "Content-Type": "application/json"}
 	rec := app.Do(t, "POST", "/api/v1/watchlists", strings.NewReader(`{"name":"Banks"}`), own)
 	var w market.Watchlist
 	if err := json.Unmarshal(rec.Body.Bytes(), &w); err != nil || rec.Code != 201 {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body.String())
 	}
-	wid := strings.TrimSpace(jsonNumber(w.ID))
+	wid := strconv.FormatInt(w.ID, 10)
 	app.Do(t, "POST", "/api/v1/watchlists/"+wid+"/items", strings.NewReader(`{"code":"cba"}`), own)
 	rec = app.Do(t, "PATCH", "/api/v1/watchlists/"+wid, strings.NewReader(`{"name":"Big banks"}`), own)
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"name":"Big banks","position":0,"codes":["CBA"]`) {
@@ -145,14 +131,12 @@ func TestWatchlistsAPIAndPages(t *testing.T) {
 	}
 }
 
-func jsonNumber(n int64) string { b, _ := json.Marshal(n); return string(b) }
-
 // TestStreamSnapshotOnReconnect: each (re)connection, with or without
 // Last-Event-ID, starts with a snapshot of the current quotes, then updates.
 func TestStreamSnapshotOnReconnect(t *testing.T) {
 	app := testapp.New(t, nil)
 	srv := app.Serve(t)
-	tok := apiToken(t, app, "s@example.com")
+	tok := newBrowser(t, app, srv).mustAPIToken("s@example.com", "S")
 	open := func(lastID string) (*bufio.Reader, func()) {
 		ctx, cancel := context.WithCancel(context.Background())
 		req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL+"/api/v1/stream/quotes?symbols=BHP,CBA", nil)

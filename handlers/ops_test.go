@@ -13,15 +13,15 @@ import (
 )
 
 func TestHealth(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	rec := a.Do(t, "GET", "/api/health", nil, nil)
 	mustStatus(t, rec, http.StatusOK)
-	mustContain(t, rec.Body.String(), `"status":"ok"`)
+	checkContains(t, rec.Body.String(), `"status":"ok"`)
 }
 
 func TestReady(t *testing.T) {
 	t.Run("OK", func(t *testing.T) {
-		a := mustApp(t, nil)
+		a := testapp.New(t, nil)
 		rec := a.Do(t, "GET", "/api/ready", nil, nil)
 		mustStatus(t, rec, http.StatusOK)
 		var body struct {
@@ -63,19 +63,19 @@ func TestReady(t *testing.T) {
 		}
 	})
 	t.Run("ErrMigrationsPending", func(t *testing.T) {
-		a := mustApp(t, nil)
+		a := testapp.New(t, nil)
 		if _, err := a.Pool.Exec(t.Context(), "DELETE FROM goose_db_version WHERE version_id = (SELECT max(version_id) FROM goose_db_version)"); err != nil {
 			t.Fatal(err)
 		}
 		rec := a.Do(t, "GET", "/api/ready", nil, nil)
 		mustStatus(t, rec, http.StatusServiceUnavailable)
-		mustContain(t, rec.Body.String(), `"failing":["migrations"]`)
+		checkContains(t, rec.Body.String(), `"failing":["migrations"]`)
 	})
 }
 
 func TestDBHealth(t *testing.T) {
 	const token = "0123456789abcdef0123"
-	a := mustApp(t, map[string]string{"METRICS_TOKEN": token})
+	a := testapp.New(t, map[string]string{"METRICS_TOKEN": token})
 	type health struct {
 		Status        string
 		RoundTripMS   float64 `json:"round_trip_ms"`
@@ -107,7 +107,7 @@ func TestDBHealth(t *testing.T) {
 
 func TestVersion(t *testing.T) {
 	const token = "0123456789abcdef0123"
-	a := mustApp(t, map[string]string{"FLY_REGION": "syd", "METRICS_TOKEN": token})
+	a := testapp.New(t, map[string]string{"FLY_REGION": "syd", "METRICS_TOKEN": token})
 	get := func(header map[string]string) map[string]string {
 		rec := a.Do(t, "GET", "/api/version", nil, header)
 		mustStatus(t, rec, http.StatusOK)
@@ -135,7 +135,7 @@ func TestVersion(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	const token = "0123456789abcdef0123"
-	a := mustApp(t, map[string]string{"METRICS_TOKEN": token})
+	a := testapp.New(t, map[string]string{"METRICS_TOKEN": token})
 	mustStatus(t, a.Do(t, "GET", "/api/health", nil, nil), http.StatusOK)
 	mustStatus(t, a.Do(t, "GET", "/", nil, nil), http.StatusOK)
 
@@ -159,18 +159,18 @@ func TestMetrics(t *testing.T) {
 			"process_cpu_seconds_total ",
 			`user_logins_total{result="success"} 0`,
 		} {
-			mustContain(t, body, want)
+			checkContains(t, body, want)
 		}
 	})
 	t.Run("ErrNotLoopbackWithoutToken", func(t *testing.T) {
-		b := mustApp(t, nil)
+		b := testapp.New(t, nil)
 		rec := b.Do(t, "GET", "/metrics", nil, nil) // httptest's client is 192.0.2.1
 		mustStatus(t, rec, http.StatusForbidden)
 	})
 }
 
 func TestRequestID(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	t.Run("Honoured", func(t *testing.T) {
 		rec := a.Do(t, "GET", "/api/health", nil, map[string]string{"X-Request-ID": "abc-123.x_y"})
 		if got := rec.Header().Get("X-Request-ID"); got != "abc-123.x_y" {

@@ -3,8 +3,6 @@ package handlers_test
 import (
 	"bufio"
 	"context"
-	"encoding/json"
-	"io"
 	"math"
 	"net/http"
 	"net/url"
@@ -45,66 +43,6 @@ func mustTrade(t *testing.T, app *testapp.App, clock *provider.ManualClock, code
 	if err != nil {
 		t.Fatal(err)
 	}
-}
-
-func (b *browser) htmxPost(path string, values url.Values) response {
-	b.t.Helper()
-	return b.post(path, values, "HX-Request", "true")
-}
-
-func (b *browser) htmxGet(path string) response {
-	b.t.Helper()
-	req, _ := http.NewRequest("GET", b.srv.URL+path, nil)
-	req.Header.Set("HX-Request", "true")
-	return b.do(req)
-}
-
-// mustAPIToken signs email in over the API.
-func (b *browser) mustAPIToken(email string) string {
-	b.t.Helper()
-	code, body, _ := b.api("POST", "/api/v1/auth/login", "", `{"email":"`+email+`","password":"`+testPassword+`"}`)
-	var out struct {
-		AccessToken string `json:"access_token"`
-	}
-	if code != 200 || json.Unmarshal([]byte(body), &out) != nil {
-		b.t.Fatalf("login %s: %d %s", email, code, body)
-	}
-	return out.AccessToken
-}
-
-// api sends a JSON request with a bearer token and extra header pairs.
-func (b *browser) api(method, path, token, body string, header ...string) (int, string, http.Header) {
-	b.t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req, _ := http.NewRequest(method, b.srv.URL+path, r)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	return res.StatusCode, string(raw), res.Header
-}
-
-func mustJSON(t *testing.T, body string) map[string]any {
-	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(body), &m); err != nil {
-		t.Fatalf("%v: %.300s", err, body)
-	}
-	return m
 }
 
 func TestPortfolioPages(t *testing.T) {
@@ -249,8 +187,7 @@ func TestPortfolioAccountsCreateAndReset(t *testing.T) {
 
 func TestPortfolioAPI(t *testing.T) {
 	app, b, clock := paperApp(t)
-	b.mustSignUp("api-paper@example.com", "Api")
-	tok := b.mustAPIToken("api-paper@example.com")
+	tok := b.mustAPIToken("api-paper@example.com", "Api")
 	for _, path := range []string{"/api/v1/portfolio", "/api/portfolio"} {
 		code, body, _ := b.api("GET", path, tok, "")
 		if code != 200 {
@@ -374,8 +311,7 @@ func TestPortfolioAPI(t *testing.T) {
 // cash for 10: exactly 10 are accepted, 40 refused, and they fill.
 func TestPortfolioConcurrentAPIBuys(t *testing.T) {
 	app, b, clock := paperApp(t)
-	b.mustSignUp("burst@example.com", "Burst")
-	tok := b.mustAPIToken("burst@example.com")
+	tok := b.mustAPIToken("burst@example.com", "Burst")
 	b.get("/portfolio/accounts")
 	res := b.post("/portfolio/accounts", url.Values{"name": {"Ten"}, "starting_balance": {"10000"}, "fee_schedule": {"commsec"}, "method": {"fifo"}})
 	acct := strings.TrimPrefix(res.Header.Get("Location"), "/portfolio/accounts/")
@@ -412,16 +348,14 @@ func TestPortfolioConcurrentAPIBuys(t *testing.T) {
 // route with an id, and as ?account= on the others, pages and API alike.
 func TestPortfolioIDsAreScoped(t *testing.T) {
 	app, owner, _ := paperApp(t)
-	owner.mustSignUp("owner@example.com", "Owner")
-	ownerTok := owner.mustAPIToken("owner@example.com")
+	ownerTok := owner.mustAPIToken("owner@example.com", "Owner")
 	_, placed, _ := owner.api("POST", "/api/v1/orders", ownerTok, `{"code":"BHP","side":"buy","type":"limit","quantity":1,"limit_price":"1.00"}`)
 	o := mustJSON(t, placed)
 	orderID := strconv.FormatInt(int64(o["id"].(float64)), 10)
 	accountID := strconv.FormatInt(int64(o["account_id"].(float64)), 10)
 
 	other := newBrowser(t, app, owner.srv)
-	other.mustSignUp("other@example.com", "Other")
-	otherTok := other.mustAPIToken("other@example.com")
+	otherTok := other.mustAPIToken("other@example.com", "Other")
 	other.get("/portfolio") // their own default account exists
 
 	var checked []string

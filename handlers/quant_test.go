@@ -15,17 +15,17 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model/modeltest"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var quantCodes = []string{"BHP", "CBA", "CSL", "WES", "NAB", "ANZ", "WBC", "FMG", "RIO", "TLS", "WOW", "GMG"}
 
-func day(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-
 var quantSegments = dataset.Segments{
-	Train: dataset.DateRange{Start: day("2019-01-01"), End: day("2020-12-31")},
-	Valid: dataset.DateRange{Start: day("2021-01-01"), End: day("2021-06-30")},
-	Test:  dataset.DateRange{Start: day("2021-07-01"), End: day("2022-06-30")},
+	Train: dataset.DateRange{Start: testenv.Day(2019, 1, 1), End: testenv.Day(2020, 12, 31)},
+	Valid: dataset.DateRange{Start: testenv.Day(2021, 1, 1), End: testenv.Day(2021, 6, 30)},
+	Test:  dataset.DateRange{Start: testenv.Day(2021, 7, 1), End: testenv.Day(2022, 6, 30)},
 }
 
 // quantApp is an app whose feature store holds a dozen instruments and whose
@@ -34,11 +34,7 @@ func quantApp(t *testing.T, env map[string]string) *testapp.App {
 	t.Helper()
 	app := testapp.New(t, env)
 	ctx := t.Context()
-	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
-		if _, err := app.Pool.Exec(ctx, "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testdb.Quiet(t, app.Pool, testdb.QuantTables...)
 	p := app.Quant
 	if _, err := p.Store().Refresh(ctx, quantCodes); err != nil {
 		t.Fatal(err)
@@ -46,7 +42,7 @@ func quantApp(t *testing.T, env map[string]string) *testapp.App {
 	if _, err := p.Train(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: quantSegments, Activate: true}, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.ScoreDays(ctx, []time.Time{day("2026-06-03"), day("2026-06-04")}); err != nil {
+	if _, err := p.ScoreDays(ctx, []time.Time{testenv.Date(t, "2026-06-03"), testenv.Date(t, "2026-06-04")}); err != nil {
 		t.Fatal(err)
 	}
 	return app
@@ -71,7 +67,7 @@ func TestSignalsPageAndAPI(t *testing.T) {
 		t.Errorf("unknown sector: %d", res.StatusCode)
 	}
 
-	tok := apiToken(t, app, "qa@example.com")
+	tok := newBrowser(t, app, b.srv).mustAPIToken("qa@example.com", "QA")
 	h := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
 	for _, path := range []string{"/api/v1/signals", "/api/trading/signals"} {
 		rec := app.Do(t, "POST", path, strings.NewReader(`{"symbol":"bhp","model":"ridge"}`), h)

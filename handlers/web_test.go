@@ -3,37 +3,19 @@ package handlers_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/views/display"
 )
 
-func mustDoc(t *testing.T, body string) *goquery.Document {
-	t.Helper()
-	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return doc
-}
-
-var paramRe = regexp.MustCompile(`:[a-z_]+|\*`)
-
-// concretePath turns a route template into a requestable path.
-func concretePath(p string) string {
-	return paramRe.ReplaceAllStringFunc(p, func(s string) string {
-		if s == "*" {
-			return "x"
-		}
-		return "BHP"
-	})
-}
-
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	want := map[string]string{
 		"X-Frame-Options":         "DENY",
 		"X-Content-Type-Options":  "nosniff",
@@ -63,12 +45,12 @@ func TestSecurityHeadersOnEveryRoute(t *testing.T) {
 
 func TestHSTS(t *testing.T) {
 	// httptest requests come from 192.0.2.1.
-	a := mustApp(t, map[string]string{"TRUSTED_PROXIES": "192.0.2.0/24"})
+	a := testapp.New(t, map[string]string{"TRUSTED_PROXIES": "192.0.2.0/24"})
 	rec := a.Do(t, "GET", "/api/health", nil, map[string]string{"X-Forwarded-Proto": "https"})
 	if got := rec.Header().Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=63072000") {
 		t.Errorf("behind a trusted TLS proxy: HSTS = %q", got)
 	}
-	b := mustApp(t, nil)
+	b := testapp.New(t, nil)
 	rec = b.Do(t, "GET", "/api/health", nil, map[string]string{"X-Forwarded-Proto": "https"})
 	if got := rec.Header().Get("Strict-Transport-Security"); got != "" {
 		t.Errorf("X-Forwarded-Proto from an untrusted peer must not turn on HSTS; got %q", got)
@@ -76,12 +58,12 @@ func TestHSTS(t *testing.T) {
 }
 
 func TestAllowedHosts(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	req := func(host, path string) int {
 		r, _ := http.NewRequest("GET", path, nil)
 		r.Host = host
 		r.RemoteAddr = "192.0.2.1:1234"
-		rec := newRecorder()
+		rec := httptest.NewRecorder()
 		a.HTTP.ServeHTTP(rec, r)
 		return rec.Code
 	}
@@ -97,7 +79,7 @@ func TestAllowedHosts(t *testing.T) {
 }
 
 func TestProblemJSONForUnknownAPIPath(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	rec := a.Do(t, "GET", "/api/v1/does-not-exist", nil, map[string]string{"X-Request-ID": "rid-42"})
 	mustStatus(t, rec, http.StatusNotFound)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
@@ -113,7 +95,7 @@ func TestProblemJSONForUnknownAPIPath(t *testing.T) {
 }
 
 func TestMethodNotAllowed(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	rec := a.Do(t, "DELETE", "/api/health", nil, nil)
 	mustStatus(t, rec, http.StatusMethodNotAllowed)
 	if ct := rec.Header().Get("Content-Type"); ct != "application/problem+json" {
@@ -125,7 +107,7 @@ func TestMethodNotAllowed(t *testing.T) {
 }
 
 func TestHTMLNotFoundPage(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	rec := a.Do(t, "GET", "/no/such/page", nil, map[string]string{"X-Request-ID": "rid-404"})
 	mustStatus(t, rec, http.StatusNotFound)
 	doc := mustDoc(t, rec.Body.String())
@@ -142,7 +124,7 @@ func TestHTMLNotFoundPage(t *testing.T) {
 }
 
 func TestHTMXErrorIsToast(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	rec := a.Do(t, "GET", "/overview?sector=Nonsense", nil, map[string]string{"HX-Request": "true"})
 	mustStatus(t, rec, http.StatusBadRequest)
 	if rec.Header().Get("HX-Retarget") != "#toasts" {
@@ -155,7 +137,7 @@ func TestHTMXErrorIsToast(t *testing.T) {
 }
 
 func TestHomePage(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	rec := a.Do(t, "GET", "/", nil, nil)
 	mustStatus(t, rec, http.StatusOK)
 	doc := mustDoc(t, rec.Body.String())
@@ -173,7 +155,7 @@ func TestHomePage(t *testing.T) {
 		t.Fatalf("XJO closes %v %v look wrong", last, prev)
 	}
 	text := bench.Text()
-	mustContain(t, text, formatIndex(last))
+	checkContains(t, text, display.Index(last))
 	rows := doc.Find(`[data-testid="overview-table"] tbody tr[data-code]`)
 	if rows.Length() < 150 {
 		t.Errorf("overview shows %d equities, want the active ASX 200 (>150)", rows.Length())
@@ -192,7 +174,7 @@ func TestHomePage(t *testing.T) {
 }
 
 func TestSectorFilterPartial(t *testing.T) {
-	a := mustApp(t, nil)
+	a := testapp.New(t, nil)
 	target := "/overview?" + url.Values{"sector": {"Materials"}}.Encode()
 
 	t.Run("FragmentWithHXRequest", func(t *testing.T) {
@@ -237,6 +219,6 @@ func TestSectorFilterPartial(t *testing.T) {
 	t.Run("ErrUnknownSector", func(t *testing.T) {
 		rec := a.Do(t, "GET", "/overview?sector=Nope", nil, nil)
 		mustStatus(t, rec, http.StatusBadRequest)
-		mustContain(t, rec.Body.String(), "Unknown sector")
+		checkContains(t, rec.Body.String(), "Unknown sector")
 	})
 }

@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func TestImport(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	url := testenv.URLOf(t, pool)
 	dir := t.TempDir()
 	write := func(name, body string) string {

@@ -13,6 +13,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // runWithDB runs the CLI against the database at url.
@@ -30,7 +31,7 @@ func runWithDB(t *testing.T, url string, args ...string) (code int, stdout, stde
 }
 
 func TestFactorsCommand(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	url := testenv.URLOf(t, pool)
 	const src = "Mean($close, 5)/$close - Ref($close, 2)/$close"
 

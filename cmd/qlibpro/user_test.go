@@ -7,10 +7,11 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func TestUserCommands(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	url := testenv.URLOf(t, pool)
 	getenv := func(k string) string {
 		if k == "DATABASE_URL" {

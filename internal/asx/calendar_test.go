@@ -3,27 +3,9 @@ package asx
 import (
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
-
-// mustDate returns a YYYY-MM-DD date as midnight in Sydney.
-func mustDate(t *testing.T, s string) time.Time {
-	t.Helper()
-	d, err := time.ParseInLocation(time.DateOnly, s, Sydney())
-	if err != nil {
-		t.Fatalf("parse date %q: %v", s, err)
-	}
-	return d
-}
-
-// mustSydney returns a "YYYY-MM-DD hh:mm:ss" Sydney wall-clock time.
-func mustSydney(t *testing.T, s string) time.Time {
-	t.Helper()
-	d, err := time.ParseInLocation(time.DateTime, s, Sydney())
-	if err != nil {
-		t.Fatalf("parse Sydney time %q: %v", s, err)
-	}
-	return d
-}
 
 // mustUTC returns an RFC 3339 instant.
 func mustUTC(t *testing.T, s string) time.Time {
@@ -42,20 +24,20 @@ func TestIsTradingDay(t *testing.T) {
 		day  time.Time
 		want bool
 	}{
-		{"OrdinaryTuesday", mustDate(t, "2026-06-02"), true},
-		{"Saturday", mustDate(t, "2026-06-06"), false},
-		{"Sunday", mustDate(t, "2026-06-07"), false},
-		{"GoodFriday", mustDate(t, "2026-04-03"), false},
-		{"EasterMonday", mustDate(t, "2026-04-06"), false},
-		{"AnzacDayOnSaturday", mustDate(t, "2026-04-25"), false},
-		{"MondayAfterSaturdayAnzacDayTrades", mustDate(t, "2026-04-27"), true},
-		{"MondayAfterSundayAnzacDayTrades", mustDate(t, "2021-04-26"), true},
-		{"AustraliaDayObserved", mustDate(t, "2025-01-27"), false},
-		{"KingsBirthday", mustDate(t, "2026-06-08"), false},
-		{"LabourDayNSWTrades", mustDate(t, "2026-10-05"), true},
-		{"ChristmasEveEarlyCloseTrades", mustDate(t, "2026-12-24"), true},
-		{"BoxingDayObserved", mustDate(t, "2026-12-28"), false},
-		{"NationalDayOfMourning", mustDate(t, "2022-09-22"), false},
+		{"OrdinaryTuesday", testenv.DateIn(t, "2026-06-02", Sydney()), true},
+		{"Saturday", testenv.DateIn(t, "2026-06-06", Sydney()), false},
+		{"Sunday", testenv.DateIn(t, "2026-06-07", Sydney()), false},
+		{"GoodFriday", testenv.DateIn(t, "2026-04-03", Sydney()), false},
+		{"EasterMonday", testenv.DateIn(t, "2026-04-06", Sydney()), false},
+		{"AnzacDayOnSaturday", testenv.DateIn(t, "2026-04-25", Sydney()), false},
+		{"MondayAfterSaturdayAnzacDayTrades", testenv.DateIn(t, "2026-04-27", Sydney()), true},
+		{"MondayAfterSundayAnzacDayTrades", testenv.DateIn(t, "2021-04-26", Sydney()), true},
+		{"AustraliaDayObserved", testenv.DateIn(t, "2025-01-27", Sydney()), false},
+		{"KingsBirthday", testenv.DateIn(t, "2026-06-08", Sydney()), false},
+		{"LabourDayNSWTrades", testenv.DateIn(t, "2026-10-05", Sydney()), true},
+		{"ChristmasEveEarlyCloseTrades", testenv.DateIn(t, "2026-12-24", Sydney()), true},
+		{"BoxingDayObserved", testenv.DateIn(t, "2026-12-28", Sydney()), false},
+		{"NationalDayOfMourning", testenv.DateIn(t, "2022-09-22", Sydney()), false},
 		{"UTCMidnightNamesSameDay", mustUTC(t, "2026-04-03T00:00:00Z"), false},
 		// 14:30Z on 2 April is 01:30 on Good Friday in Sydney.
 		{"InstantReadInSydney", mustUTC(t, "2026-04-02T14:30:00Z"), false},
@@ -85,7 +67,7 @@ func TestHoliday(t *testing.T) {
 		{"2026-04-25", "", 0, false}, // weekends are not listed
 	}
 	for _, tt := range tests {
-		name, kind, ok := cal.Holiday(mustDate(t, tt.day))
+		name, kind, ok := cal.Holiday(testenv.DateIn(t, tt.day, Sydney()))
 		if name != tt.wantName || kind != tt.wantKind || ok != tt.wantOK {
 			t.Errorf("Holiday(%s) = %q, %v, %v; want %q, %v, %v", tt.day, name, kind, ok, tt.wantName, tt.wantKind, tt.wantOK)
 		}
@@ -110,11 +92,11 @@ func TestNextPrevTradingDay(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d := mustDate(t, tt.day)
-			if got, want := cal.NextTradingDay(d), mustDate(t, tt.wantNext); !got.Equal(want) || got.Location() != Sydney() {
+			d := testenv.DateIn(t, tt.day, Sydney())
+			if got, want := cal.NextTradingDay(d), testenv.DateIn(t, tt.wantNext, Sydney()); !got.Equal(want) || got.Location() != Sydney() {
 				t.Errorf("NextTradingDay(%s) = %s, want %s", tt.day, got, want)
 			}
-			if got, want := cal.PrevTradingDay(d), mustDate(t, tt.wantPrev); !got.Equal(want) || got.Location() != Sydney() {
+			if got, want := cal.PrevTradingDay(d), testenv.DateIn(t, tt.wantPrev, Sydney()); !got.Equal(want) || got.Location() != Sydney() {
 				t.Errorf("PrevTradingDay(%s) = %s, want %s", tt.day, got, want)
 			}
 		})
@@ -138,17 +120,17 @@ func TestTradingDays(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			days := cal.TradingDays(mustDate(t, tt.from), mustDate(t, tt.to))
+			days := cal.TradingDays(testenv.DateIn(t, tt.from, Sydney()), testenv.DateIn(t, tt.to, Sydney()))
 			if len(days) != tt.wantCount {
 				t.Fatalf("len(TradingDays(%s, %s)) = %d, want %d", tt.from, tt.to, len(days), tt.wantCount)
 			}
 			if tt.wantCount == 0 {
 				return
 			}
-			if got, want := days[0], mustDate(t, tt.wantFirst); !got.Equal(want) {
+			if got, want := days[0], testenv.DateIn(t, tt.wantFirst, Sydney()); !got.Equal(want) {
 				t.Errorf("first = %s, want %s", got, want)
 			}
-			if got, want := days[len(days)-1], mustDate(t, tt.wantLast); !got.Equal(want) {
+			if got, want := days[len(days)-1], testenv.DateIn(t, tt.wantLast, Sydney()); !got.Equal(want) {
 				t.Errorf("last = %s, want %s", got, want)
 			}
 			for _, d := range days {
@@ -172,7 +154,7 @@ func TestCovers(t *testing.T) {
 		{"2028-01-03", false},
 	}
 	for _, tt := range tests {
-		if got := cal.Covers(mustDate(t, tt.day)); got != tt.want {
+		if got := cal.Covers(testenv.DateIn(t, tt.day, Sydney())); got != tt.want {
 			t.Errorf("Covers(%s) = %v, want %v", tt.day, got, tt.want)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 // easterSunday uses the anonymous Gregorian algorithm (Meeus/Jones/Butcher),
@@ -184,11 +186,11 @@ func TestParseCalendarOK(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParseCalendar: %v", err)
 	}
-	name, kind, ok := cal.Holiday(mustDate(t, "2030-12-24"))
+	name, kind, ok := cal.Holiday(testenv.DateIn(t, "2030-12-24", Sydney()))
 	if !ok || name != "Christmas Eve" || kind != HolidayEarlyClose {
 		t.Errorf("Holiday(2030-12-24) = %q, %s, %v; want \"Christmas Eve\", early_close, true", name, kind, ok)
 	}
-	if !cal.Covers(mustDate(t, "2030-06-30")) || cal.Covers(mustDate(t, "2031-01-01")) {
+	if !cal.Covers(testenv.DateIn(t, "2030-06-30", Sydney())) || cal.Covers(testenv.DateIn(t, "2031-01-01", Sydney())) {
 		t.Errorf("Covers: want 2030 only")
 	}
 }

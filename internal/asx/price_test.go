@@ -6,18 +6,11 @@ import (
 	"strconv"
 	"testing"
 
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/shopspring/decimal"
-)
 
-func mustDecimal(t *testing.T, s string) decimal.Decimal {
-	t.Helper()
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		t.Fatalf("parse decimal %q: %v", s, err)
-	}
-	return d
-}
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/testenv"
+)
 
 func TestTickSize(t *testing.T) {
 	tests := []struct {
@@ -37,7 +30,7 @@ func TestTickSize(t *testing.T) {
 		{"150.25", "0.01"},
 	}
 	for _, tt := range tests {
-		if got := TickSize(mustDecimal(t, tt.price)); !got.Equal(mustDecimal(t, tt.want)) {
+		if got := TickSize(testenv.Decimal(t, tt.price)); !got.Equal(testenv.Decimal(t, tt.want)) {
 			t.Errorf("TickSize(%s) = %s, want %s", tt.price, got, tt.want)
 		}
 	}
@@ -67,7 +60,7 @@ func TestValidatePrice(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.price, func(t *testing.T) {
-			err := ValidatePrice(mustDecimal(t, tt.price))
+			err := ValidatePrice(testenv.Decimal(t, tt.price))
 			if tt.wantMsg == "" {
 				if err != nil {
 					t.Fatalf("ValidatePrice(%s) = %v, want nil", tt.price, err)
@@ -112,8 +105,8 @@ func TestRoundToTick(t *testing.T) {
 		{"10", Nearest, "10"},
 	}
 	for _, tt := range tests {
-		got := RoundToTick(mustDecimal(t, tt.price), tt.mode)
-		if !got.Equal(mustDecimal(t, tt.want)) {
+		got := RoundToTick(testenv.Decimal(t, tt.price), tt.mode)
+		if !got.Equal(testenv.Decimal(t, tt.want)) {
 			t.Errorf("RoundToTick(%s, %d) = %s, want %s", tt.price, tt.mode, got, tt.want)
 		}
 	}

@@ -3,6 +3,8 @@ package asx
 import (
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestPhaseStringAndLabel(t *testing.T) {
@@ -69,10 +71,10 @@ func TestPhaseAtGroupBoundaries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.code, func(t *testing.T) {
-			if got := cal.PhaseAt(mustSydney(t, tt.before), tt.code); got != tt.wantBefore {
+			if got := cal.PhaseAt(testenv.TimeIn(t, tt.before, Sydney()), tt.code); got != tt.wantBefore {
 				t.Errorf("PhaseAt(%s, %s) = %s, want %s", tt.before, tt.code, got, tt.wantBefore)
 			}
-			if got := cal.PhaseAt(mustSydney(t, tt.at), tt.code); got != Open {
+			if got := cal.PhaseAt(testenv.TimeIn(t, tt.at, Sydney()), tt.code); got != Open {
 				t.Errorf("PhaseAt(%s, %s) = %s, want open", tt.at, tt.code, got)
 			}
 		})
@@ -115,7 +117,7 @@ func TestMarketPhase(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := cal.MarketPhase(mustSydney(t, tt.at)); got != tt.want {
+			if got := cal.MarketPhase(testenv.TimeIn(t, tt.at, Sydney())); got != tt.want {
 				t.Errorf("MarketPhase(%s) = %s, want %s", tt.at, got, tt.want)
 			}
 		})
@@ -146,7 +148,7 @@ func TestPhasesAcrossDaylightSaving(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			open := mustUTC(t, tt.wantOpen)
-			s, ok := cal.SessionTimes(mustDate(t, tt.day))
+			s, ok := cal.SessionTimes(testenv.DateIn(t, tt.day, Sydney()))
 			if !ok {
 				t.Fatalf("SessionTimes(%s): not a trading day", tt.day)
 			}
@@ -182,7 +184,7 @@ func TestPhasesAcrossDaylightSaving(t *testing.T) {
 func TestSessionTimes(t *testing.T) {
 	cal := DefaultCalendar()
 	t.Run("OK", func(t *testing.T) {
-		got, ok := cal.SessionTimes(mustSydney(t, "2026-06-02 13:45:00"))
+		got, ok := cal.SessionTimes(testenv.TimeIn(t, "2026-06-02 13:45:00", Sydney()))
 		if !ok {
 			t.Fatal("SessionTimes(2026-06-02): not a trading day")
 		}
@@ -193,7 +195,7 @@ func TestSessionTimes(t *testing.T) {
 			name      string
 			got, want time.Time
 		}{
-			{"Date", got.Date, mustDate(t, "2026-06-02")},
+			{"Date", got.Date, testenv.DateIn(t, "2026-06-02", Sydney())},
 			{"PreOpen", got.PreOpen, mustUTC(t, "2026-06-01T21:00:00Z")},
 			{"Open", got.Open, mustUTC(t, "2026-06-02T00:00:00Z")},
 			{"PreClose", got.PreClose, mustUTC(t, "2026-06-02T06:00:00Z")},
@@ -211,7 +213,7 @@ func TestSessionTimes(t *testing.T) {
 		}
 	})
 	t.Run("EarlyClose", func(t *testing.T) {
-		got, ok := cal.SessionTimes(mustDate(t, "2026-12-24"))
+		got, ok := cal.SessionTimes(testenv.DateIn(t, "2026-12-24", Sydney()))
 		if !ok || !got.EarlyClose {
 			t.Fatalf("SessionTimes(2026-12-24) = %+v, %v; want an early-close session", got, ok)
 		}
@@ -224,7 +226,7 @@ func TestSessionTimes(t *testing.T) {
 	})
 	t.Run("ErrNotTradingDay", func(t *testing.T) {
 		for _, d := range []string{"2026-04-03", "2026-06-06"} {
-			if got, ok := cal.SessionTimes(mustDate(t, d)); ok {
+			if got, ok := cal.SessionTimes(testenv.DateIn(t, d, Sydney())); ok {
 				t.Errorf("SessionTimes(%s) = %+v, true; want false", d, got)
 			}
 		}
@@ -257,7 +259,7 @@ func TestStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := cal.Status(mustSydney(t, tt.at))
+			got := cal.Status(testenv.TimeIn(t, tt.at, Sydney()))
 			if got.Phase != tt.wantPhase || got.Label != tt.wantPhase.Label() {
 				t.Errorf("Phase, Label = %s, %q; want %s, %q", got.Phase, got.Label, tt.wantPhase, tt.wantPhase.Label())
 			}
@@ -278,7 +280,7 @@ func TestStatus(t *testing.T) {
 // checks that the phase holds until NextChange and differs at it.
 func TestStatusNextChangeIsAPhaseChange(t *testing.T) {
 	cal := DefaultCalendar()
-	start := mustSydney(t, "2026-04-01 00:00:00")
+	start := testenv.TimeIn(t, "2026-04-01 00:00:00", Sydney())
 	for at := start; at.Before(start.Add(8 * 24 * time.Hour)); at = at.Add(time.Minute) {
 		st := cal.Status(at)
 		if !st.NextChange.After(at) {

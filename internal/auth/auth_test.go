@@ -12,6 +12,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/notify"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 const goodPassword = "correct horse battery staple 42"
@@ -128,10 +129,11 @@ func TestThrottle(t *testing.T) {
 
 func newService(t *testing.T) (*auth.Service, *testenv.SMTPServer) {
 	t.Helper()
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	rdb, prefix := testenv.Redis(t)
 	mail := testenv.NewSMTPServer(t)
-	svc := auth.NewService(pool, auth.NewThrottle(rdb, prefix, auth.DefaultThrottle), notify.NewSMTPMailer(mail.Config),
+	mailer := notify.NewSMTPMailer(notify.SMTPConfig{Host: mail.Host, Port: mail.Port, From: "Qlib Pro <noreply@qlibpro.test>"})
+	svc := auth.NewService(pool, auth.NewThrottle(rdb, prefix, auth.DefaultThrottle), mailer,
 		slog.New(slog.NewTextHandler(io.Discard, nil)), auth.Options{BaseURL: "https://qlibpro.test", ResetTTL: 30 * time.Minute})
 	t.Cleanup(svc.Wait)
 	return svc, mail

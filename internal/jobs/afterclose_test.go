@@ -9,27 +9,21 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func TestAfterCloseScoresOnce(t *testing.T) {
-	pool := testenv.DB(t)
-	for _, table := range []string{"features", "signals", "model_daily_ic", "model_versions"} {
-		// See mustDB in jobs_test.go.
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	ctx := t.Context()
 	codes := []string{"BHP", "CBA", "CSL", "WES"}
 	p := pipeline.New(pool, nil, nil)
 	if _, err := p.Store().Refresh(ctx, codes); err != nil {
 		t.Fatal(err)
 	}
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 	segs := dataset.Segments{
-		Train: dataset.DateRange{Start: day("2019-01-01"), End: day("2020-12-31")},
-		Valid: dataset.DateRange{Start: day("2021-01-01"), End: day("2021-06-30")},
-		Test:  dataset.DateRange{Start: day("2021-07-01"), End: day("2021-12-31")},
+		Train: dataset.DateRange{Start: testenv.Date(t, "2019-01-01"), End: testenv.Date(t, "2020-12-31")},
+		Valid: dataset.DateRange{Start: testenv.Date(t, "2021-01-01"), End: testenv.Date(t, "2021-06-30")},
+		Test:  dataset.DateRange{Start: testenv.Date(t, "2021-07-01"), End: testenv.Date(t, "2021-12-31")},
 	}
 	if _, err := p.Train(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: segs, Activate: true}, nil); err != nil {
 		t.Fatal(err)
@@ -54,7 +48,7 @@ func TestAfterCloseScoresOnce(t *testing.T) {
 	if got := signals(); got != want {
 		t.Errorf("after the close: %d signals, want %d (the last %d days)", got, want, jobs.CatchUpDays)
 	}
-	n, err := w.CatchUp(ctx, day("2026-06-04"))
+	n, err := w.CatchUp(ctx, testenv.Date(t, "2026-06-04"))
 	if err != nil || n != 0 || signals() != want {
 		t.Errorf("second run scored %d days (%v), want none", n, err)
 	}

@@ -15,40 +15,15 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var universe = []string{"ANZ", "BHP", "CBA", "CSL", "NAB", "WBC"}
 
-// quietTables are the tables the tests write to in bulk.
-var quietTables = []string{"features", "signals", "model_daily_ic", "model_versions", "daily_bars", "job_progress"}
-
-// mustDB returns a fresh test database on which autovacuum leaves the
-// tables the tests fill alone: a worker still running when the test ends
-// belongs to the superuser, and testenv (not a superuser) could not end it
-// to drop the database.
-func mustDB(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	pool := testenv.DB(t)
-	for _, table := range quietTables {
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatalf("quiet %s: %v", table, err)
-		}
-	}
-	return pool
-}
-
-func mustDate(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 var segments = dataset.Segments{
-	Train: dataset.DateRange{Start: mustDate("2019-01-01"), End: mustDate("2020-12-31")},
-	Valid: dataset.DateRange{Start: mustDate("2021-01-01"), End: mustDate("2021-06-30")},
-	Test:  dataset.DateRange{Start: mustDate("2021-07-01"), End: mustDate("2021-12-31")},
+	Train: dataset.DateRange{Start: testenv.Day(2019, 1, 1), End: testenv.Day(2020, 12, 31)},
+	Valid: dataset.DateRange{Start: testenv.Day(2021, 1, 1), End: testenv.Day(2021, 6, 30)},
+	Test:  dataset.DateRange{Start: testenv.Day(2021, 7, 1), End: testenv.Day(2021, 12, 31)},
 }
 
 // mustStart starts a working client on pool and stops it when the test ends.
@@ -90,7 +65,7 @@ func mustFinish(t *testing.T, c *jobs.Client, id int64) jobs.Status {
 }
 
 func TestMigrateConcurrently(t *testing.T) {
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
@@ -112,7 +87,7 @@ func TestMigrateConcurrently(t *testing.T) {
 }
 
 func TestJobs(t *testing.T) {
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	ctx := t.Context()
 	p := pipeline.New(pool, nil, nil)
 	if _, err := p.Store().Refresh(ctx, universe); err != nil {
@@ -122,7 +97,7 @@ func TestJobs(t *testing.T) {
 
 	t.Run("TrainRefusedBeforeQueueing", func(t *testing.T) {
 		bad := segments
-		bad.Test = dataset.DateRange{Start: mustDate("2031-01-01"), End: mustDate("2031-12-31")}
+		bad.Test = dataset.DateRange{Start: testenv.Date(t, "2031-01-01"), End: testenv.Date(t, "2031-12-31")}
 		_, err := c.EnqueueTrain(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: bad})
 		if e, ok := apperr.As(err); !ok || e.Code != apperr.Invalid || e.Field != "test" {
 			t.Errorf("EnqueueTrain with a test window outside the data: %v, want Invalid on test", err)
@@ -146,7 +121,7 @@ func TestJobs(t *testing.T) {
 		}
 	})
 	t.Run("Score", func(t *testing.T) {
-		day := mustDate("2026-06-03")
+		day := testenv.Date(t, "2026-06-03")
 		id, err := c.EnqueueScore(ctx, day)
 		if err != nil {
 			t.Fatal(err)
@@ -166,7 +141,7 @@ func TestJobs(t *testing.T) {
 		}
 	})
 	t.Run("ScoreWithoutFeaturesIsCancelled", func(t *testing.T) {
-		id, err := c.EnqueueScore(ctx, mustDate("2026-06-06")) // a Saturday
+		id, err := c.EnqueueScore(ctx, testenv.Date(t, "2026-06-06")) // a Saturday
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,32 +6,26 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/jobs"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestDueDay(t *testing.T) {
 	syd := asx.Sydney()
-	at := func(s string) time.Time {
-		t, err := time.ParseInLocation("2006-01-02 15:04", s, syd)
-		if err != nil {
-			panic(err)
-		}
-		return t
-	}
 	tests := []struct {
 		name    string
 		now     time.Time
 		wantDue bool
 		wantDay string
 	}{
-		{"AfterCloseOnATradingDay", at("2026-06-03 17:05"), true, "2026-06-03"},
-		{"AtHalfPastFour", at("2026-06-03 16:30"), true, "2026-06-03"},
-		{"BeforeTheClose", at("2026-06-03 15:59"), false, ""},
-		{"JustBeforeHalfPastFour", at("2026-06-03 16:29"), false, ""},
-		{"LateEvening", at("2026-06-03 23:59"), true, "2026-06-03"},
-		{"EarlyMorningNextDay", at("2026-06-04 06:00"), false, ""},
-		{"Saturday", at("2026-06-06 17:00"), false, ""},
-		{"Sunday", at("2026-06-07 17:00"), false, ""},
-		{"AustraliaDay", at("2026-01-26 17:00"), false, ""},
+		{"AfterCloseOnATradingDay", testenv.TimeIn(t, "2026-06-03 17:05", syd), true, "2026-06-03"},
+		{"AtHalfPastFour", testenv.TimeIn(t, "2026-06-03 16:30", syd), true, "2026-06-03"},
+		{"BeforeTheClose", testenv.TimeIn(t, "2026-06-03 15:59", syd), false, ""},
+		{"JustBeforeHalfPastFour", testenv.TimeIn(t, "2026-06-03 16:29", syd), false, ""},
+		{"LateEvening", testenv.TimeIn(t, "2026-06-03 23:59", syd), true, "2026-06-03"},
+		{"EarlyMorningNextDay", testenv.TimeIn(t, "2026-06-04 06:00", syd), false, ""},
+		{"Saturday", testenv.TimeIn(t, "2026-06-06 17:00", syd), false, ""},
+		{"Sunday", testenv.TimeIn(t, "2026-06-07 17:00", syd), false, ""},
+		{"AustraliaDay", testenv.TimeIn(t, "2026-01-26 17:00", syd), false, ""},
 		{"GivenInUTC", time.Date(2026, 6, 3, 7, 0, 0, 0, time.UTC), true, "2026-06-03"},    // 17:00 AEST
 		{"UTCDateIsTheDayBefore", time.Date(2026, 6, 2, 22, 0, 0, 0, time.UTC), false, ""}, // 08:00 on the 3rd
 	}

@@ -3,6 +3,8 @@ package market
 import (
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestParseInterval(t *testing.T) {
@@ -23,41 +25,36 @@ func TestParseInterval(t *testing.T) {
 }
 
 func TestMergeLive(t *testing.T) {
-	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
-	live := Bar{Time: day("2026-11-25"), Open: 10, High: 12, Low: 9, Close: 11, Volume: 5}
-	week := []Bar{{Time: day("2026-11-23"), Open: 8, High: 10, Low: 7, Close: 9, Volume: 10}}
+	live := Bar{Time: testenv.Date(t, "2026-11-25"), Open: 10, High: 12, Low: 9, Close: 11, Volume: 5}
+	week := []Bar{{Time: testenv.Date(t, "2026-11-23"), Open: 8, High: 10, Low: 7, Close: 9, Volume: 10}}
 	got := mergeLive(week, live, "week")
 	if len(got) != 1 || got[0].High != 12 || got[0].Low != 7 || got[0].Close != 11 || got[0].Volume != 15 || got[0].Open != 8 {
 		t.Errorf("weekly merge = %+v", got)
 	}
 	got = mergeLive(nil, live, "month")
-	if len(got) != 1 || !got[0].Time.Equal(day("2026-11-01")) {
+	if len(got) != 1 || !got[0].Time.Equal(testenv.Date(t, "2026-11-01")) {
 		t.Errorf("monthly bucket = %+v", got)
 	}
-	got = mergeLive([]Bar{{Time: day("2026-11-24")}}, live, "day")
-	if len(got) != 2 || !got[1].Time.Equal(day("2026-11-25")) {
+	got = mergeLive([]Bar{{Time: testenv.Date(t, "2026-11-24")}}, live, "day")
+	if len(got) != 2 || !got[1].Time.Equal(testenv.Date(t, "2026-11-25")) {
 		t.Errorf("daily append = %+v", got)
 	}
 }
 
 func TestQuoteRollsOverAtANewSydneyDay(t *testing.T) {
-	syd := func(s string) time.Time {
-		v, _ := time.ParseInLocation("2006-01-02 15:04", s, sydney())
-		return v
-	}
 	q := Quote{Code: "BHP", PrevClose: 40}
-	q = q.Apply(Tick{Time: syd("2026-11-25 10:00"), Code: "BHP", Price: 41, Size: 1000, Seq: 1})
-	q = q.Apply(Tick{Time: syd("2026-11-25 16:11"), Code: "BHP", Price: 42, Size: 10, Seq: 2, Kind: Auction})
+	q = q.Apply(Tick{Time: testenv.TimeIn(t, "2026-11-25 10:00", sydney()), Code: "BHP", Price: 41, Size: 1000, Seq: 1})
+	q = q.Apply(Tick{Time: testenv.TimeIn(t, "2026-11-25 16:11", sydney()), Code: "BHP", Price: 42, Size: 10, Seq: 2, Kind: Auction})
 	if q.Open != 41 || q.Volume != 1010 || q.Change() != 2 {
 		t.Fatalf("day one: %+v", q)
 	}
-	q = q.Apply(Tick{Time: syd("2026-11-26 10:00"), Code: "BHP", Price: 43, Size: 5, Seq: 3})
+	q = q.Apply(Tick{Time: testenv.TimeIn(t, "2026-11-26 10:00", sydney()), Code: "BHP", Price: 43, Size: 5, Seq: 3})
 	if q.PrevClose != 42 || q.Open != 43 || q.High != 43 || q.Low != 43 || q.Volume != 5 || q.Trades != 1 || q.Change() != 1 {
 		t.Errorf("day two: %+v", q)
 	}
 	// Midnight UTC is not a new day in Sydney.
-	q2 := Quote{Code: "CBA", PrevClose: 100}.Apply(Tick{Time: syd("2026-11-25 10:30"), Code: "CBA", Price: 101, Size: 1, Seq: 1})
-	q2 = q2.Apply(Tick{Time: syd("2026-11-25 11:30"), Code: "CBA", Price: 102, Size: 1, Seq: 2})
+	q2 := Quote{Code: "CBA", PrevClose: 100}.Apply(Tick{Time: testenv.TimeIn(t, "2026-11-25 10:30", sydney()), Code: "CBA", Price: 101, Size: 1, Seq: 1})
+	q2 = q2.Apply(Tick{Time: testenv.TimeIn(t, "2026-11-25 11:30", sydney()), Code: "CBA", Price: 102, Size: 1, Seq: 2})
 	if q2.PrevClose != 100 || q2.Volume != 2 {
 		t.Errorf("same Sydney day across midnight UTC rolled over: %+v", q2)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // quotes is a quote source the test sets.
@@ -50,19 +51,9 @@ type env struct {
 	seq     atomic.Int64
 }
 
-// sydney returns the instant of a Sydney wall-clock time, "2025-07-01 11:00".
-func sydney(t *testing.T, s string) time.Time {
-	t.Helper()
-	v, err := time.ParseInLocation("2006-01-02 15:04", s, asx.Sydney())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
 func newEnv(t *testing.T, at string) *env {
 	t.Helper()
-	e := &env{t: t, pool: testenv.DB(t), clock: provider.NewManualClock(sydney(t, at)), quotes: &quotes{m: map[string]market.Quote{}}}
+	e := &env{t: t, pool: testdb.New(t), clock: provider.NewManualClock(testenv.TimeIn(t, at, asx.Sydney())), quotes: &quotes{m: map[string]market.Quote{}}}
 	e.svc = portfolio.NewService(e.pool, e.quotes, e.clock, nil)
 	e.matcher = portfolio.NewMatcher(e.svc, portfolio.MatcherOptions{})
 	return e
@@ -94,7 +85,7 @@ func (e *env) mustAccount(user int64, balance, method string) portfolio.Account 
 	return a
 }
 
-func (e *env) at(s string) { e.clock.Set(sydney(e.t, s)) }
+func (e *env) at(s string) { e.clock.Set(testenv.TimeIn(e.t, s, asx.Sydney())) }
 
 // tick is one trade print of code at px with the quote at px either side.
 func (e *env) tick(code string, px float64, kind market.TickKind) market.Tick {
@@ -174,18 +165,9 @@ func (e *env) mustBalanced() {
 	}
 }
 
-func mustDec(t *testing.T, s string) decimal.Decimal {
-	t.Helper()
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 func assertDec(t *testing.T, what string, got decimal.Decimal, want string) {
 	t.Helper()
-	if !got.Equal(mustDec(t, want)) {
+	if !got.Equal(testenv.Decimal(t, want)) {
 		t.Errorf("%s = %s, want %s", what, got, want)
 	}
 }

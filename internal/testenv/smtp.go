@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-
-	"github.com/qlibpro/qlibpro/internal/notify"
 )
 
 // Mail is one message the test SMTP server received.
@@ -20,9 +18,11 @@ type Mail struct {
 	Data string
 }
 
-// SMTPServer is a real SMTP server in the test process that keeps what it receives.
+// SMTPServer is a real SMTP server in the test process that keeps what it
+// receives. Point the mailer under test at Host and Port.
 type SMTPServer struct {
-	Config notify.SMTPConfig
+	Host   string
+	Port   int
 	mu     sync.Mutex
 	msgs   []Mail
 	arrive chan struct{}
@@ -42,8 +42,8 @@ func NewSMTPServer(tb testing.TB) *SMTPServer {
 	go func() { _ = srv.Serve(ln) }()
 	tb.Cleanup(func() { _ = srv.Close() })
 	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	p, _ := strconv.Atoi(port)
-	s.Config = notify.SMTPConfig{Host: host, Port: p, From: "Qlib Pro <noreply@qlibpro.test>"}
+	s.Host = host
+	s.Port, _ = strconv.Atoi(port)
 	return s
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // BenchmarkIngest measures ticks per second through Ingest.Write: COPY into
@@ -17,7 +18,7 @@ import (
 func BenchmarkIngest(b *testing.B) {
 	for _, size := range []int{200, 1000, 5000} {
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
-			pool := testenv.DB(b)
+			pool := testdb.New(b)
 			rdb, prefix := testenv.Redis(b)
 			in := feed.NewIngest(pool, rdb, prefix+"quotes", time.Second, size, nil)
 			batch := make([]market.Tick, size)
@@ -43,7 +44,7 @@ func BenchmarkIngest(b *testing.B) {
 // BenchmarkCandles measures candle queries over one year of one-minute bars
 // (252 sessions × 372 minutes ≈ 94k bars for one code).
 func BenchmarkCandles(b *testing.B) {
-	pool := testenv.DB(b)
+	pool := testdb.New(b)
 	ctx := context.Background()
 	_, err := pool.Exec(ctx, `
 		INSERT INTO bars_1m (code, time, open, high, low, close, volume, trades)

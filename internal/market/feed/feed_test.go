@@ -16,10 +16,11 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func TestLeaderFailover(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var leaders atomic.Int32
@@ -80,7 +81,7 @@ func (plainRenderer) QuoteJSON(q market.Quote, _ market.Tick) ([]byte, error) {
 
 // TestTickToSubscriber: tick → COPY → Redis → hub → subscriber in well under a second.
 func TestTickToSubscriber(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	rdb, prefix := testenv.Redis(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -121,7 +122,7 @@ func TestTickToSubscriber(t *testing.T) {
 // TestCandlesEqualHandAggregatedTicks rolls random ticks up twice (idempotent)
 // and checks 1m/5m/1h candles against an aggregation done here in Go.
 func TestCandlesEqualHandAggregatedTicks(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(1, 2))
 	base := time.Date(2026, 11, 24, 23, 0, 0, 0, time.UTC) // 10:00 AEDT on 25 Nov
@@ -187,7 +188,7 @@ func aggregate(ticks []market.Tick, width time.Duration) []market.Bar {
 }
 
 func TestFinaliseWritesDailyBarsAfterTheClose(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	ctx := context.Background()
 	cal := asx.DefaultCalendar()
 	day := time.Date(2026, 11, 25, 0, 0, 0, 0, asx.Sydney())
@@ -229,7 +230,7 @@ func TestFinaliseWritesDailyBarsAfterTheClose(t *testing.T) {
 // before the newest tick of another code (a delayed quote), still reaches
 // its one-minute bar.
 func TestRollUpTakesDelayedTicks(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Minute)
 	mustCopy(t, pool, []market.Tick{{Time: now, Code: "CBA", Price: 160, Size: 10, Seq: 1}})

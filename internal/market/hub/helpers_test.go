@@ -13,7 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/internal/market"
-	"github.com/qlibpro/qlibpro/internal/testredis"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 // rowRenderer renders a quote as a one-line table row and as short JSON,
@@ -80,7 +80,7 @@ type testHub struct {
 // mustStartHub starts a hub on a fresh channel and waits until Redis has it subscribed.
 func mustStartHub(t *testing.T, opts Options) *testHub {
 	t.Helper()
-	rdb, prefix := testredis.New(t)
+	rdb, prefix := testenv.Redis(t)
 	th := &testHub{
 		rdb:     rdb,
 		channel: prefix + "quotes",

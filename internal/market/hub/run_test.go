@@ -12,11 +12,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/qlibpro/qlibpro/internal/market"
-	"github.com/qlibpro/qlibpro/internal/testredis"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestRunExitsAndEndsEverything(t *testing.T) {
-	rdb, prefix := testredis.New(t)
+	rdb, prefix := testenv.Redis(t)
 	if err := rdb.Ping(context.Background()).Err(); err != nil {
 		t.Fatal(err)
 	}
@@ -72,11 +72,11 @@ func TestRunExitsAndEndsEverything(t *testing.T) {
 
 func TestReconnectAfterConnectionKilled(t *testing.T) {
 	// A client of its own, named so that the test kills only the hub's connection.
-	opt, err := redis.ParseURL(testredis.URL())
+	opt, err := redis.ParseURL(testenv.RedisURL())
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, prefix := testredis.New(t)
+	_, prefix := testenv.Redis(t)
 	name := strings.ReplaceAll(prefix, ":", "-") + "hub"
 	opt.ClientName = name
 	rdb := redis.NewClient(opt)

@@ -5,8 +5,10 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/shopspring/decimal"
+
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func mustNamed(t *testing.T, name string) Schedule {
@@ -16,15 +18,6 @@ func mustNamed(t *testing.T, name string) Schedule {
 		t.Fatalf("Named(%q): %v", name, err)
 	}
 	return s
-}
-
-func mustDecimal(t *testing.T, s string) decimal.Decimal {
-	t.Helper()
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		t.Fatalf("decimal %q: %v", s, err)
-	}
-	return d
 }
 
 func TestScheduleFee(t *testing.T) {
@@ -63,8 +56,8 @@ func TestScheduleFee(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := mustNamed(t, tt.schedule)
-			got := s.Fee(tt.side, mustDecimal(t, tt.value))
-			want := mustDecimal(t, tt.want)
+			got := s.Fee(tt.side, testenv.Decimal(t, tt.value))
+			want := testenv.Decimal(t, tt.want)
 			if !got.Equal(want) {
 				t.Errorf("%s.Fee(%s, %s) = %s, want %s", tt.schedule, tt.side, tt.value, got, want)
 			}
@@ -123,7 +116,7 @@ func TestScheduleJSONRoundTrip(t *testing.T) {
 				t.Fatalf("ParseSchedule(%s): %v", data, err)
 			}
 			for _, v := range []string{"0", "999.99", "1000.01", "25000.01", "123456.78"} {
-				value := mustDecimal(t, v)
+				value := testenv.Decimal(t, v)
 				for _, side := range []Side{Buy, Sell} {
 					if g, w := got.Fee(side, value), want.Fee(side, value); !g.Equal(w) {
 						t.Errorf("round-tripped Fee(%s, %s) = %s, want %s (json %s)", side, v, g, w, data)
@@ -161,7 +154,7 @@ func TestParseSchedule(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ParseSchedule(%s): %v", tt.json, err)
 				}
-				if got, want := s.Fee(tt.side, mustDecimal(t, tt.value)), mustDecimal(t, tt.want); !got.Equal(want) {
+				if got, want := s.Fee(tt.side, testenv.Decimal(t, tt.value)), testenv.Decimal(t, tt.want); !got.Equal(want) {
 					t.Errorf("Fee(%s, %s) = %s, want %s", tt.side, tt.value, got, want)
 				}
 			})

@@ -8,11 +8,13 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestCSV(t *testing.T) {
 	disposals, err := MatchSale(threeParcels(t), Sale{
-		Code: "BHP", Date: mustDate(t, "2025-06-20"),
+		Code: "BHP", Date: testenv.Date(t, "2025-06-20"),
 		Quantity: decimal.NewFromInt(150), Proceeds: decimal.NewFromInt(6000),
 	})
 	if err != nil {

@@ -3,6 +3,8 @@ package tax
 import (
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestDiscountEligible(t *testing.T) {
@@ -27,7 +29,7 @@ func TestDiscountEligible(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := DiscountEligible(mustDate(t, tt.acquired), mustDate(t, tt.sold)); got != tt.want {
+			if got := DiscountEligible(testenv.Date(t, tt.acquired), testenv.Date(t, tt.sold)); got != tt.want {
 				t.Errorf("DiscountEligible(%s, %s) = %v, want %v", tt.acquired, tt.sold, got, tt.want)
 			}
 		})
@@ -44,7 +46,7 @@ func TestDiscountDate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.acquired, func(t *testing.T) {
-			if got, want := DiscountDate(mustDate(t, tt.acquired)), mustDate(t, tt.want); !got.Equal(want) {
+			if got, want := DiscountDate(testenv.Date(t, tt.acquired)), testenv.Date(t, tt.want); !got.Equal(want) {
 				t.Errorf("DiscountDate(%s) = %s, want %s", tt.acquired, got.Format(dateLayout), tt.want)
 			}
 		})
@@ -55,7 +57,7 @@ func TestCivilDatesReadTheirOwnLocation(t *testing.T) {
 	sydney := time.FixedZone("AEST", 10*60*60)
 	// 09:00 on 1 July in Sydney is still 30 June in UTC.
 	bought := time.Date(2024, time.July, 1, 9, 0, 0, 0, sydney)
-	if got := DiscountEligible(bought, mustDate(t, "2025-07-01")); got {
+	if got := DiscountEligible(bought, testenv.Date(t, "2025-07-01")); got {
 		t.Errorf("DiscountEligible(1 Jul 2024 AEST, 2025-07-01) = true, want false")
 	}
 	if got, want := FinancialYear(bought), 2025; got != want {
@@ -77,7 +79,7 @@ func TestFinancialYear(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.date, func(t *testing.T) {
-			if got := FinancialYear(mustDate(t, tt.date)); got != tt.want {
+			if got := FinancialYear(testenv.Date(t, tt.date)); got != tt.want {
 				t.Errorf("FinancialYear(%s) = %d, want %d", tt.date, got, tt.want)
 			}
 		})
@@ -86,10 +88,10 @@ func TestFinancialYear(t *testing.T) {
 
 func TestFYRange(t *testing.T) {
 	start, end := FYRange(2025)
-	if want := mustDate(t, "2024-07-01"); !start.Equal(want) {
+	if want := testenv.Date(t, "2024-07-01"); !start.Equal(want) {
 		t.Errorf("FYRange(2025) start = %s, want %s", start, want)
 	}
-	if want := mustDate(t, "2025-06-30"); !end.Equal(want) {
+	if want := testenv.Date(t, "2025-06-30"); !end.Equal(want) {
 		t.Errorf("FYRange(2025) end = %s, want %s", end, want)
 	}
 	if got := FinancialYear(start); got != 2025 {

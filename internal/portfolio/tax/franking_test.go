@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestFrankingCredit(t *testing.T) {
@@ -22,7 +23,7 @@ func TestFrankingCredit(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dividend, pct, rate := mustDecimal(t, tt.dividend), mustDecimal(t, tt.pct), mustDecimal(t, tt.rate)
+			dividend, pct, rate := testenv.Decimal(t, tt.dividend), testenv.Decimal(t, tt.pct), testenv.Decimal(t, tt.rate)
 			credit, err := FrankingCredit(dividend, pct, rate)
 			if err != nil {
 				t.Fatalf("FrankingCredit: %v", err)
@@ -52,7 +53,7 @@ func TestFrankingCreditInvalid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dividend, pct, rate := mustDecimal(t, tt.dividend), mustDecimal(t, tt.pct), mustDecimal(t, tt.rate)
+			dividend, pct, rate := testenv.Decimal(t, tt.dividend), testenv.Decimal(t, tt.pct), testenv.Decimal(t, tt.rate)
 			_, err := FrankingCredit(dividend, pct, rate)
 			assertAppErr(t, err, apperr.Invalid, tt.field)
 			_, err = GrossUp(dividend, pct, rate)

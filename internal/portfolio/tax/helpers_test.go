@@ -2,44 +2,27 @@ package tax
 
 import (
 	"testing"
-	"time"
+
+	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
-	"github.com/shopspring/decimal"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
-
-func mustDate(t *testing.T, s string) time.Time {
-	t.Helper()
-	d, err := time.Parse(dateLayout, s)
-	if err != nil {
-		t.Fatalf("date %q: %v", s, err)
-	}
-	return d
-}
-
-func mustDecimal(t *testing.T, s string) decimal.Decimal {
-	t.Helper()
-	d, err := decimal.NewFromString(s)
-	if err != nil {
-		t.Fatalf("decimal %q: %v", s, err)
-	}
-	return d
-}
 
 func mustParcel(t *testing.T, id int64, code, acquired, quantity, costBase string) Parcel {
 	t.Helper()
 	return Parcel{
 		ID:       id,
 		Code:     code,
-		Acquired: mustDate(t, acquired),
-		Quantity: mustDecimal(t, quantity),
-		CostBase: mustDecimal(t, costBase),
+		Acquired: testenv.Date(t, acquired),
+		Quantity: testenv.Decimal(t, quantity),
+		CostBase: testenv.Decimal(t, costBase),
 	}
 }
 
 func assertDecimal(t *testing.T, what string, got decimal.Decimal, want string) {
 	t.Helper()
-	if !got.Equal(mustDecimal(t, want)) {
+	if !got.Equal(testenv.Decimal(t, want)) {
 		t.Errorf("%s = %s, want %s", what, got, want)
 	}
 }

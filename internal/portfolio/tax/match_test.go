@@ -5,8 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/shopspring/decimal"
+
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 // wantDisposal is the hand-computed part of a Disposal.
@@ -97,9 +99,9 @@ func TestMatchSaleMethods(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sale := Sale{
 				Code:     "bhp",
-				Date:     mustDate(t, "2025-06-20"),
+				Date:     testenv.Date(t, "2025-06-20"),
 				Quantity: decimal.NewFromInt(150),
-				Proceeds: mustDecimal(t, tt.proceeds),
+				Proceeds: testenv.Decimal(t, tt.proceeds),
 				Method:   tt.method,
 				Picks:    tt.picks,
 			}
@@ -116,7 +118,7 @@ func TestMatchSaleMethods(t *testing.T) {
 				if d.Method != wantMethod {
 					t.Errorf("parcel %d method = %q, want %q", d.ParcelID, d.Method, wantMethod)
 				}
-				if want := mustDate(t, "2025-06-20"); !d.Sold.Equal(want) {
+				if want := testenv.Date(t, "2025-06-20"); !d.Sold.Equal(want) {
 					t.Errorf("parcel %d sold = %s, want %s", d.ParcelID, d.Sold, want)
 				}
 			}
@@ -148,7 +150,7 @@ func TestMatchSaleTieBreaks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.method), func(t *testing.T) {
 			got, err := MatchSale(parcels(t), Sale{
-				Code: "NAB", Date: mustDate(t, "2025-03-03"),
+				Code: "NAB", Date: testenv.Date(t, "2025-03-03"),
 				Quantity: decimal.NewFromInt(22), Proceeds: decimal.NewFromInt(330), Method: tt.method,
 			})
 			if err != nil {
@@ -174,7 +176,7 @@ func TestMatchSaleApportionment(t *testing.T) {
 		total := decimal.Zero
 		for i, qty := range []int64{3, 2, 2} {
 			got, err := MatchSale(held, Sale{
-				Code: "WES", Date: mustDate(t, "2024-06-03"),
+				Code: "WES", Date: testenv.Date(t, "2024-06-03"),
 				Quantity: decimal.NewFromInt(qty), Proceeds: decimal.NewFromInt(100 * qty),
 			})
 			if err != nil {
@@ -196,13 +198,13 @@ func TestMatchSaleApportionment(t *testing.T) {
 		var held []Parcel
 		for i := range int64(7) {
 			held = append(held, Parcel{
-				ID: i + 1, Code: "TLS", Acquired: mustDate(t, "2024-01-02"),
+				ID: i + 1, Code: "TLS", Acquired: testenv.Date(t, "2024-01-02"),
 				Quantity: decimal.NewFromInt(1), CostBase: decimal.NewFromInt(1),
 			})
 		}
 		got, err := MatchSale(held, Sale{
-			Code: "TLS", Date: mustDate(t, "2024-06-03"),
-			Quantity: decimal.NewFromInt(7), Proceeds: mustDecimal(t, "10.00"),
+			Code: "TLS", Date: testenv.Date(t, "2024-06-03"),
+			Quantity: decimal.NewFromInt(7), Proceeds: testenv.Decimal(t, "10.00"),
 		})
 		if err != nil {
 			t.Fatalf("MatchSale: %v", err)
@@ -221,8 +223,8 @@ func TestMatchSaleApportionment(t *testing.T) {
 			mustParcel(t, 2, "CSL", "2024-02-02", "4", "80.00"),
 		}
 		got, err := MatchSale(held, Sale{
-			Code: "CSL", Date: mustDate(t, "2024-06-03"),
-			Quantity: decimal.NewFromInt(1), Proceeds: mustDecimal(t, "40.00"),
+			Code: "CSL", Date: testenv.Date(t, "2024-06-03"),
+			Quantity: decimal.NewFromInt(1), Proceeds: testenv.Decimal(t, "40.00"),
 		})
 		if err != nil {
 			t.Fatalf("MatchSale: %v", err)
@@ -265,8 +267,8 @@ func TestMatchSaleDiscount(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			held := []Parcel{mustParcel(t, 1, "RIO", tt.acquired, "10", "100.00")}
 			got, err := MatchSale(held, Sale{
-				Code: "RIO", Date: mustDate(t, tt.sold),
-				Quantity: decimal.NewFromInt(10), Proceeds: mustDecimal(t, tt.proceeds),
+				Code: "RIO", Date: testenv.Date(t, tt.sold),
+				Quantity: decimal.NewFromInt(10), Proceeds: testenv.Decimal(t, tt.proceeds),
 			})
 			if err != nil {
 				t.Fatalf("MatchSale: %v", err)
@@ -334,7 +336,7 @@ func TestMatchSaleErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sale := Sale{
-				Code: "BHP", Date: mustDate(t, "2025-06-20"),
+				Code: "BHP", Date: testenv.Date(t, "2025-06-20"),
 				Quantity: decimal.NewFromInt(150), Proceeds: decimal.NewFromInt(6000),
 			}
 			tt.edit(&sale)

@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 // row is a disposal reduced to what Summarise reads.
@@ -20,8 +22,8 @@ func mustDisposals(t *testing.T, rows []row) []Disposal {
 		out = append(out, Disposal{
 			ParcelID:     int64(i + 1),
 			Code:         "BHP",
-			Sold:         mustDate(t, r.sold),
-			Gain:         mustDecimal(t, r.gain),
+			Sold:         testenv.Date(t, r.sold),
+			Gain:         testenv.Decimal(t, r.gain),
 			Discountable: r.discountable,
 		})
 	}
@@ -78,7 +80,7 @@ func TestSummarise(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := Summarise(mustDisposals(t, tt.rows), 2025, mustDecimal(t, tt.prior), tt.rate)
+			s := Summarise(mustDisposals(t, tt.rows), 2025, testenv.Decimal(t, tt.prior), tt.rate)
 			assertDecimal(t, "DiscountableGains", s.DiscountableGains, tt.want.discountable)
 			assertDecimal(t, "OtherGains", s.OtherGains, tt.want.other)
 			if got, want := s.TotalGains, s.DiscountableGains.Add(s.OtherGains); !got.Equal(want) {

@@ -5,17 +5,11 @@ import (
 	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 var nan = math.NaN()
-
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
 
 // near reports whether a and b agree to 1e-12, treating NaN as equal to NaN.
 func near(a, b float64) bool {
@@ -32,10 +26,11 @@ type day struct {
 }
 
 // rows flattens days into the row-aligned slices DailyIC takes.
-func rows(days ...day) (dates []time.Time, score, label []float64) {
+func rows(t *testing.T, days ...day) (dates []time.Time, score, label []float64) {
+	t.Helper()
 	for _, d := range days {
 		for range d.score {
-			dates = append(dates, date(d.date))
+			dates = append(dates, testenv.Date(t, d.date))
 		}
 		score = append(score, d.score...)
 		label = append(label, d.label...)
@@ -67,7 +62,7 @@ func TestDailyIC(t *testing.T) {
 			// dx (-1.5, -.5, .5, 1.5), dy (-1.5, .5, -.5, 1.5): 4 / √(5 × 5).
 			// The values are their own ranks, so Rank IC is the same.
 			days: []day{{"2020-01-02", []float64{1, 2, 3, 4}, []float64{1, 3, 2, 4}}},
-			want: []DayIC{{date("2020-01-02"), 0.8, 0.8, 4}},
+			want: []DayIC{{testenv.Date(t, "2020-01-02"), 0.8, 0.8, 4}},
 		},
 		{
 			name: "PerfectPositiveAndNegative",
@@ -78,8 +73,8 @@ func TestDailyIC(t *testing.T) {
 			// Day 1 is monotone but not linear, so Rank IC is 1 and IC less:
 			// dx (-.1, 0, .1), dy (-7/3, -4/3, 11/3) → 0.6 / √(0.02 × 186/9).
 			want: []DayIC{
-				{date("2020-01-02"), 0.6 / math.Sqrt(0.02*186.0/9), 1, 3},
-				{date("2020-01-03"), -1, -1, 3},
+				{testenv.Date(t, "2020-01-02"), 0.6 / math.Sqrt(0.02*186.0/9), 1, 3},
+				{testenv.Date(t, "2020-01-03"), -1, -1, 3},
 			},
 		},
 		{
@@ -88,12 +83,12 @@ func TestDailyIC(t *testing.T) {
 			// IC: dx (-.75,-.75,.25,1.25), dy (-1.5,-.5,.5,1.5) → 3.5/√(2.75×5).
 			// Rank IC: dx (-1,-1,.5,1.5) → 4.5/√(4.5×5).
 			days: []day{{"2020-01-02", []float64{1, 1, 2, 3}, []float64{1, 2, 3, 4}}},
-			want: []DayIC{{date("2020-01-02"), 3.5 / math.Sqrt(2.75*5), 4.5 / math.Sqrt(4.5*5), 4}},
+			want: []DayIC{{testenv.Date(t, "2020-01-02"), 3.5 / math.Sqrt(2.75*5), 4.5 / math.Sqrt(4.5*5), 4}},
 		},
 		{
 			name: "MissingPairsDropped",
 			days: []day{{"2020-01-02", []float64{1, nan, 2, 3, 4}, []float64{1, 9, 2, 3, nan}}},
-			want: []DayIC{{date("2020-01-02"), 1, 1, 3}},
+			want: []DayIC{{testenv.Date(t, "2020-01-02"), 1, 1, 3}},
 		},
 		{
 			name: "DegenerateDaysSkipped",
@@ -103,23 +98,23 @@ func TestDailyIC(t *testing.T) {
 				{"2020-01-06", []float64{1, 2, nan}, []float64{1, nan, 3}},   // one valid pair
 				{"2020-01-07", []float64{1, 2}, []float64{2, 1}},
 			},
-			want: []DayIC{{date("2020-01-07"), -1, -1, 2}},
+			want: []DayIC{{testenv.Date(t, "2020-01-07"), -1, -1, 2}},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assertDays(t, DailyIC(rows(tt.days...)), tt.want)
+			assertDays(t, DailyIC(rows(t, tt.days...)), tt.want)
 		})
 	}
 
 	t.Run("UnsortedRows", func(t *testing.T) {
-		dates := []time.Time{date("2020-01-03"), date("2020-01-02"), date("2020-01-03"),
-			date("2020-01-02"), date("2020-01-03"), date("2020-01-02")}
+		dates := []time.Time{testenv.Date(t, "2020-01-03"), testenv.Date(t, "2020-01-02"), testenv.Date(t, "2020-01-03"),
+			testenv.Date(t, "2020-01-02"), testenv.Date(t, "2020-01-03"), testenv.Date(t, "2020-01-02")}
 		score := []float64{1, 1, 2, 2, 3, 3}
 		label := []float64{3, 1, 2, 2, 1, 3}
 		assertDays(t, DailyIC(dates, score, label), []DayIC{
-			{date("2020-01-02"), 1, 1, 3},
-			{date("2020-01-03"), -1, -1, 3},
+			{testenv.Date(t, "2020-01-02"), 1, 1, 3},
+			{testenv.Date(t, "2020-01-03"), -1, -1, 3},
 		})
 	})
 
@@ -135,15 +130,15 @@ func TestDailyIC(t *testing.T) {
 				t.Error("DailyIC with mismatched slices did not panic")
 			}
 		}()
-		DailyIC([]time.Time{date("2020-01-02")}, []float64{1, 2}, []float64{1})
+		DailyIC([]time.Time{testenv.Date(t, "2020-01-02")}, []float64{1, 2}, []float64{1})
 	})
 }
 
 func TestSummarise(t *testing.T) {
 	days := []DayIC{
-		{Date: date("2020-01-02"), IC: 0.8, RankIC: 0.5},
-		{Date: date("2020-01-03"), IC: 0.5, RankIC: 0.5},
-		{Date: date("2020-01-06"), IC: -0.2, RankIC: nan},
+		{Date: testenv.Date(t, "2020-01-02"), IC: 0.8, RankIC: 0.5},
+		{Date: testenv.Date(t, "2020-01-03"), IC: 0.5, RankIC: 0.5},
+		{Date: testenv.Date(t, "2020-01-06"), IC: -0.2, RankIC: nan},
 	}
 	got := Summarise(days)
 	// IC: mean 1.1/3; deviations .4333, .1333, -.5667 square-sum to .52667,
@@ -204,7 +199,7 @@ func BenchmarkDailyIC(b *testing.B) {
 	dates := make([]time.Time, 0, days*codes)
 	score := make([]float64, 0, days*codes)
 	label := make([]float64, 0, days*codes)
-	start := date("2015-01-02")
+	start := testenv.Date(b, "2015-01-02")
 	for d := range days {
 		t := start.AddDate(0, 0, d)
 		for range codes {

@@ -47,7 +47,7 @@ func TestQuantiles(t *testing.T) {
 	// Day 2: five instruments with tied scores, ranked in input order, plus
 	// one missing return; each bucket holds one instrument.
 	// Day 3: four instruments, fewer than k: skipped.
-	dates, score, ret := rows(
+	dates, score, ret := rows(t,
 		day{"2020-01-02", []float64{0.7, 0.1, 0.5, 0.3, 0.6, 0.2, 0.4}, []float64{7, 1, 5, 3, 6, 2, 4}},
 		day{"2020-01-03", []float64{1, 1, 1, 2, 2, 0}, []float64{1, 2, 3, 4, 5, nan}},
 		day{"2020-01-06", []float64{1, 2, 3, 4}, []float64{1, 2, 3, 4}},
@@ -80,7 +80,7 @@ func TestQuantiles(t *testing.T) {
 	}
 
 	t.Run("NoUsableDay", func(t *testing.T) {
-		dates, score, ret := rows(day{"2020-01-02", []float64{1, 2}, []float64{1, 2}})
+		dates, score, ret := rows(t, day{"2020-01-02", []float64{1, 2}, []float64{1, 2}})
 		got, err := Quantiles(dates, score, ret, 5)
 		if err != nil {
 			t.Fatal(err)

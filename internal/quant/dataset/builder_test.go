@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestBuild(t *testing.T) {
@@ -49,7 +51,7 @@ func TestBuild(t *testing.T) {
 			instrument{"CBA", []time.Time{time.Date(2020, 1, 2, 16, 10, 0, 0, time.UTC)}, [][]float64{{2}}, nil},
 		)
 		assertDates(t, p, "2020-01-02")
-		if got := p.Dates[0]; got != date("2020-01-02") {
+		if got := p.Dates[0]; got != testenv.Date(t, "2020-01-02") {
 			t.Errorf("Dates[0] = %v, want midnight UTC", got)
 		}
 		if !math.IsNaN(p.Label(0)) || !math.IsNaN(p.Label(1)) {
@@ -67,14 +69,14 @@ func TestBuild(t *testing.T) {
 	t.Run("GrowThenResets", func(t *testing.T) {
 		b := NewBuilder([]string{"f"})
 		b.Grow(3)
-		if err := b.Add("BHP", dates("2020-01-02", "2020-01-03"), [][]float64{{1, 2}}, []float64{1, 2}); err != nil {
+		if err := b.Add("BHP", dates(t, "2020-01-02", "2020-01-03"), [][]float64{{1, 2}}, []float64{1, 2}); err != nil {
 			t.Fatal(err)
 		}
 		p := b.Build()
 		if p.Len() != 2 {
 			t.Fatalf("Len() = %d, want 2", p.Len())
 		}
-		if err := b.Add("BHP", dates("2020-01-02"), [][]float64{{9}}, nil); err != nil {
+		if err := b.Add("BHP", dates(t, "2020-01-02"), [][]float64{{9}}, nil); err != nil {
 			t.Fatalf("Add after Build: %v", err)
 		}
 		if q := b.Build(); q.Len() != 1 || p.X(0)[0] != 1 {
@@ -92,19 +94,19 @@ func TestBuilderAddErrors(t *testing.T) {
 		label    []float64
 		field    string
 	}{
-		{"ErrEmptyCode", "", dates("2020-01-02"), [][]float64{{1}, {2}}, nil, "code"},
-		{"ErrDuplicateCode", "BHP", dates("2020-01-02"), [][]float64{{1}, {2}}, nil, "code"},
-		{"ErrFeatureCount", "CBA", dates("2020-01-02"), [][]float64{{1}}, nil, "features"},
-		{"ErrColumnLength", "CBA", dates("2020-01-02"), [][]float64{{1}, {2, 3}}, nil, "features"},
-		{"ErrLabelLength", "CBA", dates("2020-01-02"), [][]float64{{1}, {2}}, []float64{1, 2}, "label"},
-		{"ErrUnsortedDates", "CBA", dates("2020-01-03", "2020-01-02"), [][]float64{{1, 2}, {3, 4}}, nil, "dates"},
-		{"ErrRepeatedDay", "CBA", []time.Time{date("2020-01-02"), date("2020-01-02").Add(time.Hour)},
+		{"ErrEmptyCode", "", dates(t, "2020-01-02"), [][]float64{{1}, {2}}, nil, "code"},
+		{"ErrDuplicateCode", "BHP", dates(t, "2020-01-02"), [][]float64{{1}, {2}}, nil, "code"},
+		{"ErrFeatureCount", "CBA", dates(t, "2020-01-02"), [][]float64{{1}}, nil, "features"},
+		{"ErrColumnLength", "CBA", dates(t, "2020-01-02"), [][]float64{{1}, {2, 3}}, nil, "features"},
+		{"ErrLabelLength", "CBA", dates(t, "2020-01-02"), [][]float64{{1}, {2}}, []float64{1, 2}, "label"},
+		{"ErrUnsortedDates", "CBA", dates(t, "2020-01-03", "2020-01-02"), [][]float64{{1, 2}, {3, 4}}, nil, "dates"},
+		{"ErrRepeatedDay", "CBA", []time.Time{testenv.Date(t, "2020-01-02"), testenv.Date(t, "2020-01-02").Add(time.Hour)},
 			[][]float64{{1, 2}, {3, 4}}, nil, "dates"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := NewBuilder([]string{"f0", "f1"})
-			if err := b.Add("BHP", dates("2020-01-02"), [][]float64{{1}, {2}}, nil); err != nil {
+			if err := b.Add("BHP", dates(t, "2020-01-02"), [][]float64{{1}, {2}}, nil); err != nil {
 				t.Fatal(err)
 			}
 			err := b.Add(tt.code, tt.dates, tt.features, tt.label)
@@ -125,7 +127,7 @@ func TestMatrix(t *testing.T) {
 	wantX := []float64{1, 10, 7, 70, 4, 40, 5, 50, 3, 30, 8, 80}
 	wantY := []float64{0.1, 0.5, 0.2, 0.4, 0.3, 0.6}
 	wantCodes := []string{"BHP", "CBA", "ANZ", "ANZ", "BHP", "CBA"}
-	wantDates := dates("2020-01-02", "2020-01-02", "2020-01-03", "2020-01-06", "2020-01-06", "2020-01-06")
+	wantDates := dates(t, "2020-01-02", "2020-01-02", "2020-01-03", "2020-01-06", "2020-01-06", "2020-01-06")
 	if !nearSlices(m.X, wantX) {
 		t.Errorf("X = %v, want %v", m.X, wantX)
 	}

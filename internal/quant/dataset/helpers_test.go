@@ -7,23 +7,17 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 var nan = math.NaN()
 
-// date parses a YYYY-MM-DD literal used in test tables.
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
-func dates(ss ...string) []time.Time {
+// dates are the days ss (see testenv.Date).
+func dates(t *testing.T, ss ...string) []time.Time {
+	t.Helper()
 	out := make([]time.Time, len(ss))
 	for i, s := range ss {
-		out[i] = date(s)
+		out[i] = testenv.Date(t, s)
 	}
 	return out
 }
@@ -146,11 +140,11 @@ func assertFieldError(t *testing.T, err error, field, want string) {
 func samplePanel(t *testing.T) *Panel {
 	t.Helper()
 	return mustBuild(t, []string{"f0", "f1"},
-		instrument{"BHP", dates("2020-01-02", "2020-01-03", "2020-01-06"),
+		instrument{"BHP", dates(t, "2020-01-02", "2020-01-03", "2020-01-06"),
 			[][]float64{{1, 2, 3}, {10, 20, 30}}, []float64{0.1, nan, 0.3}},
-		instrument{"ANZ", dates("2020-01-03", "2020-01-06", "2020-01-07"),
+		instrument{"ANZ", dates(t, "2020-01-03", "2020-01-06", "2020-01-07"),
 			[][]float64{{4, 5, 6}, {40, 50, 60}}, []float64{0.2, 0.4, nan}},
-		instrument{"CBA", dates("2020-01-02", "2020-01-06"),
+		instrument{"CBA", dates(t, "2020-01-02", "2020-01-06"),
 			[][]float64{{7, 8}, {70, 80}}, []float64{0.5, 0.6}},
 	)
 }

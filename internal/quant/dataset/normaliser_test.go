@@ -20,7 +20,7 @@ func robustPanel(t *testing.T) *Panel {
 	f2 := []float64{1, 2, 3, 4, nan}
 	var ins []instrument
 	for i, code := range []string{"A", "B", "C", "D", "E"} {
-		ins = append(ins, instrument{code, dates("2020-01-02"),
+		ins = append(ins, instrument{code, dates(t, "2020-01-02"),
 			[][]float64{{f0[i]}, {nan}, {f2[i]}}, []float64{float64(i)}})
 	}
 	return mustBuild(t, []string{"f0", "f1", "f2"}, ins...)
@@ -83,7 +83,7 @@ func TestFeatureNormaliserApply(t *testing.T) {
 
 	t.Run("ErrFeatureMismatch", func(t *testing.T) {
 		other := mustBuild(t, []string{"f0", "fx", "f2"},
-			instrument{"A", dates("2020-01-02"), [][]float64{{1}, {2}, {3}}, nil})
+			instrument{"A", dates(t, "2020-01-02"), [][]float64{{1}, {2}, {3}}, nil})
 		_, err := n.Apply(other)
 		assertFieldError(t, err, "features", "panel feature 1 is fx; the normaliser has f1 there")
 	})

@@ -33,7 +33,7 @@ func TestDropMissingLabel(t *testing.T) {
 
 	t.Run("AllMissing", func(t *testing.T) {
 		p := DropMissingLabel(mustBuild(t, []string{"f"},
-			instrument{"BHP", dates("2020-01-02"), [][]float64{{1}}, nil}))
+			instrument{"BHP", dates(t, "2020-01-02"), [][]float64{{1}}, nil}))
 		if p.Len() != 0 || len(p.Dates) != 0 {
 			t.Errorf("Len %d, Dates %v, want an empty panel", p.Len(), p.Dates)
 		}
@@ -50,7 +50,7 @@ func TestCSZScoreNormLabel(t *testing.T) {
 	//	2020-01-03  A=1 B=3 C=NaN D=8  mean 4, std √13
 	//	2020-01-06  A=5                one value: no std
 	//	2020-01-07  A=2 B=2            equal values: std 0
-	days := dates("2020-01-02", "2020-01-03", "2020-01-06", "2020-01-07")
+	days := dates(t, "2020-01-02", "2020-01-03", "2020-01-06", "2020-01-07")
 	raw := mustBuild(t, []string{"f"},
 		instrument{"A", days, [][]float64{{0, 0, 0, 0}}, []float64{1, 1, 5, 2}},
 		instrument{"B", []time.Time{days[0], days[1], days[3]}, [][]float64{{0, 0, 0}}, []float64{2, 3, 2}},

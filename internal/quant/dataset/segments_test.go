@@ -3,6 +3,8 @@ package dataset
 import (
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestParseRange(t *testing.T) {
@@ -12,9 +14,9 @@ func TestParseRange(t *testing.T) {
 		want    DateRange
 		wantErr string
 	}{
-		{name: "OK", in: "2015-01-01:2021-12-31", want: DateRange{date("2015-01-01"), date("2021-12-31")}},
-		{name: "OneDay", in: "2021-12-31:2021-12-31", want: DateRange{date("2021-12-31"), date("2021-12-31")}},
-		{name: "Spaces", in: " 2015-01-01 : 2021-12-31 ", want: DateRange{date("2015-01-01"), date("2021-12-31")}},
+		{name: "OK", in: "2015-01-01:2021-12-31", want: DateRange{testenv.Date(t, "2015-01-01"), testenv.Date(t, "2021-12-31")}},
+		{name: "OneDay", in: "2021-12-31:2021-12-31", want: DateRange{testenv.Date(t, "2021-12-31"), testenv.Date(t, "2021-12-31")}},
+		{name: "Spaces", in: " 2015-01-01 : 2021-12-31 ", want: DateRange{testenv.Date(t, "2015-01-01"), testenv.Date(t, "2021-12-31")}},
 		{name: "ErrNoColon", in: "2015-01-01", wantErr: `date range "2015-01-01" is not in the form YYYY-MM-DD:YYYY-MM-DD`},
 		{name: "ErrBadStart", in: "2015-13-01:2021-12-31", wantErr: `date range "2015-13-01:2021-12-31" has a start that is not a YYYY-MM-DD date`},
 		{name: "ErrBadEnd", in: "2015-01-01:2021/12/31", wantErr: `date range "2015-01-01:2021/12/31" has an end that is not a YYYY-MM-DD date`},
@@ -74,7 +76,7 @@ func TestParseSegments(t *testing.T) {
 }
 
 func TestSegmentsValidateUnset(t *testing.T) {
-	s := Segments{Valid: DateRange{date("2020-01-01"), date("2020-12-31")}}
+	s := Segments{Valid: DateRange{testenv.Date(t, "2020-01-01"), testenv.Date(t, "2020-12-31")}}
 	assertFieldError(t, s.Validate(), "train", "train window is not set")
 }
 
@@ -158,14 +160,14 @@ func TestSplit(t *testing.T) {
 }
 
 func TestDateRangeContains(t *testing.T) {
-	r := DateRange{date("2020-01-02"), date("2020-01-03")}
+	r := DateRange{testenv.Date(t, "2020-01-02"), testenv.Date(t, "2020-01-03")}
 	sydney := time.FixedZone("AEDT", 11*3600)
 	tests := []struct {
 		t    time.Time
 		want bool
 	}{
-		{date("2020-01-01"), false},
-		{date("2020-01-02"), true},
+		{testenv.Date(t, "2020-01-01"), false},
+		{testenv.Date(t, "2020-01-02"), true},
 		{time.Date(2020, 1, 3, 23, 59, 0, 0, time.UTC), true},
 		{time.Date(2020, 1, 4, 0, 30, 0, 0, sydney), false},
 		{time.Date(2020, 1, 2, 0, 30, 0, 0, sydney), true},

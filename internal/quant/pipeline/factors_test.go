@@ -15,21 +15,22 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func same(a, b float64) bool { return a == b || (math.IsNaN(a) && math.IsNaN(b)) }
 
 func TestFactorsEqualsEval(t *testing.T) {
 	t.Parallel()
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	ctx := t.Context()
-	from, to := mustDate("2016-01-01"), mustDate("2016-12-31")
+	from, to := testenv.Date(t, "2016-01-01"), testenv.Date(t, "2016-12-31")
 	const src = "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 20) + Rank($high-$low, 10)"
 
 	// The reference: expr.Eval and alpha158.Compute over each whole series.
 	want := map[string]map[time.Time][]float64{}
 	for _, code := range []string{"BHP", "CBA"} {
-		rows, err := db.New(pool).ListFactorBars(ctx, db.ListFactorBarsParams{Code: code, ToDate: mustDate("9999-12-31")})
+		rows, err := db.New(pool).ListFactorBars(ctx, db.ListFactorBarsParams{Code: code, ToDate: testenv.Date(t, "9999-12-31")})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,8 +99,8 @@ func TestFactorsEqualsEval(t *testing.T) {
 
 func TestFactorsErrors(t *testing.T) {
 	t.Parallel()
-	pool := testenv.DB(t)
-	from, to := mustDate("2020-01-01"), mustDate("2020-12-31")
+	pool := testdb.New(t)
+	from, to := testenv.Date(t, "2020-01-01"), testenv.Date(t, "2020-12-31")
 	many := make([]string, 21)
 	for i := range many {
 		many[i] = fmt.Sprintf("C%02d", i)
@@ -119,12 +120,12 @@ func TestFactorsErrors(t *testing.T) {
 			apperr.NotFound, "symbols", "unknown symbol NOPE"},
 		{"NoSymbols", pipeline.FactorsQuery{Expr: "$close", From: from, To: to}, apperr.Invalid, "symbols", "at least one"},
 		{"TooManySymbols", pipeline.FactorsQuery{Expr: "$close", Symbols: many, From: from, To: to}, apperr.Invalid, "symbols", "at most 20"},
-		{"TooLong", pipeline.FactorsQuery{Expr: "$close", Symbols: []string{"BHP"}, From: mustDate("2010-01-01"), To: to}, apperr.Invalid, "to", "at most 10 years"},
+		{"TooLong", pipeline.FactorsQuery{Expr: "$close", Symbols: []string{"BHP"}, From: testenv.Date(t, "2010-01-01"), To: to}, apperr.Invalid, "to", "at most 10 years"},
 		{"Backwards", pipeline.FactorsQuery{Expr: "$close", Symbols: []string{"BHP"}, From: to, To: from}, apperr.Invalid, "to", "before the start"},
 		{"NoDates", pipeline.FactorsQuery{Expr: "$close", Symbols: []string{"BHP"}}, apperr.Invalid, "from", "start date"},
 		{"Both", pipeline.FactorsQuery{Expr: "$close", Set: "alpha158", Symbols: []string{"BHP"}, From: from, To: to}, apperr.Invalid, "expr", "not both"},
 		{"UnknownSet", pipeline.FactorsQuery{Set: "alpha360", Symbols: []string{"BHP"}, From: from, To: to}, apperr.Invalid, "set", "alpha360"},
-		{"TooManyValues", pipeline.FactorsQuery{Set: "alpha158", Symbols: many[:20], From: mustDate("2016-01-01"), To: to}, apperr.Invalid, "symbols", "fewer symbols"},
+		{"TooManyValues", pipeline.FactorsQuery{Set: "alpha158", Symbols: many[:20], From: testenv.Date(t, "2016-01-01"), To: to}, apperr.Invalid, "symbols", "fewer symbols"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package pipeline_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -10,6 +9,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // universe is a small set of large caps that trade on every day of the data.
@@ -17,17 +17,9 @@ var universe = []string{"ANZ", "BHP", "CBA", "CSL", "FMG", "MQG", "NAB", "RIO", 
 
 // segments are short windows that keep the tests fast.
 var segments = dataset.Segments{
-	Train: dataset.DateRange{Start: mustDate("2018-01-01"), End: mustDate("2020-12-31")},
-	Valid: dataset.DateRange{Start: mustDate("2021-01-01"), End: mustDate("2021-12-31")},
-	Test:  dataset.DateRange{Start: mustDate("2022-01-01"), End: mustDate("2022-12-31")},
-}
-
-func mustDate(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
+	Train: dataset.DateRange{Start: testenv.Day(2018, 1, 1), End: testenv.Day(2020, 12, 31)},
+	Valid: dataset.DateRange{Start: testenv.Day(2021, 1, 1), End: testenv.Day(2021, 12, 31)},
+	Test:  dataset.DateRange{Start: testenv.Day(2022, 1, 1), End: testenv.Day(2022, 12, 31)},
 }
 
 type fixture struct {
@@ -40,7 +32,7 @@ type fixture struct {
 // the test universe.
 func mustSetup(t *testing.T) fixture {
 	t.Helper()
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	m := telemetry.New()
 	p := pipeline.New(pool, m, nil)
 	if _, err := p.Store().Refresh(t.Context(), universe); err != nil {
@@ -70,22 +62,4 @@ func mustCount(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
 		t.Fatalf("%s: %v", sql, err)
 	}
 	return n
-}
-
-// quietTables are the tables the tests write to in bulk.
-var quietTables = []string{"features", "signals", "model_daily_ic", "model_versions", "daily_bars", "job_progress"}
-
-// mustDB returns a fresh test database on which autovacuum leaves the
-// tables the tests fill alone: a worker still running when the test ends
-// belongs to the superuser, and testenv (not a superuser) could not end it
-// to drop the database.
-func mustDB(t *testing.T) *pgxpool.Pool {
-	t.Helper()
-	pool := testenv.DB(t)
-	for _, table := range quietTables {
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatalf("quiet %s: %v", table, err)
-		}
-	}
-	return pool
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestScore(t *testing.T) {
@@ -24,7 +25,7 @@ func TestScore(t *testing.T) {
 		Params: json.RawMessage(`{"num_boost_round": 20, "max_depth": 3, "nthread": 1}`)})
 	mustTrain(t, f, pipeline.TrainSpec{Name: "ridge-candidate", Kind: "ridge"}) // inactive: never scores
 
-	dates, err := f.p.Store().Dates(ctx, mustDate("2026-06-04"), 30)
+	dates, err := f.p.Store().Dates(ctx, testenv.Date(t, "2026-06-04"), 30)
 	if err != nil || len(dates) != 30 {
 		t.Fatalf("Dates = %d (%v), want 30", len(dates), err)
 	}

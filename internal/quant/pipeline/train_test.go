@@ -9,6 +9,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestTrainRidge(t *testing.T) {
@@ -102,13 +103,13 @@ func TestTrainRefusesBadSpecs(t *testing.T) {
 		wantText  string
 	}{
 		{"TrainBeforeData", pipeline.TrainSpec{Kind: "ridge", Segments: outside(func(s *dataset.Segments) {
-			s.Train = dataset.DateRange{Start: mustDate("1990-01-01"), End: mustDate("1999-12-31")}
+			s.Train = dataset.DateRange{Start: testenv.Date(t, "1990-01-01"), End: testenv.Date(t, "1999-12-31")}
 		})}, "train", "outside the data"},
 		{"TestAfterData", pipeline.TrainSpec{Kind: "ridge", Segments: outside(func(s *dataset.Segments) {
-			s.Test = dataset.DateRange{Start: mustDate("2030-01-01"), End: mustDate("2030-12-31")}
+			s.Test = dataset.DateRange{Start: testenv.Date(t, "2030-01-01"), End: testenv.Date(t, "2030-12-31")}
 		})}, "test", "outside the data"},
 		{"Overlap", pipeline.TrainSpec{Kind: "ridge", Segments: outside(func(s *dataset.Segments) {
-			s.Valid.Start = mustDate("2020-06-01")
+			s.Valid.Start = testenv.Date(t, "2020-06-01")
 		})}, "valid", "must start after"},
 		{"LightGBM", pipeline.TrainSpec{Kind: "lightgbm", Segments: segments}, "kind", "uploaded"},
 		{"BadParams", pipeline.TrainSpec{Kind: "xgboost", Params: json.RawMessage(`{"max_depht": 3}`), Segments: segments}, "params", "max_depht"},

@@ -9,6 +9,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
 	"github.com/qlibpro/qlibpro/internal/quant/model/modeltest"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 func TestUploadLightGBM(t *testing.T) {
@@ -27,7 +28,7 @@ func TestUploadLightGBM(t *testing.T) {
 		t.Errorf("upload = %s/%s v%d active %v, test %v, train %v, %d test days, %d importances; want lightgbm v1 active, measured on the test window, 158 importances",
 			v.Name, v.Kind, v.Version, v.Active, v.Test, v.Train, v.Metrics.Days, len(v.Importance))
 	}
-	res, err := f.p.Score(ctx, mustDate("2022-12-30"))
+	res, err := f.p.Score(ctx, testenv.Date(t, "2022-12-30"))
 	if err != nil || len(res.Models) != 1 || res.Models[0].Scored != res.Instruments || res.Instruments < 10 {
 		t.Errorf("Score with the uploaded model = %+v (%v)", res, err)
 	}

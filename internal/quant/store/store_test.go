@@ -12,40 +12,15 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 var testCodes = []string{"BHP", "CBA", "CSL"}
 
-// quietTables are the tables the tests write to in bulk.
-var quietTables = []string{"features", "signals", "model_daily_ic", "model_versions", "daily_bars", "job_progress"}
-
-// mustDB returns a fresh test database on which autovacuum leaves the
-// tables the tests fill alone: a worker still running when the test ends
-// belongs to the superuser, and testenv (not a superuser) could not end it
-// to drop the database.
-func mustDB(t testing.TB) *pgxpool.Pool {
-	t.Helper()
-	pool := testenv.DB(t)
-	for _, table := range quietTables {
-		if _, err := pool.Exec(t.Context(), "ALTER TABLE "+table+" SET (autovacuum_enabled = false)"); err != nil {
-			t.Fatalf("quiet %s: %v", table, err)
-		}
-	}
-	return pool
-}
-
-func date(s string) time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // mustBars loads every bar of code.
 func mustBars(t *testing.T, pool *pgxpool.Pool, code string) []store.Bar {
 	t.Helper()
-	rows, err := db.New(pool).ListFactorBars(t.Context(), db.ListFactorBarsParams{Code: code, ToDate: date("9999-12-31")})
+	rows, err := db.New(pool).ListFactorBars(t.Context(), db.ListFactorBarsParams{Code: code, ToDate: testenv.Date(t, "9999-12-31")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +56,7 @@ func mustExec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) int64 {
 // history, and Panel's labels with LABEL0 over the same history.
 func checkAgainstFull(t *testing.T, pool *pgxpool.Pool, codes []string) {
 	t.Helper()
-	panel, err := store.New(pool).Panel(t.Context(), date("0001-01-01"), date("9999-12-31"))
+	panel, err := store.New(pool).Panel(t.Context(), testenv.Date(t, "0001-01-01"), testenv.Date(t, "9999-12-31"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,12 +106,12 @@ func checkAgainstFull(t *testing.T, pool *pgxpool.Pool, codes []string) {
 }
 
 func TestRefreshIncrementalEqualsFull(t *testing.T) {
-	pool := mustDB(t)
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	s := store.New(pool)
 	ctx := t.Context()
 
 	// Hold back the last days, store the rest, then let the days arrive.
-	cut := date("2026-05-28")
+	cut := testenv.Date(t, "2026-05-28")
 	held := map[string][]store.Bar{}
 	for _, code := range testCodes {
 		for _, b := range mustBars(t, pool, code) {

@@ -1,5 +1,6 @@
 // Package testapp builds the whole Qlib Pro application for tests, assembled
-// as serve assembles it, on the plain services of internal/testenv.
+// as serve assembles it, on the plain services of internal/testenv and the
+// seeded database of internal/testenv/testdb.
 package testapp
 
 import (
@@ -18,6 +19,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/notify"
 	"github.com/qlibpro/qlibpro/internal/server"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 // App is the whole application, started, on a fresh seeded database, real
@@ -40,7 +42,7 @@ func New(tb testing.TB, env map[string]string) *App {
 // NewWithClock is New with a chosen session clock (nil: the default).
 func NewWithClock(tb testing.TB, env map[string]string, clock provider.Clock) *App {
 	tb.Helper()
-	pool := testenv.DB(tb)
+	pool := testdb.New(tb)
 	rdb, prefix := testenv.Redis(tb)
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
@@ -83,9 +85,10 @@ func NewWithClock(tb testing.TB, env map[string]string, clock provider.Clock) *A
 		logOut = os.Stderr
 	}
 	mail := testenv.NewSMTPServer(tb)
+	mailer := notify.NewSMTPMailer(notify.SMTPConfig{Host: mail.Host, Port: mail.Port, From: "Qlib Pro <noreply@qlibpro.test>"})
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := server.New(ctx, cfg, slog.New(slog.NewTextHandler(logOut, nil)), pool, rdb,
-		server.Options{Mailer: notify.NewSMTPMailer(mail.Config), Clock: clock})
+		server.Options{Mailer: mailer, Clock: clock})
 	if err != nil {
 		cancel()
 		tb.Fatalf("testenv: server: %v", err)

@@ -5,17 +5,8 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
-
-// mustSydney parses a "2006-01-02 15:04:05" wall-clock time in Sydney.
-func mustSydney(t *testing.T, s string) time.Time {
-	t.Helper()
-	tm, err := time.ParseInLocation(time.DateTime, s, asx.Sydney())
-	if err != nil {
-		t.Fatalf("parse %q: %v", s, err)
-	}
-	return tm
-}
 
 func TestNewDemoClockAnchor(t *testing.T) {
 	tests := []struct {
@@ -30,9 +21,9 @@ func TestNewDemoClockAnchor(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := mustSydney(t, tt.start)
+			start := testenv.TimeIn(t, tt.start, asx.Sydney())
 			c := NewDemoClock(start, 1, nil)
-			want := mustSydney(t, tt.want)
+			want := testenv.TimeIn(t, tt.want, asx.Sydney())
 			if got := c.Anchor(); !got.Equal(want) {
 				t.Errorf("Anchor() = %v, want %v", got.In(asx.Sydney()), want)
 			}
@@ -50,7 +41,7 @@ func TestNewDemoClockAnchor(t *testing.T) {
 // records each change of market phase, through the wrap to the next day.
 func TestDemoClockPhaseSequence(t *testing.T) {
 	cal := asx.DefaultCalendar()
-	start := mustSydney(t, "2026-06-02 03:00:00") // a Tuesday
+	start := testenv.TimeIn(t, "2026-06-02 03:00:00", asx.Sydney()) // a Tuesday
 	c := NewDemoClock(start, 1, cal)
 	type change struct {
 		phase   asx.Phase
@@ -103,9 +94,9 @@ func TestDemoClockWrap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			start := mustSydney(t, tt.start)
+			start := testenv.TimeIn(t, tt.start, asx.Sydney())
 			c := NewDemoClock(start, 1, nil)
-			want := mustSydney(t, tt.want)
+			want := testenv.TimeIn(t, tt.want, asx.Sydney())
 			if got := c.Session(start.Add(tt.elapsed)); !got.Equal(want) {
 				t.Errorf("Session(start+%v) = %v, want %v", tt.elapsed, got.In(asx.Sydney()), want)
 			}
@@ -114,7 +105,7 @@ func TestDemoClockWrap(t *testing.T) {
 }
 
 func TestDemoClockSpeed(t *testing.T) {
-	start := mustSydney(t, "2026-06-02 09:00:00")
+	start := testenv.TimeIn(t, "2026-06-02 09:00:00", asx.Sydney())
 	tests := []struct {
 		speed   float64
 		elapsed time.Duration
@@ -130,7 +121,7 @@ func TestDemoClockSpeed(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := NewDemoClock(start, tt.speed, nil)
-		want := mustSydney(t, tt.want)
+		want := testenv.TimeIn(t, tt.want, asx.Sydney())
 		if got := c.Session(start.Add(tt.elapsed)); !got.Equal(want) {
 			t.Errorf("speed %v: Session(start+%v) = %v, want %v", tt.speed, tt.elapsed, got.In(asx.Sydney()), want)
 		}
@@ -140,7 +131,7 @@ func TestDemoClockSpeed(t *testing.T) {
 // TestDemoClockOrderIndependent checks the cached walk: asking for times out
 // of order gives what a fresh clock gives.
 func TestDemoClockOrderIndependent(t *testing.T) {
-	start := mustSydney(t, "2026-06-02 09:00:00")
+	start := testenv.TimeIn(t, "2026-06-02 09:00:00", asx.Sydney())
 	c := NewDemoClock(start, 600, nil)
 	elapsed := []time.Duration{10 * time.Hour, time.Hour, 30 * time.Hour, 0, 5 * time.Minute, 30 * time.Hour}
 	for _, e := range elapsed {

@@ -7,34 +7,25 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
-	"github.com/shopspring/decimal"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
-
-func mustSydney(t *testing.T, s string) time.Time {
-	t.Helper()
-	tm, err := time.ParseInLocation(time.DateTime, s, asx.Sydney())
-	if err != nil {
-		t.Fatalf("parse %q: %v", s, err)
-	}
-	return tm
-}
-
-func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
 // testBars: BHP opens nearer its high on the first day and nearer its low on
 // the second; SUN (an S code, opening 9 minutes later) trades only the first.
 func testBars() map[string][]market.Bar {
 	return map[string][]market.Bar{
 		"BHP": {
-			{Time: day(2024, 3, 4), Open: 45.10, High: 45.30, Low: 44.20, Close: 44.50, Volume: 1_000_000},
-			{Time: day(2024, 3, 5), Open: 44.60, High: 45.80, Low: 44.55, Close: 45.70, Volume: 777},
+			{Time: testenv.Day(2024, 3, 4), Open: 45.10, High: 45.30, Low: 44.20, Close: 44.50, Volume: 1_000_000},
+			{Time: testenv.Day(2024, 3, 5), Open: 44.60, High: 45.80, Low: 44.55, Close: 45.70, Volume: 777},
 		},
 		"sun": {
-			{Time: day(2024, 3, 4), Open: 1.995, High: 2.05, Low: 1.98, Close: 2.01, Volume: 12},
+			{Time: testenv.Day(2024, 3, 4), Open: 1.995, High: 2.05, Low: 1.98, Close: 2.01, Volume: 12},
 		},
 	}
 }
@@ -73,7 +64,7 @@ func stepBars(t *testing.T, r *Bars, clock *provider.DemoClock, realSpan time.Du
 
 func TestBarsStep(t *testing.T) {
 	// Friday, so the second history day plays on Tuesday after the King's Birthday.
-	clock := provider.NewDemoClock(mustSydney(t, "2026-06-05 08:00:00"), 1, nil)
+	clock := provider.NewDemoClock(testenv.TimeIn(t, "2026-06-05 08:00:00", asx.Sydney()), 1, nil)
 	r, err := NewBars(testBars(), clock, BarsOptions{TradesPerBar: 12, FirstSeq: 5})
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +107,7 @@ func TestBarsStep(t *testing.T) {
 			continue
 		}
 		first, last := list[0], list[len(list)-1]
-		if first.Price != tt.bar.Open || !first.Time.Equal(mustSydney(t, tt.openAt)) {
+		if first.Price != tt.bar.Open || !first.Time.Equal(testenv.TimeIn(t, tt.openAt, asx.Sydney())) {
 			t.Errorf("%v: first print %v at %v, want the open %v at %s", tt.key, first.Price, first.Time.In(asx.Sydney()), tt.bar.Open, tt.openAt)
 		}
 		if last.Price != tt.bar.Close || last.Time.In(asx.Sydney()).Format("15:04") != "16:11" {
@@ -153,7 +144,7 @@ func TestBarsStep(t *testing.T) {
 
 func TestNewBarsErrors(t *testing.T) {
 	clock := provider.NewDemoClock(time.Now(), 1, nil)
-	good := market.Bar{Time: day(2024, 3, 4), Open: 10, High: 11, Low: 9, Close: 10, Volume: 1}
+	good := market.Bar{Time: testenv.Day(2024, 3, 4), Open: 10, High: 11, Low: 9, Close: 10, Volume: 1}
 	bad := func(f func(*market.Bar)) map[string][]market.Bar {
 		b := good
 		f(&b)

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 // BenchmarkStep measures one Run step (100ms of real time) for 200
@@ -17,7 +20,7 @@ func BenchmarkStep(b *testing.B) {
 		b.Run(fmt.Sprintf("speed%v", speed), func(b *testing.B) {
 			s := mustNew(b, ins, Config{Seed: 1, Speed: speed})
 			step := time.Duration(speed * float64(DefaultStepEvery))
-			session := mustSydney(b, "2026-06-02 10:15:00")
+			session := testenv.TimeIn(b, "2026-06-02 10:15:00", asx.Sydney())
 			var n int
 			for b.Loop() {
 				session = session.Add(step)

@@ -7,26 +7,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
-	"github.com/shopspring/decimal"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
 // event is a tick with the session time it happened at.
 type event struct {
 	at   time.Time
 	tick market.Tick
-}
-
-func mustSydney(t testing.TB, s string) time.Time {
-	t.Helper()
-	tm, err := time.ParseInLocation(time.DateTime, s, asx.Sydney())
-	if err != nil {
-		t.Fatalf("parse %q: %v", s, err)
-	}
-	return tm
 }
 
 func mustNew(t testing.TB, ins []Instrument, cfg Config) *Sim {
@@ -66,14 +59,14 @@ func drive(s *Sim, from, to time.Time, step time.Duration) []event {
 func driveDays(t testing.TB, s *Sim, first string, n int, dayFrom, dayTo string, step time.Duration) []event {
 	t.Helper()
 	cal := asx.DefaultCalendar()
-	day := mustSydney(t, first+" 00:00:00")
+	day := testenv.TimeIn(t, first+" 00:00:00", asx.Sydney())
 	if !cal.IsTradingDay(day) {
 		day = cal.NextTradingDay(day)
 	}
 	var out []event
 	for range n {
 		date := day.Format(time.DateOnly)
-		out = append(out, drive(s, mustSydney(t, date+" "+dayFrom), mustSydney(t, date+" "+dayTo), step)...)
+		out = append(out, drive(s, testenv.TimeIn(t, date+" "+dayFrom, asx.Sydney()), testenv.TimeIn(t, date+" "+dayTo, asx.Sydney()), step)...)
 		day = cal.NextTradingDay(day)
 	}
 	return out
@@ -270,7 +263,7 @@ func TestStepSkipsNight(t *testing.T) {
 	s := mustNew(t, testInstruments(), Config{Seed: 6})
 	driveDays(t, s, "2026-06-02", 1, "09:59:30", "16:14:00", time.Second)
 	var n int
-	s.advance(mustSydney(t, "2026-06-03 09:59:30"), func(time.Time, market.Tick) { n++ })
+	s.advance(testenv.TimeIn(t, "2026-06-03 09:59:30", asx.Sydney()), func(time.Time, market.Tick) { n++ })
 	// Two minutes of quiet quotes (one per 20s on average) per instrument.
 	if max := 4 * 20; n > max {
 		t.Errorf("%d ticks right after the night, want at most %d", n, max)
@@ -279,7 +272,7 @@ func TestStepSkipsNight(t *testing.T) {
 
 func TestStepBackwardsYieldsNothing(t *testing.T) {
 	s := mustNew(t, testInstruments(), Config{Seed: 6})
-	now := mustSydney(t, "2026-06-02 10:30:00")
+	now := testenv.TimeIn(t, "2026-06-02 10:30:00", asx.Sydney())
 	s.Step(now, now)
 	if got := s.Step(now, now.Add(-time.Minute)); len(got) != 0 {
 		t.Errorf("stepping back gave %d ticks", len(got))
