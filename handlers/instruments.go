@@ -40,12 +40,19 @@ func (h *instrumentsHandler) instrument(c echo.Context) (db.Instrument, error) {
 	return h.market.Instrument(c.Request().Context(), c.Param("code"))
 }
 
-func (h *instrumentsHandler) handleInstrument(c echo.Context) error {
+// instrumentChart is the instrument in the path and its chart as the query
+// asks for it.
+func (h *instrumentsHandler) instrumentChart(c echo.Context) (db.Instrument, pages.ChartView, error) {
 	in, err := h.instrument(c)
 	if err != nil {
-		return err
+		return in, pages.ChartView{}, err
 	}
 	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
+	return in, chart, err
+}
+
+func (h *instrumentsHandler) handleInstrument(c echo.Context) error {
+	in, chart, err := h.instrumentChart(c)
 	if err != nil {
 		return err
 	}
@@ -57,11 +64,7 @@ func (h *instrumentsHandler) handleInstrument(c echo.Context) error {
 }
 
 func (h *instrumentsHandler) handleChart(c echo.Context) error {
-	in, err := h.instrument(c)
-	if err != nil {
-		return err
-	}
-	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
+	in, chart, err := h.instrumentChart(c)
 	if err != nil {
 		return err
 	}
