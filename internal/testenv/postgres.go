@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -172,8 +173,14 @@ func buildTemplate(tb testing.TB, name string, build func(context.Context, *pgxp
 	if err != nil {
 		return err
 	}
-	// Old templates of earlier versions are no longer needed.
-	rows, _ := admin.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE '"+templatePrefix+"%' AND datname <> $1", building)
+	// Templates of earlier versions are no longer needed once they have not
+	// been built for a while: another checkout on the same server (a second
+	// worktree, an older branch) may still be cloning its own. Each template
+	// records when it was built in its comment.
+	rows, _ := admin.Query(ctx, `SELECT d.datname FROM pg_database d
+		LEFT JOIN pg_shdescription c ON c.objoid = d.oid AND c.classoid = 'pg_database'::regclass
+		WHERE d.datname LIKE '`+templatePrefix+`%' AND d.datname <> $1
+		  AND coalesce(to_timestamp(nullif(substring(c.description FROM '^built ([0-9]+)$'), '')::bigint), 'epoch') < now() - interval '6 hours'`, building)
 	olds, _ := pgx.CollectRows(rows, pgx.RowTo[string])
 	for _, old := range olds {
 		_, _ = admin.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{old}.Sanitize()+" IS_TEMPLATE false")
@@ -182,6 +189,7 @@ func buildTemplate(tb testing.TB, name string, build func(context.Context, *pgxp
 	for _, stmt := range []string{
 		"ALTER DATABASE " + building + " RENAME TO " + name,
 		"ALTER DATABASE " + name + " IS_TEMPLATE true",
+		"COMMENT ON DATABASE " + name + " IS 'built " + strconv.FormatInt(time.Now().Unix(), 10) + "'",
 	} {
 		if _, err := admin.Exec(ctx, stmt); err != nil {
 			return err
