@@ -53,8 +53,8 @@ type Deps struct {
 	// StreamSlots counts each user's and API token's open streams across
 	// machines (STREAMS_PER_OWNER).
 	StreamSlots *lease.Pool
-	// StreamsDone closes at shutdown to end SSE streams (nil: never).
-	StreamsDone <-chan struct{}
+	// StreamsDone is cancelled at shutdown to end SSE streams (nil: never).
+	StreamsDone context.Context
 }
 
 // New builds the Echo application: the sessions, the renderer, the stream
@@ -82,6 +82,9 @@ func New(d Deps) *echo.Echo {
 	e.Use(replayWrites(d.Config))
 	streams := &liveStreams{owners: d.StreamSlots, machineMax: int64(d.Config.StreamsPerMachine),
 		heartbeat: d.Config.StreamHeartbeat, lifetime: d.Config.StreamLifetime, shutdown: d.StreamsDone, metrics: d.Metrics}
+	if streams.shutdown == nil {
+		streams.shutdown = context.Background()
+	}
 	limit := &apiRateLimit{limiter: redis_rate.NewLimiter(d.Redis), prefix: d.Config.RedisPrefix + "api:",
 		limit:   redis_rate.Limit{Rate: d.Config.APIRateLimit, Burst: d.Config.APIRateBurst, Period: time.Minute},
 		refused: d.Metrics.APIRateLimited}

@@ -33,7 +33,7 @@ type liveStreams struct {
 	open       atomic.Int64
 	heartbeat  time.Duration
 	lifetime   time.Duration
-	shutdown   <-chan struct{} // closes when the server shuts down (nil: never)
+	shutdown   context.Context // cancelled when the server shuts down
 	metrics    *telemetry.Metrics
 }
 
@@ -76,15 +76,8 @@ func (ls *liveStreams) start(c echo.Context, owner string, auth streamAuth) (*li
 			Message: "You have " + strconv.Itoa(ls.owners.Max()) + " live streams open already; close a page (or a program's stream) first."}
 	}
 	ctx, cancel := context.WithTimeout(c.Request().Context(), ls.lifetime)
-	if ls.shutdown != nil {
-		go func() { // ends with the stream: close cancels ctx
-			select {
-			case <-ls.shutdown:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-	}
+	stop := context.AfterFunc(ls.shutdown, cancel) // no goroutine per stream
+	cancelAll := func() { stop(); cancel() }
 	w := c.Response()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -93,7 +86,7 @@ func (ls *liveStreams) start(c echo.Context, owner string, auth streamAuth) (*li
 	h.Set("Connection", "keep-alive")
 	w.WriteHeader(http.StatusOK)
 	ls.metrics.StreamsOpen.Inc()
-	s := &liveStream{ls: ls, w: w, rc: http.NewResponseController(w), ctx: ctx, cancel: cancel,
+	s := &liveStream{ls: ls, w: w, rc: http.NewResponseController(w), ctx: ctx, cancel: cancelAll,
 		slot: slot, auth: auth, beat: time.NewTicker(ls.heartbeat), closed: "client"}
 	s.extend()
 	return s, nil
@@ -105,7 +98,7 @@ func (s *liveStream) Close() {
 	case s.closed != "client":
 	case errors.Is(s.ctx.Err(), context.DeadlineExceeded):
 		s.closed = "lifetime"
-	case s.ls.shutdown != nil && isClosed(s.ls.shutdown):
+	case s.ls.shutdown.Err() != nil:
 		s.closed = "shutdown"
 	}
 	s.beat.Stop()
@@ -114,15 +107,6 @@ func (s *liveStream) Close() {
 	s.ls.open.Add(-1)
 	s.ls.metrics.StreamsOpen.Dec()
 	s.ls.metrics.StreamsClosed.WithLabelValues(s.closed).Inc()
-}
-
-func isClosed(ch <-chan struct{}) bool {
-	select {
-	case <-ch:
-		return true
-	default:
-		return false
-	}
 }
 
 // Done closes when the stream must end: the client went, its lifetime is up

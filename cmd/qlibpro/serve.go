@@ -55,7 +55,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpo
 	// contexts and get SHUTDOWN_TIMEOUT to finish.
 	streams, endStreams := context.WithCancel(context.Background())
 	defer endStreams()
-	proc, err := server.New(bg, cfg, log, pool, rdb, server.Options{Mailer: newMailer(cfg, log), StreamsDone: streams.Done()})
+	proc, err := server.New(bg, cfg, log, pool, rdb, server.Options{Mailer: newMailer(cfg, log), StreamsDone: streams})
 	if err != nil {
 		return err
 	}

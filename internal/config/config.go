@@ -229,7 +229,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.EODHDPoll = p.duration("EODHD_POLL", time.Minute, 5*time.Second)
 	c.APIRateLimit = p.intRange("API_RATE_LIMIT", 600, 1, 1_000_000)
 	c.APIRateBurst = p.intRange("API_RATE_BURST", 60, 1, 1_000_000)
-	c.StreamsPerOwner = p.intRange("STREAMS_PER_OWNER", 8, 1, 1000)
+	c.StreamsPerOwner = p.intRange("STREAMS_PER_OWNER", 8, 1, 1_000_000)
 	c.StreamsPerMachine = p.intRange("STREAMS_PER_MACHINE", 4500, 1, 1_000_000)
 	c.StreamLifetime = p.duration("STREAM_LIFETIME", time.Hour, time.Second)
 	c.StreamHeartbeat = p.duration("STREAM_HEARTBEAT", 15*time.Second, 100*time.Millisecond)

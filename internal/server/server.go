@@ -71,9 +71,9 @@ type Server struct {
 type Options struct {
 	Mailer auth.Mailer
 	Clock  provider.Clock // session clock; default: shared demo clock or the real clock
-	// StreamsDone closes at shutdown so SSE streams end while ordinary
-	// requests finish.
-	StreamsDone <-chan struct{}
+	// StreamsDone is cancelled at shutdown so SSE streams end while
+	// ordinary requests finish.
+	StreamsDone context.Context
 }
 
 // QuotesChannel is the Redis channel of tick batches.
