@@ -27,7 +27,7 @@ type portfolioTradeHandler struct {
 	r   *renderer
 }
 
-// values reads the ticket's fields from the query or form.
+// ticketValues reads the ticket's fields from the query or form.
 func ticketValues(c echo.Context) map[string]string {
 	v := map[string]string{}
 	for _, f := range portfolio.OrderFields {
