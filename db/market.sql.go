@@ -456,6 +456,22 @@ func (q *Queries) MaxTickTime(ctx context.Context) (time.Time, error) {
 	return column_1, err
 }
 
+const nextFeedEpoch = `-- name: NextFeedEpoch :one
+INSERT INTO feed_epoch AS f (id, epoch)
+VALUES (true, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+ON CONFLICT (id) DO UPDATE SET epoch = greatest(f.epoch + 1, EXCLUDED.epoch), started_at = now()
+RETURNING epoch
+`
+
+// Takes the epoch of a new feed leader term (see migration 00031): above
+// every epoch taken before and at least the database clock in milliseconds.
+func (q *Queries) NextFeedEpoch(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, nextFeedEpoch)
+	var epoch int64
+	err := row.Scan(&epoch)
+	return epoch, err
+}
+
 const rollUpMinuteBars = `-- name: RollUpMinuteBars :execrows
 WITH touched AS (
     SELECT DISTINCT t.code, date_bin(INTERVAL '1 minute', t.time, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket

@@ -100,6 +100,12 @@ type FeatureSet struct {
 	UpdatedAt      time.Time
 }
 
+type FeedEpoch struct {
+	ID        bool
+	Epoch     int64
+	StartedAt time.Time
+}
+
 type Instrument struct {
 	Code          string
 	Name          string

@@ -173,7 +173,7 @@ func TestStreamSnapshotOnReconnect(t *testing.T) {
 		t.Fatalf("snapshot = %v", snap)
 	}
 	// A live tick arrives on the stream.
-	batch, _ := hub.EncodeBatch([]market.Tick{{Time: time.Now(), Code: "BHP", Price: 77.77, Size: 5, Seq: time.Now().UnixMicro()}})
+	batch, _ := hub.EncodeBatch(hub.Source{Deployment: app.Config.DeploymentID, Epoch: 1}, []market.Tick{{Time: time.Now(), Code: "BHP", Price: 77.77, Size: 5, Seq: time.Now().UnixMicro()}})
 	app.Redis.Publish(context.Background(), server.QuotesChannel(app.Config), batch)
 	if ev := readEvents(r, 1); len(ev) != 1 || !strings.Contains(ev[0], `"last":77.77`) {
 		t.Fatalf("live event = %v", ev)

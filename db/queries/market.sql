@@ -143,3 +143,11 @@ ORDER BY t.code, t.time DESC, t.seq DESC;
 SELECT close, coalesce(volume, 0)::bigint AS volume FROM (
     SELECT d.date, d.close, d.volume FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
 ) x ORDER BY date;
+
+-- name: NextFeedEpoch :one
+-- Takes the epoch of a new feed leader term (see migration 00031): above
+-- every epoch taken before and at least the database clock in milliseconds.
+INSERT INTO feed_epoch AS f (id, epoch)
+VALUES (true, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+ON CONFLICT (id) DO UPDATE SET epoch = greatest(f.epoch + 1, EXCLUDED.epoch), started_at = now()
+RETURNING epoch;

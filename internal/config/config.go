@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // Environments.
@@ -31,6 +33,9 @@ type Config struct {
 	DatabaseMaxConns int32
 	RedisURL         string
 	RedisPrefix      string // prepended to every Redis key and channel
+	// DeploymentID tells this deployment's quote channel and tick batches
+	// from another's on the same Redis (pub/sub ignores the database number).
+	DeploymentID string
 
 	LogLevel  string // debug | info | warn | error
 	LogFormat string // text | json
@@ -99,6 +104,7 @@ var Vars = []Var{
 	{"DATABASE_MAX_CONNS", "20", "pgx pool size"},
 	{"REDIS_URL", defaultRedisURL, "Redis for sessions, rate limits and the quote channel"},
 	{"REDIS_PREFIX", "qlibpro:", "prefix for every Redis key and channel"},
+	{"DEPLOYMENT_ID", "REDIS_PREFIX + db + REDIS_URL's database number (qlibpro:db0)", "identity of this deployment on its Redis: the quote channel is REDIS_PREFIX + quotes: + DEPLOYMENT_ID and every tick batch carries it; two deployments sharing a Redis must differ (by default they do when their database number or prefix differs); up to 100 visible ASCII characters"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"LOG_FORMAT", "text (json in production)", "text or json"},
 	{"ALLOWED_HOSTS", "localhost,127.0.0.1,::1 (required in production)", "comma-separated Host names the server answers; others get 400"},
@@ -166,6 +172,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.DatabaseMaxConns = int32(p.intRange("DATABASE_MAX_CONNS", 20, 2, 1000))
 	c.RedisURL = p.url("REDIS_URL", defaultRedisURL, "redis", "rediss")
 	c.RedisPrefix = p.str("REDIS_PREFIX", "qlibpro:")
+	c.DeploymentID = p.deployment("DEPLOYMENT_ID", c.RedisURL, c.RedisPrefix)
 	c.LogLevel = p.oneOf("LOG_LEVEL", "info", "debug", "info", "warn", "error")
 	c.LogFormat = p.oneOf("LOG_FORMAT", either(prod, "json", "text"), "text", "json")
 	c.AllowedHosts = p.list("ALLOWED_HOSTS", "localhost,127.0.0.1,::1")
@@ -259,6 +266,16 @@ func (p *parser) fail(name, format string, args ...any) {
 	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
 }
 
+// failed reports whether name has an error already.
+func (p *parser) failed(name string) bool {
+	for _, err := range p.errs {
+		if strings.HasPrefix(err.Error(), name+":") {
+			return true
+		}
+	}
+	return false
+}
+
 func (p *parser) str(name, def string) string {
 	if v := strings.TrimSpace(p.getenv(name)); v != "" {
 		return v
@@ -343,6 +360,45 @@ func (p *parser) url(name, def string, schemes ...string) string {
 	}
 	p.fail(name, "scheme must be %s, got %q", strings.Join(schemes, " or "), u.Scheme)
 	return v
+}
+
+// deployment reads a deployment identity, by default the Redis prefix and
+// the database number REDIS_URL selects (read as the Redis client reads it):
+// keys are apart in different databases, channels are not.
+func (p *parser) deployment(name, redisURL, prefix string) string {
+	dbNumber := 0
+	if opt, err := redis.ParseURL(redisURL); err == nil {
+		dbNumber = opt.DB
+	} else if !p.failed("REDIS_URL") {
+		p.fail("REDIS_URL", "%s", strings.TrimPrefix(err.Error(), "redis: "))
+	}
+	if v := p.str(name, ""); v != "" {
+		if !validDeployment(v) {
+			p.fail(name, "must be 1 to %d visible ASCII characters without spaces, got %q", maxDeploymentLen, v)
+		}
+		return v
+	}
+	def := prefix + "db" + strconv.Itoa(dbNumber)
+	if !validDeployment(def) {
+		p.fail(name, "the default %q (REDIS_PREFIX + db + database number) is not 1 to %d visible ASCII characters without spaces: set %s", def, maxDeploymentLen, name)
+	}
+	return def
+}
+
+// maxDeploymentLen and validDeployment are the rule tick batches enforce
+// (hub.ValidDeployment), checked here so that a bad value stops start-up.
+const maxDeploymentLen = 100
+
+func validDeployment(id string) bool {
+	if len(id) == 0 || len(id) > maxDeploymentLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '!' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *parser) list(name, def string) []string {

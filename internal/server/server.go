@@ -76,8 +76,11 @@ type Options struct {
 	StreamsDone context.Context
 }
 
-// QuotesChannel is the Redis channel of tick batches.
-func QuotesChannel(cfg config.Config) string { return cfg.RedisPrefix + "quotes" }
+// QuotesChannel is the Redis channel of tick batches. Pub/sub channels are
+// shared by every database of a Redis server, so the name carries the
+// deployment identity (by default the prefix and database number): two
+// deployments on one Redis never share it.
+func QuotesChannel(cfg config.Config) string { return cfg.RedisPrefix + "quotes:" + cfg.DeploymentID }
 
 // New builds the process: nothing runs until Start.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, rdb *redis.Client, opts Options) (*Server, error) {
@@ -114,13 +117,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		return nil, err
 	}
 	s.Quotes = handlers.NewQuoteRenderer(listings)
-	s.Hub = hub.New(rdb, QuotesChannel(cfg), s.Quotes, hub.Options{
-		SSEConnections: metrics.SSEConnections, MarketLatency: metrics.MarketLatency, Logger: log,
+	s.Hub = hub.New(rdb, QuotesChannel(cfg), cfg.DeploymentID, s.Quotes, hub.Options{
+		SSEConnections: metrics.SSEConnections, MarketLatency: metrics.MarketLatency,
+		BatchesIgnored: metrics.HubBatchesIgnored, Logger: log,
 	})
 	s.Hub.Seed(quotes)
 
 	// Paper trading: the matcher sees every tick batch this process's hub
-	// receives; it matches only while it leads (Start).
+	// applies (only its own deployment's current feed leader's); it matches
+	// only while it leads (Start).
 	s.Portfolio = portfolio.NewService(pool, s.Hub, clock, cal)
 	s.Matcher = portfolio.NewMatcher(s.Portfolio, portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Log: log})
 	s.Hub.OnTicks(s.Matcher.Observe)
@@ -152,7 +157,8 @@ func NewFeed(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.
 	return feed.NewRunner(feed.Config{
 		Provider: cfg.FeedProvider, Speed: cfg.FeedSpeed, Seed: cfg.FeedSeed, Symbols: cfg.FeedSymbols,
 		ReplayFile: cfg.FeedReplayFile, EODHDKey: cfg.EODHDKey, EODHDPoll: cfg.EODHDPoll,
-		BatchEvery: cfg.FeedBatchEvery, MaxBatch: 2000, Channel: QuotesChannel(cfg), RollUp: true,
+		BatchEvery: cfg.FeedBatchEvery, MaxBatch: 2000, Channel: QuotesChannel(cfg), Deployment: cfg.DeploymentID,
+		RollUp: true,
 	}, pool, rdb, cal, clock, log, func(n int) { m.TicksIngested.Add(float64(n)) })
 }
 

@@ -27,6 +27,11 @@ type Metrics struct {
 	StreamsOpen    prometheus.Gauge       // sse_streams_open: live streams this machine serves
 	StreamsRefused *prometheus.CounterVec // sse_streams_refused_total{reason}: owner, machine
 	StreamsClosed  *prometheus.CounterVec // sse_streams_closed_total{reason}: client, lifetime, revoked, stalled, shutdown
+
+	// HubBatchesIgnored counts tick batches the quote hub ignored, by reason:
+	// deployment (another deployment's, on the same Redis) or stale_epoch
+	// (from a feed leader that has since been replaced).
+	HubBatchesIgnored *prometheus.CounterVec // hub_batches_ignored_total{reason}
 }
 
 // New builds the registry with Go and process collectors and the application's metrics.
@@ -86,9 +91,13 @@ func New() *Metrics {
 		Name: "sse_streams_closed_total",
 		Help: "Live streams ended, by why: client gone, lifetime reached, session or token revoked, stalled, shutdown.",
 	}, []string{"reason"})
+	m.HubBatchesIgnored = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "hub_batches_ignored_total",
+		Help: "Tick batches the quote hub ignored: from another deployment on the same Redis, or from a replaced feed leader (stale_epoch).",
+	}, []string{"reason"})
 	reg.MustRegister(m.RequestDuration, m.UserLogins, m.SSEConnections, m.MarketLatency,
 		m.TicksIngested, m.SignalsTotal, m.ModelAccuracy, m.PortfolioValue,
-		m.APIRateLimited, m.StreamsOpen, m.StreamsRefused, m.StreamsClosed)
+		m.APIRateLimited, m.StreamsOpen, m.StreamsRefused, m.StreamsClosed, m.HubBatchesIgnored)
 	m.UserLogins.WithLabelValues("success")
 	m.UserLogins.WithLabelValues("failure")
 	m.UserLogins.WithLabelValues("locked")

@@ -9,6 +9,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
@@ -20,7 +21,7 @@ func BenchmarkIngest(b *testing.B) {
 		b.Run(fmt.Sprintf("batch=%d", size), func(b *testing.B) {
 			pool := testdb.New(b)
 			rdb, prefix := testenv.Redis(b)
-			in := feed.NewIngest(pool, rdb, prefix+"quotes", time.Second, size, nil)
+			in := feed.NewIngest(pool, rdb, prefix+"quotes", hub.Source{Deployment: prefix + "db0", Epoch: 1}, time.Second, size, nil)
 			batch := make([]market.Tick, size)
 			codes := []string{"BHP", "CBA", "CSL", "NAB", "WBC", "ANZ", "WES", "MQG", "GMG", "TLS"}
 			now := time.Now()

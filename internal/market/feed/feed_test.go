@@ -85,14 +85,15 @@ func TestTickToSubscriber(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := hub.New(rdb, prefix+"quotes", plainRenderer{}, hub.Options{})
+	from := hub.Source{Deployment: prefix + "db0", Epoch: 1}
+	h := hub.New(rdb, prefix+"quotes", from.Deployment, plainRenderer{}, hub.Options{})
 	h.Seed([]market.Quote{{Code: "BHP", PrevClose: 60}})
 	go func() { _ = h.Run(ctx) }()
 	sub := h.Subscribe([]string{"BHP"}, hub.JSON)
 	defer sub.Close()
 	time.Sleep(200 * time.Millisecond) // the hub's Redis subscription is up
 
-	in := feed.NewIngest(pool, rdb, prefix+"quotes", 100*time.Millisecond, 1000, nil)
+	in := feed.NewIngest(pool, rdb, prefix+"quotes", from, 100*time.Millisecond, 1000, nil)
 	src := make(chan []market.Tick, 1)
 	go func() { _ = in.Run(ctx, src) }()
 	sent := time.Now()

@@ -14,22 +14,25 @@ import (
 )
 
 // Ingest batches ticks, writes each batch to the ticks table with COPY and
-// publishes it once on the quotes channel.
+// publishes it once on the quotes channel, stamped with the feed leader's
+// identity.
 type Ingest struct {
 	pool     *pgxpool.Pool
 	rdb      *redis.Client
 	channel  string
+	src      hub.Source    // this deployment and the leader term's epoch
 	every    time.Duration // flush at least this often (100–250 ms)
 	maxBatch int           // or when this many ticks are waiting
 	onFlush  func(n int)   // metrics hook
 }
 
-// NewIngest returns an ingest stage publishing on channel.
-func NewIngest(pool *pgxpool.Pool, rdb *redis.Client, channel string, every time.Duration, maxBatch int, onFlush func(int)) *Ingest {
+// NewIngest returns an ingest stage publishing on channel as src (one
+// leader term: see Runner).
+func NewIngest(pool *pgxpool.Pool, rdb *redis.Client, channel string, src hub.Source, every time.Duration, maxBatch int, onFlush func(int)) *Ingest {
 	if onFlush == nil {
 		onFlush = func(int) {}
 	}
-	return &Ingest{pool: pool, rdb: rdb, channel: channel, every: every, maxBatch: maxBatch, onFlush: onFlush}
+	return &Ingest{pool: pool, rdb: rdb, channel: channel, src: src, every: every, maxBatch: maxBatch, onFlush: onFlush}
 }
 
 var tickColumns = []string{"time", "code", "price", "size", "bid", "ask", "seq", "kind"}
@@ -47,7 +50,7 @@ func (in *Ingest) Write(ctx context.Context, ticks []market.Tick) error {
 	if err != nil {
 		return fmt.Errorf("copy ticks: %w", err)
 	}
-	msg, err := hub.EncodeBatch(ticks)
+	msg, err := hub.EncodeBatch(in.src, ticks)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider/eodhd"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider/replay"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider/sim"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
 )
 
 // Providers.
@@ -39,6 +40,7 @@ type Config struct {
 	BatchEvery time.Duration // 100–250 ms
 	MaxBatch   int
 	Channel    string // Redis channel for tick batches
+	Deployment string // identity stamped on every batch (config DEPLOYMENT_ID)
 	RollUp     bool   // keep bars_1m current (plain PostgreSQL)
 }
 
@@ -87,8 +89,16 @@ func (r *Runner) Run(ctx context.Context) error {
 	return l.Run(ctx, r.lead, func(err error) { r.log.Error("feed", slog.String("error", err.Error())) })
 }
 
-// lead runs the provider and its consumers for one term of leadership.
+// lead runs the provider and its consumers for one term of leadership. The
+// term takes a new epoch while it holds the lock, so its batches outrank
+// those of every earlier leader, including one that has lost the lock and
+// does not know it yet.
 func (r *Runner) lead(ctx context.Context) error {
+	epoch, err := db.New(r.pool).NextFeedEpoch(ctx)
+	if err != nil {
+		return fmt.Errorf("feed epoch: %w", err)
+	}
+	r.log.Info("feed leading", slog.Int64("epoch", epoch), slog.String("deployment", r.cfg.Deployment))
 	p, err := r.provider(ctx)
 	if err != nil {
 		return err
@@ -96,7 +106,8 @@ func (r *Runner) lead(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ticks := make(chan []market.Tick, 64)
-	ingest := NewIngest(r.pool, r.rdb, r.cfg.Channel, r.cfg.BatchEvery, r.cfg.MaxBatch, r.onFlush)
+	src := hub.Source{Deployment: r.cfg.Deployment, Epoch: epoch}
+	ingest := NewIngest(r.pool, r.rdb, r.cfg.Channel, src, r.cfg.BatchEvery, r.cfg.MaxBatch, r.onFlush)
 	errs := make(chan error, 2)
 	go func() { errs <- ingest.Run(ctx, ticks) }()
 	go func() {

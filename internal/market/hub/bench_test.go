@@ -43,7 +43,7 @@ func BenchmarkFanout10k(b *testing.B) {
 // can and slow consumers coalesce: delivered/update is the share of their
 // updates they received as separate events.
 func benchFanout(b *testing.B, nSubs, codesPerSub int, sync bool) {
-	h := New(nil, "bench", &rowRenderer{}, Options{StallTimeout: time.Hour})
+	h := New(nil, "bench", testSource.Deployment, &rowRenderer{}, Options{StallTimeout: time.Hour})
 	seed := make([]market.Quote, len(asx200))
 	for i, c := range asx200 {
 		seed[i] = market.Quote{Code: c, Last: 10, PrevClose: 10, Time: t0}
@@ -149,7 +149,7 @@ func heapInUse() uint64 {
 func BenchmarkDeliver(b *testing.B) {
 	for _, n := range []int{1_000, 10_000} {
 		b.Run(fmt.Sprint("subs=", n), func(b *testing.B) {
-			h := New(nil, "bench", &rowRenderer{}, Options{StallTimeout: time.Hour})
+			h := New(nil, "bench", testSource.Deployment, &rowRenderer{}, Options{StallTimeout: time.Hour})
 			for _, c := range asx200 {
 				h.intern(c)
 			}

@@ -91,7 +91,7 @@ func mustStartHub(t *testing.T, opts Options) *testHub {
 	if opts.SSEConnections == nil {
 		opts.SSEConnections = th.gauge
 	}
-	th.Hub = New(rdb, th.channel, th.render, opts)
+	th.Hub = New(rdb, th.channel, testSource.Deployment, th.render, opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	th.cancel = cancel
 	go func() { th.runErr <- th.Run(ctx) }()
@@ -132,10 +132,16 @@ func (th *testHub) tick(code string, price float64) market.Tick {
 		Bid: price - 0.01, Ask: price + 0.01, Seq: th.seq, Kind: market.Trade}
 }
 
-// mustPublish encodes ticks and publishes them as one batch.
+// mustPublish encodes ticks and publishes them as one batch from testSource.
 func (th *testHub) mustPublish(t *testing.T, ticks ...market.Tick) {
 	t.Helper()
-	b, err := EncodeBatch(ticks)
+	th.mustPublishFrom(t, testSource, ticks...)
+}
+
+// mustPublishFrom encodes ticks and publishes them as one batch from src.
+func (th *testHub) mustPublishFrom(t *testing.T, src Source, ticks ...market.Tick) {
+	t.Helper()
+	b, err := EncodeBatch(src, ticks)
 	if err != nil {
 		t.Fatalf("EncodeBatch: %v", err)
 	}

@@ -4,6 +4,11 @@
 // code, renders every update once through a Renderer and hands the same
 // bytes to every subscriber.
 //
+// A hub applies only the batches of its own deployment's current feed
+// leader (see Source): Redis pub/sub channels are shared by every database
+// of a Redis server, and a feed leader that has lost its lock may still
+// publish for a moment.
+//
 // Slow clients never hold the hub up: a subscription buffers at most one
 // pending update per code (the newest), and one that leaves updates
 // undrained for Options.StallTimeout is dropped. An SSE handler uses it so:
@@ -70,9 +75,10 @@ type Options struct {
 	// Redis; no answer within another HealthCheck means reconnect (default 15 s).
 	HealthCheck time.Duration
 
-	SSEConnections prometheus.Gauge     // sse_connections_active; nil to skip
-	MarketLatency  prometheus.Histogram // market_data_latency_seconds; nil to skip
-	Logger         *slog.Logger         // nil discards
+	SSEConnections prometheus.Gauge       // sse_connections_active; nil to skip
+	MarketLatency  prometheus.Histogram   // market_data_latency_seconds; nil to skip
+	BatchesIgnored *prometheus.CounterVec // hub_batches_ignored_total{reason}; nil to skip
+	Logger         *slog.Logger           // nil discards
 }
 
 func (o Options) withDefaults() Options {
@@ -104,11 +110,17 @@ func (o Options) withDefaults() Options {
 // New, Seed it, start Run once; every other method is safe to call from any
 // goroutine at any time.
 type Hub struct {
-	rdb     *redis.Client
-	channel string
-	render  Renderer
-	opts    Options
-	epoch   time.Time // hub clock origin (monotonic)
+	rdb        *redis.Client
+	channel    string
+	deployment string
+	render     Renderer
+	opts       Options
+	origin     time.Time // hub clock origin (monotonic)
+
+	// The epoch of the feed leader followed, and when each kind of ignored
+	// batch was last logged; written only by Run's goroutine (follow).
+	leader atomic.Int64
+	warned [numReasons]time.Time
 
 	// Code table: index by name, and per index the latest state. states has
 	// MaxCodes entries from the start, so readers index it without a lock.
@@ -137,23 +149,30 @@ type codeSnap struct {
 	ev    [numFormats]Event
 }
 
-// New returns a hub that will follow channel on rdb and render with render.
-func New(rdb *redis.Client, channel string, render Renderer, opts Options) *Hub {
+// New returns a hub that will follow channel on rdb, applying the batches
+// that deployment's feed leader publishes there, and render with render.
+func New(rdb *redis.Client, channel, deployment string, render Renderer, opts Options) *Hub {
 	opts = opts.withDefaults()
+	if c := opts.BatchesIgnored; c != nil {
+		for _, r := range ignoreReasons {
+			c.WithLabelValues(r) // exported at 0 before the first is ignored
+		}
+	}
 	return &Hub{
-		rdb:     rdb,
-		channel: channel,
-		render:  render,
-		opts:    opts,
-		epoch:   time.Now(),
-		index:   make(map[string]int),
-		states:  make([]atomic.Pointer[codeSnap], opts.MaxCodes),
-		work:    batchWork{pos: make(map[int]int)},
+		rdb:        rdb,
+		channel:    channel,
+		deployment: deployment,
+		render:     render,
+		opts:       opts,
+		origin:     time.Now(),
+		index:      make(map[string]int),
+		states:     make([]atomic.Pointer[codeSnap], opts.MaxCodes),
+		work:       batchWork{pos: make(map[int]int)},
 	}
 }
 
 // clock is the hub's monotonic time in nanoseconds, never 0.
-func (h *Hub) clock() int64 { return int64(time.Since(h.epoch)) + 1 }
+func (h *Hub) clock() int64 { return int64(time.Since(h.origin)) + 1 }
 
 // lookup returns code's index if the hub knows it.
 func (h *Hub) lookup(code string) (int, bool) {
@@ -187,7 +206,8 @@ func (h *Hub) intern(code string) (int, bool) {
 	return idx, true
 }
 
-// OnTicks registers fn to receive every decoded batch, after the hub has
+// OnTicks registers fn to receive every batch the hub applies (decoded, and
+// from its deployment's current feed leader), after the hub has
 // updated its quotes and notified subscribers. fn runs on the hub's goroutine
 // and delays the next batch, so it must be fast (hand work to a channel);
 // it must not modify the slice, which every callback shares.
@@ -323,6 +343,7 @@ func (h *Hub) ObserveWritten(ev Event) {
 type counters struct {
 	batches, ticks, decodeErrors, renderErrors atomic.Uint64
 	dropped, reconnects, overflow              atomic.Uint64
+	ignored                                    [numReasons]atomic.Uint64
 }
 
 // Stats is a snapshot of the hub's counters.
@@ -336,6 +357,10 @@ type Stats struct {
 	Dropped      uint64 // subscribers dropped for stalling
 	Reconnects   uint64 // times the channel subscription was lost and retried
 	Overflow     uint64 // codes refused because MaxCodes was reached
+
+	Epoch             int64  // epoch of the feed leader followed (0 before the first batch)
+	IgnoredDeployment uint64 // batches from another deployment, ignored
+	IgnoredStale      uint64 // batches from an older feed leader than Epoch, ignored
 }
 
 // Stats returns the hub's counters.
@@ -357,5 +382,9 @@ func (h *Hub) Stats() Stats {
 		Dropped:      h.stats.dropped.Load(),
 		Reconnects:   h.stats.reconnects.Load(),
 		Overflow:     h.stats.overflow.Load(),
+
+		Epoch:             h.leader.Load(),
+		IgnoredDeployment: h.stats.ignored[ignoredDeployment].Load(),
+		IgnoredStale:      h.stats.ignored[ignoredStale].Load(),
 	}
 }

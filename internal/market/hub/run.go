@@ -106,13 +106,17 @@ func isTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout()
 }
 
-// handleMessage decodes and applies one channel message.
+// handleMessage decodes one channel message and applies it if it comes from
+// the feed leader the hub follows.
 func (h *Hub) handleMessage(payload string) {
-	ticks, err := DecodeBatch([]byte(payload))
+	src, ticks, err := DecodeBatch([]byte(payload))
 	if err != nil {
 		h.stats.decodeErrors.Add(1)
 		h.opts.Logger.Warn("hub: undecodable message on the quotes channel", "channel", h.channel,
 			"bytes", len(payload), "err", err)
+		return
+	}
+	if !h.follow(src) {
 		return
 	}
 	h.applyBatch(ticks)

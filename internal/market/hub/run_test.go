@@ -23,7 +23,7 @@ func TestRunExitsAndEndsEverything(t *testing.T) {
 	baseline := runtime.NumGoroutine()
 
 	gauge := prometheus.NewGauge(prometheus.GaugeOpts{Name: "sse_connections_active"})
-	h := New(rdb, prefix+"quotes", &rowRenderer{}, Options{SSEConnections: gauge, SweepInterval: time.Millisecond})
+	h := New(rdb, prefix+"quotes", testSource.Deployment, &rowRenderer{}, Options{SSEConnections: gauge, SweepInterval: time.Millisecond})
 	subs := []*Subscription{h.Subscribe(nil, HTML), h.Subscribe([]string{"BHP"}, JSON)}
 	ctx, cancel := context.WithCancel(context.Background())
 	runErr := make(chan error, 1)
@@ -84,7 +84,7 @@ func TestReconnectAfterConnectionKilled(t *testing.T) {
 	channel := prefix + "quotes"
 
 	th := &testHub{rdb: rdb, channel: channel, render: &rowRenderer{}, runErr: make(chan error, 1)}
-	th.Hub = New(rdb, channel, th.render, Options{ReconnectMin: 20 * time.Millisecond, ReconnectMax: 100 * time.Millisecond})
+	th.Hub = New(rdb, channel, testSource.Deployment, th.render, Options{ReconnectMin: 20 * time.Millisecond, ReconnectMax: 100 * time.Millisecond})
 	ctx, cancel := context.WithCancel(context.Background())
 	th.cancel = cancel
 	go func() { th.runErr <- th.Run(ctx) }()

@@ -29,7 +29,7 @@ func notified(s *Subscription) bool {
 }
 
 func TestDrainNGoesRoundTheCodes(t *testing.T) {
-	h := New(nil, "", &rowRenderer{}, Options{})
+	h := New(nil, "", testSource.Deployment, &rowRenderer{}, Options{})
 	codes := []string{"AAA", "BBB", "CCC", "DDD", "EEE"}
 	var seq int64
 	prices := map[string]float64{"AAA": 1, "BBB": 2, "CCC": 3, "DDD": 4, "EEE": 5}
@@ -72,7 +72,7 @@ func TestDrainNGoesRoundTheCodes(t *testing.T) {
 
 func TestPartialDrainsAreNotAStall(t *testing.T) {
 	const stall = 50 * time.Millisecond
-	h := New(nil, "", &rowRenderer{}, Options{StallTimeout: stall})
+	h := New(nil, "", testSource.Deployment, &rowRenderer{}, Options{StallTimeout: stall})
 	sub := h.Subscribe(nil, HTML)
 	var seq int64
 	prices := map[string]float64{"AAA": 1, "BBB": 2, "CCC": 3}
@@ -97,7 +97,7 @@ func TestPartialDrainsAreNotAStall(t *testing.T) {
 }
 
 func TestMaxCodes(t *testing.T) {
-	h := New(nil, "", &rowRenderer{}, Options{MaxCodes: 2})
+	h := New(nil, "", testSource.Deployment, &rowRenderer{}, Options{MaxCodes: 2})
 	var seq int64
 	mustApply(t, h, &seq, map[string]float64{"AAA": 1, "BBB": 2, "CCC": 3}, "AAA", "BBB", "CCC")
 	st := h.Stats()

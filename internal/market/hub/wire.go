@@ -12,7 +12,9 @@ import (
 
 // The batch wire format (all integers little-endian varints unless noted):
 //
-//	"QB" version(1 byte)
+//	"QB" version(1 byte, 2)
+//	len byte, deployment bytes                             — the publishing deployment (ValidDeployment)
+//	uvarint epoch                                          — the feed leader's epoch, at least 1
 //	uvarint nCodes, then nCodes × (len byte, code bytes)   — each distinct code once
 //	uvarint nTicks
 //	per tick: uvarint code index, flags byte, varint Δtime (ns, from the
@@ -24,10 +26,13 @@ import (
 // 200-code batch costs about 24 bytes a tick, code table included; the same
 // batch as short-key JSON about 95, and it decodes 15 times slower (see
 // BenchmarkDecodeBatch).
+//
+// Version 1 had no deployment or epoch; a hub cannot tell whose batch such a
+// message is, so it is refused like any other unknown version.
 const (
 	wireMagic0  = 'Q'
 	wireMagic1  = 'B'
-	wireVersion = 1
+	wireVersion = 2
 
 	flagKindMask = 0x03
 	flagScaled   = 0x04 // << field (0 price, 1 bid, 2 ask)
@@ -38,6 +43,18 @@ const (
 	maxCodes   = 1 << 16
 	minTickLen = 8 // index, flags, Δtime, Δseq, three prices and size take a byte or more each
 )
+
+// MaxDeploymentLen is the longest deployment identity a batch can carry.
+const MaxDeploymentLen = 100
+
+// Source identifies who published a batch: the deployment (config
+// DEPLOYMENT_ID) and the epoch of its feed leader, a number that grows each
+// time a process becomes the feed leader. A hub follows only its own
+// deployment and, within it, the newest epoch it has seen.
+type Source struct {
+	Deployment string
+	Epoch      int64
+}
 
 // ErrMalformed reports a batch that is not in the wire format or breaks its rules.
 var ErrMalformed = errors.New("hub: malformed quote batch")
@@ -61,10 +78,39 @@ func ValidCode(code string) bool {
 	return true
 }
 
-// EncodeBatch encodes one feed batch for the quotes channel. Every tick needs
+// ValidDeployment reports whether id can name a deployment on the quotes
+// channel: 1 to MaxDeploymentLen printable ASCII characters, no spaces. The
+// identity appears in channel names and logs, so nothing else is let through.
+func ValidDeployment(id string) bool {
+	if len(id) == 0 || len(id) > MaxDeploymentLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < '!' || id[i] > '~' {
+			return false
+		}
+	}
+	return true
+}
+
+func checkSource(src Source) error {
+	switch {
+	case !ValidDeployment(src.Deployment):
+		return fmt.Errorf("invalid deployment %q", src.Deployment)
+	case src.Epoch < 1:
+		return fmt.Errorf("epoch %d is not positive", src.Epoch)
+	}
+	return nil
+}
+
+// EncodeBatch encodes one feed batch from src for the quotes channel. src
+// needs a valid deployment and a positive epoch; every tick needs
 // a valid code, a time between the years 1678 and 2262 (nanoseconds since
 // 1970 must fit an int64), finite non-negative prices and a non-negative size.
-func EncodeBatch(ticks []market.Tick) ([]byte, error) {
+func EncodeBatch(src Source, ticks []market.Tick) ([]byte, error) {
+	if err := checkSource(src); err != nil {
+		return nil, fmt.Errorf("hub: encode: %w", err)
+	}
 	index := make(map[string]int, 16)
 	var codes []string
 	for i := range ticks {
@@ -79,8 +125,11 @@ func EncodeBatch(ticks []market.Tick) ([]byte, error) {
 	if len(codes) > maxCodes {
 		return nil, fmt.Errorf("hub: encode: %d distinct codes in one batch (at most %d)", len(codes), maxCodes)
 	}
-	b := make([]byte, 0, 8+len(codes)*5+len(ticks)*20)
+	b := make([]byte, 0, 16+len(src.Deployment)+len(codes)*5+len(ticks)*20)
 	b = append(b, wireMagic0, wireMagic1, wireVersion)
+	b = append(b, byte(len(src.Deployment)))
+	b = append(b, src.Deployment...)
+	b = binary.AppendUvarint(b, uint64(src.Epoch))
 	b = binary.AppendUvarint(b, uint64(len(codes)))
 	for _, c := range codes {
 		b = append(b, byte(len(c)))
@@ -219,23 +268,49 @@ func (r *batchReader) price(isScaled bool) float64 {
 	return float64(m) / priceScale
 }
 
-// DecodeBatch decodes one message from the quotes channel. It returns an
-// error wrapping ErrVersion for another version of the format and
-// ErrMalformed for anything else it cannot trust; it never panics.
-func DecodeBatch(b []byte) ([]market.Tick, error) {
+// source reads the publishing deployment and the leader epoch.
+func (r *batchReader) source() Source {
+	n := int(r.byte("deployment length"))
+	if r.err != nil {
+		return Source{}
+	}
+	if n > len(r.b) {
+		r.fail("truncated deployment")
+		return Source{}
+	}
+	src := Source{Deployment: string(r.b[:n])}
+	r.b = r.b[n:]
+	epoch := r.uvarint("epoch")
+	switch {
+	case r.err != nil:
+	case !ValidDeployment(src.Deployment):
+		r.fail("invalid deployment")
+	case epoch < 1 || epoch > math.MaxInt64:
+		r.fail("epoch out of range")
+	}
+	src.Epoch = int64(epoch)
+	return src
+}
+
+// DecodeBatch decodes one message from the quotes channel: who published it
+// and its ticks. It returns an error wrapping ErrVersion for another version
+// of the format and ErrMalformed for anything else it cannot trust; it never
+// panics.
+func DecodeBatch(b []byte) (Source, []market.Tick, error) {
 	if len(b) < 3 || b[0] != wireMagic0 || b[1] != wireMagic1 {
-		return nil, fmt.Errorf("%w: bad header", ErrMalformed)
+		return Source{}, nil, fmt.Errorf("%w: bad header", ErrMalformed)
 	}
 	if b[2] != wireVersion {
-		return nil, fmt.Errorf("%w: version %d (this build reads %d)", ErrVersion, b[2], wireVersion)
+		return Source{}, nil, fmt.Errorf("%w: version %d (this build reads %d)", ErrVersion, b[2], wireVersion)
 	}
 	r := &batchReader{b: b[3:]}
+	src := r.source()
 	nCodes := r.uvarint("code count")
 	if nCodes > maxCodes || nCodes > uint64(len(r.b)/2) {
 		r.fail("code count")
 	}
 	if r.err != nil {
-		return nil, r.err
+		return Source{}, nil, r.err
 	}
 	// One string holds every code; each tick's Code is a substring of it, so a
 	// batch costs one allocation for its codes however many ticks it has.
@@ -246,7 +321,7 @@ func DecodeBatch(b []byte) ([]market.Tick, error) {
 		n := int(r.byte("code length"))
 		if r.err != nil || n > len(r.b) {
 			r.fail("truncated code")
-			return nil, r.err
+			return Source{}, nil, r.err
 		}
 		spans[i] = [2]int{off + 1, off + 1 + n}
 		off += 1 + n
@@ -258,7 +333,7 @@ func DecodeBatch(b []byte) ([]market.Tick, error) {
 		codes[i] = table[s[0]:s[1]]
 		if !ValidCode(codes[i]) {
 			r.fail("invalid code")
-			return nil, r.err
+			return Source{}, nil, r.err
 		}
 	}
 	nTicks := r.uvarint("tick count")
@@ -266,7 +341,7 @@ func DecodeBatch(b []byte) ([]market.Tick, error) {
 		r.fail("tick count")
 	}
 	if r.err != nil {
-		return nil, r.err
+		return Source{}, nil, r.err
 	}
 	ticks := make([]market.Tick, nTicks)
 	var ns, seq int64
@@ -282,7 +357,7 @@ func DecodeBatch(b []byte) ([]market.Tick, error) {
 		t.Ask = r.price(flags&(flagScaled<<2) != 0)
 		size := r.uvarint("size")
 		if r.err != nil {
-			return nil, r.err
+			return Source{}, nil, r.err
 		}
 		switch {
 		case ci >= nCodes:
@@ -295,7 +370,7 @@ func DecodeBatch(b []byte) ([]market.Tick, error) {
 			r.fail("size")
 		}
 		if r.err != nil {
-			return nil, r.err
+			return Source{}, nil, r.err
 		}
 		t.Code = codes[ci]
 		t.Kind = market.TickKind(flags & flagKindMask)
@@ -305,7 +380,7 @@ func DecodeBatch(b []byte) ([]market.Tick, error) {
 		ticks[i] = t
 	}
 	if len(r.b) != 0 {
-		return nil, fmt.Errorf("%w: %d trailing bytes", ErrMalformed, len(r.b))
+		return Source{}, nil, fmt.Errorf("%w: %d trailing bytes", ErrMalformed, len(r.b))
 	}
-	return ticks, nil
+	return src, ticks, nil
 }
