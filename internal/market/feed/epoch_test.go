@@ -13,10 +13,11 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 )
 
 func TestNextFeedEpochGrows(t *testing.T) {
-	q := db.New(testenv.DB(t))
+	q := db.New(testdb.New(t))
 	ctx := context.Background()
 	before := time.Now().UnixMilli()
 	var last int64
@@ -32,7 +33,7 @@ func TestNextFeedEpochGrows(t *testing.T) {
 	}
 	// A database restored from an old backup holds an older epoch: the next
 	// is still above every epoch taken before, from the clock.
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	if _, err := pool.Exec(ctx, `INSERT INTO feed_epoch (epoch) VALUES (7)`); err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestNextFeedEpochGrows(t *testing.T) {
 // a hub follows the first, then — once it stops — the second from its
 // first batch, and then ignores the first's epoch if it publishes again.
 func TestFailoverToANewEpoch(t *testing.T) {
-	pool := testenv.DB(t)
+	pool := testdb.New(t)
 	rdb, prefix := testenv.Redis(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
