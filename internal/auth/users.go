@@ -104,60 +104,6 @@ func (s *Service) FindUser(ctx context.Context, email string) (User, error) {
 	return userFrom(u), err
 }
 
-var errBadCredentials = apperr.New(apperr.Unauthorized, "Email or password is incorrect.")
-
-// Authenticate checks an email and password under the brute-force throttle.
-// Unknown emails and wrong passwords give the same error after comparable
-// work (a dummy hash is verified); a locked attempt is TooManyRequests with
-// RetryAfter.
-func (s *Service) Authenticate(ctx context.Context, email, password string, m Meta) (User, error) {
-	email = NormaliseEmail(email)
-	if wait, err := s.throttle.Wait(ctx, email, m.IP); err != nil {
-		return User{}, err
-	} else if wait > 0 {
-		s.opts.OnLogin("locked")
-		_ = audit(ctx, s.q, m, EventSignInLocked, 0, 0, map[string]any{"email_hash": emailKey(email)})
-		return User{}, &apperr.Error{Code: apperr.TooManyRequests, RetryAfter: wait,
-			Message: "Too many failed sign-in attempts. Wait a little and try again."}
-	}
-	row, err := s.q.GetUserByEmail(ctx, email)
-	found := err == nil
-	if err != nil && !db.IsNotFound(err) {
-		return User{}, err
-	}
-	hash := row.PasswordHash
-	if !found || hash == "" {
-		hash = dummyHash()
-	}
-	ok := VerifyPassword(password, hash) && found && row.PasswordHash != ""
-	if !ok || row.DisabledAt != nil {
-		wait, ferr := s.throttle.Fail(ctx, email, m.IP)
-		if ferr != nil {
-			return User{}, ferr
-		}
-		s.opts.OnLogin("failure")
-		_ = audit(ctx, s.q, m, EventSignInFailed, row.ID, 0, map[string]any{"email_hash": emailKey(email), "locked_for_s": int(wait.Seconds())})
-		if ok && row.DisabledAt != nil {
-			return User{}, apperr.New(apperr.Forbidden, "This account is disabled. Contact support.")
-		}
-		return User{}, errBadCredentials
-	}
-	if err := s.throttle.Succeed(ctx, email, m.IP); err != nil {
-		return User{}, err
-	}
-	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
-		if err := q.TouchUserLogin(ctx, row.ID); err != nil {
-			return err
-		}
-		return audit(ctx, q, m, EventSignIn, row.ID, 0, nil)
-	})
-	if err != nil {
-		return User{}, err
-	}
-	s.opts.OnLogin("success")
-	return userFrom(row), nil
-}
-
 // RecordSignOut writes the sign-out audit event.
 func (s *Service) RecordSignOut(ctx context.Context, userID int64, m Meta) error {
 	return audit(ctx, s.q, m, EventSignOut, userID, 0, nil)

@@ -1,0 +1,64 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/apperr"
+)
+
+var errBadCredentials = apperr.New(apperr.Unauthorized, "Email or password is incorrect.")
+
+// Authenticate checks an email and password under the brute-force throttle.
+// The attempt is reserved (counted as a failure) before the password is
+// checked, so parallel guesses cannot slip past the limits together. Unknown
+// emails and wrong passwords give the same error after comparable work (a
+// dummy hash is verified); a locked attempt is TooManyRequests with
+// RetryAfter.
+func (s *Service) Authenticate(ctx context.Context, email, password string, m Meta) (User, error) {
+	email = NormaliseEmail(email)
+	att, err := s.throttle.Begin(ctx, email, m.IP)
+	if err != nil {
+		return User{}, err
+	}
+	if att.Wait > 0 {
+		s.opts.OnLogin("locked")
+		_ = audit(ctx, s.q, m, EventSignInLocked, 0, 0, map[string]any{"email_hash": emailKey(email)})
+		return User{}, &apperr.Error{Code: apperr.TooManyRequests, RetryAfter: att.Wait,
+			Message: "Too many failed sign-in attempts. Wait a little and try again."}
+	}
+	row, err := s.q.GetUserByEmail(ctx, email)
+	found := err == nil
+	if err != nil && !db.IsNotFound(err) {
+		return User{}, err // the attempt stays counted: fail closed
+	}
+	hash := row.PasswordHash
+	if !found || hash == "" {
+		hash = dummyHash()
+	}
+	ok := VerifyPassword(password, hash) && found && row.PasswordHash != ""
+	if !ok || row.DisabledAt != nil {
+		s.opts.OnLogin("failure")
+		_ = audit(ctx, s.q, m, EventSignInFailed, row.ID, 0, map[string]any{"email_hash": emailKey(email), "locked_for_s": int(att.Locks.Seconds())})
+		if ok && row.DisabledAt != nil {
+			return User{}, apperr.New(apperr.Forbidden, "This account is disabled. Contact support.")
+		}
+		return User{}, errBadCredentials
+	}
+	if err := s.throttle.Succeed(ctx, att); err != nil {
+		return User{}, err
+	}
+	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+		if err := q.TouchUserLogin(ctx, row.ID); err != nil {
+			return err
+		}
+		return audit(ctx, q, m, EventSignIn, row.ID, 0, nil)
+	})
+	if err != nil {
+		return User{}, err
+	}
+	s.opts.OnLogin("success")
+	return userFrom(row), nil
+}
