@@ -38,7 +38,13 @@ func (s *Service) Authenticate(ctx context.Context, email, password string, m Me
 	if !found || hash == "" {
 		hash = dummyHash()
 	}
-	ok := VerifyPassword(password, hash) && found && row.PasswordHash != ""
+	ok, err := s.checkPassword(ctx, password, hash)
+	if err != nil {
+		// Never checked (the server is busy): the attempt costs the user nothing.
+		_ = s.throttle.Cancel(context.WithoutCancel(ctx), att)
+		return User{}, err
+	}
+	ok = ok && found && row.PasswordHash != ""
 	if !ok || row.DisabledAt != nil {
 		s.opts.OnLogin("failure")
 		_ = audit(ctx, s.q, m, EventSignInFailed, row.ID, 0, map[string]any{"email_hash": emailKey(email), "locked_for_s": int(att.Locks.Seconds())})
@@ -61,4 +67,22 @@ func (s *Service) Authenticate(ctx context.Context, email, password string, m Me
 	}
 	s.opts.OnLogin("success")
 	return userFrom(row), nil
+}
+
+// checkPassword verifies password against encoded in a hashing slot; a busy
+// server answers Unavailable with RetryAfter.
+func (s *Service) checkPassword(ctx context.Context, password, encoded string) (bool, error) {
+	var ok bool
+	err := s.opts.Hashing.Do(ctx, func() { ok = VerifyPassword(password, encoded) })
+	return ok, err
+}
+
+// hashPassword hashes a new password in a hashing slot.
+func (s *Service) hashPassword(ctx context.Context, password string) (string, error) {
+	var hash string
+	var herr error
+	if err := s.opts.Hashing.Do(ctx, func() { hash, herr = HashPassword(password, s.opts.Argon2) }); err != nil {
+		return "", err
+	}
+	return hash, herr
 }

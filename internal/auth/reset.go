@@ -114,7 +114,7 @@ func (s *Service) ResetPassword(ctx context.Context, raw, password string, m Met
 		if err := CheckPasswordPolicy(password, u.Email, u.DisplayName); err != nil {
 			return err
 		}
-		hash, err := HashPassword(password, s.opts.Argon2)
+		hash, err := s.hashPassword(ctx, password)
 		if err != nil {
 			return err
 		}

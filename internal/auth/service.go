@@ -28,8 +28,15 @@ type Options struct {
 	ResetTTL      time.Duration // password-reset link lifetime (30 minutes)
 	LoginTokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 	BaseURL       string        // origin for links in e-mails
+	// Hashing bounds the password hashes running at once (default:
+	// DefaultHashConcurrency slots, a one-second wait).
+	Hashing *HashLimiter
 	// OnLogin is told the result of every sign-in attempt: success, failure or locked.
 	OnLogin func(result string)
+	// OnRefused is told each request refused by a limit other than the
+	// sign-in throttle: password_check (wrong current passwords in
+	// settings), signup_ip or reset_ip.
+	OnRefused func(limit string)
 }
 
 // Service is the account domain: users, sign-in, tokens, resets and audit.
@@ -55,8 +62,14 @@ func NewService(pool *pgxpool.Pool, throttle *Throttle, mailer Mailer, log *slog
 	if opts.LoginTokenTTL == 0 {
 		opts.LoginTokenTTL = 12 * time.Hour
 	}
+	if opts.Hashing == nil {
+		opts.Hashing = NewHashLimiter(DefaultHashConcurrency(), time.Second, nil)
+	}
 	if opts.OnLogin == nil {
 		opts.OnLogin = func(string) {}
+	}
+	if opts.OnRefused == nil {
+		opts.OnRefused = func(string) {}
 	}
 	return &Service{pool: pool, q: db.New(pool), throttle: throttle, mailer: mailer, log: log, opts: opts,
 		validate: validator.New(validator.WithRequiredStructEnabled())}

@@ -60,7 +60,7 @@ func (s *Service) CreateUser(ctx context.Context, in Registration, role string, 
 }
 
 func (s *Service) create(ctx context.Context, in Registration, role string, actorID int64, m Meta) (User, error) {
-	hash, err := HashPassword(in.Password, s.opts.Argon2)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -139,13 +139,15 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return err
 	}
-	if !VerifyPassword(current, row.PasswordHash) {
+	if ok, err := s.checkPassword(ctx, current, row.PasswordHash); err != nil {
+		return err
+	} else if !ok {
 		return apperr.FieldError("current", "The current password is not correct.")
 	}
 	if err := CheckPasswordPolicy(next, row.Email, row.DisplayName); err != nil {
 		return err
 	}
-	hash, err := HashPassword(next, s.opts.Argon2)
+	hash, err := s.hashPassword(ctx, next)
 	if err != nil {
 		return err
 	}
@@ -217,7 +219,9 @@ func (s *Service) DeleteAccount(ctx context.Context, userID int64, password stri
 	if err != nil {
 		return err
 	}
-	if !VerifyPassword(password, row.PasswordHash) {
+	if ok, err := s.checkPassword(ctx, password, row.PasswordHash); err != nil {
+		return err
+	} else if !ok {
 		return apperr.FieldError("password", "The password is not correct.")
 	}
 	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
