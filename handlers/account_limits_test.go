@@ -147,3 +147,53 @@ func TestPasswordHashingSlotsFull(t *testing.T) {
 		t.Errorf("auth_requests_refused_total{limit=password_hash} = %v, want %d", n, got[http.StatusServiceUnavailable])
 	}
 }
+
+func TestSettingsPasswordChecksAreThrottled(t *testing.T) {
+	app, b := servedApp(t, map[string]string{"PASSWORD_HASH_WAIT": "30s"})
+	b.mustSignUp("settings@example.com", "Sam")
+	for i := 1; i <= 6; i++ {
+		res := b.post("/settings/password", url.Values{"current": {"wrong current " + strconv.Itoa(i)}, "password": {"another long passphrase 99"}})
+		if res.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("wrong current password %d: %d, want 422", i, res.StatusCode)
+		}
+	}
+	res := b.post("/settings/password", url.Values{"current": {testPassword}, "password": {"another long passphrase 99"}})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(res.body, "Too many wrong passwords") {
+		t.Fatalf("7th check: %d Retry-After %q; want 429 with Retry-After and the message in the form", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	// The lock is the user's: deleting the account needs the same check.
+	if res := b.post("/settings/delete", url.Values{"password": {testPassword}}); res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("delete while locked: %d, want 429", res.StatusCode)
+	}
+	if res := b.get("/settings"); res.StatusCode != http.StatusOK {
+		t.Errorf("the account is gone or signed out: %d", res.StatusCode)
+	}
+	if n := limitsCounter(t, app.Metrics.AuthRefused.WithLabelValues("password_check")); n != 2 {
+		t.Errorf("auth_requests_refused_total{limit=password_check} = %v, want 2", n)
+	}
+}
+
+func TestParallelSettingsPasswordGuesses(t *testing.T) {
+	for _, tt := range []struct{ path, field string }{
+		{"/settings/password", "current"},
+		{"/settings/delete", "password"},
+	} {
+		t.Run(strings.TrimPrefix(tt.path, "/settings/"), func(t *testing.T) {
+			app, b := servedApp(t, map[string]string{"PASSWORD_HASH_WAIT": "30s"})
+			b.mustSignUp("guess@example.com", "Gus")
+			before := app.Hashing.Completed()
+			got := tally(t, postAll(t, b, 30, tt.path,
+				func(i int) url.Values {
+					// For /settings/password, password is the new one; the wrong current one stops it first.
+					return url.Values{"password": {"wrong guess " + strconv.Itoa(i)}, tt.field: {"wrong guess " + strconv.Itoa(i)}}
+				}, nil))
+			verified := app.Hashing.Completed() - before
+			if verified > 6 || got[http.StatusUnprocessableEntity] != int(verified) || got[http.StatusTooManyRequests] != 30-int(verified) {
+				t.Errorf("30 parallel wrong passwords: %v with %d verified; want at most 6, the rest 429", got, verified)
+			}
+			if res := b.get("/settings"); res.StatusCode != http.StatusOK {
+				t.Errorf("after the burst: %d", res.StatusCode)
+			}
+		})
+	}
+}

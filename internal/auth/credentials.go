@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/jackc/pgx/v5"
 
@@ -85,4 +86,30 @@ func (s *Service) hashPassword(ctx context.Context, password string) (string, er
 		return "", err
 	}
 	return hash, herr
+}
+
+// confirmPassword checks a signed-in user's own password (to change it or to
+// delete the account) under the same throttle as sign-in, keyed by the user:
+// a stolen session cannot guess the password faster than a stranger can.
+// A wrong password is a field error on field; a locked check is
+// TooManyRequests with RetryAfter.
+func (s *Service) confirmPassword(ctx context.Context, u db.User, password string, m Meta, field, wrong string) error {
+	att, err := s.throttle.Begin(ctx, "user:"+strconv.FormatInt(u.ID, 10), m.IP)
+	if err != nil {
+		return err
+	}
+	if att.Wait > 0 {
+		s.opts.OnRefused("password_check")
+		return &apperr.Error{Code: apperr.TooManyRequests, RetryAfter: att.Wait, Field: field,
+			Message: "Too many wrong passwords. Wait a little and try again."}
+	}
+	ok, err := s.checkPassword(ctx, password, u.PasswordHash)
+	if err != nil {
+		_ = s.throttle.Cancel(context.WithoutCancel(ctx), att)
+		return err
+	}
+	if !ok {
+		return apperr.FieldError(field, "%s", wrong)
+	}
+	return s.throttle.Succeed(ctx, att)
 }

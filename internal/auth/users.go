@@ -131,18 +131,16 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name string, 
 	return userFrom(u), err
 }
 
-// ChangePassword replaces the password after checking the current one and
-// revokes the user's API login tokens (personal keys stay). The caller ends
-// the user's other sessions.
+// ChangePassword replaces the password after checking the current one (under
+// the throttle) and revokes the user's API login tokens (personal keys
+// stay). The caller ends the user's other sessions.
 func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, m Meta) error {
 	row, err := s.q.GetUser(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if ok, err := s.checkPassword(ctx, current, row.PasswordHash); err != nil {
+	if err := s.confirmPassword(ctx, row, current, m, "current", "The current password is not correct."); err != nil {
 		return err
-	} else if !ok {
-		return apperr.FieldError("current", "The current password is not correct.")
 	}
 	if err := CheckPasswordPolicy(next, row.Email, row.DisplayName); err != nil {
 		return err
@@ -211,18 +209,16 @@ func (s *Service) SetDisabled(ctx context.Context, actorID, userID int64, disabl
 }
 
 // DeleteAccount erases the user's profile and contact data after checking the
-// password: the row keeps only its pseudonym, tokens are revoked and the
-// user's own network traces in the audit log are erased. The caller ends the
-// sessions.
+// password (under the throttle): the row keeps only its pseudonym, tokens are
+// revoked and the user's own network traces in the audit log are erased. The
+// caller ends the sessions.
 func (s *Service) DeleteAccount(ctx context.Context, userID int64, password string, m Meta) error {
 	row, err := s.q.GetUser(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if ok, err := s.checkPassword(ctx, password, row.PasswordHash); err != nil {
+	if err := s.confirmPassword(ctx, row, password, m, "password", "The password is not correct."); err != nil {
 		return err
-	} else if !ok {
-		return apperr.FieldError("password", "The password is not correct.")
 	}
 	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		for _, step := range []func() error{
