@@ -106,6 +106,7 @@ func (h *accountHandler) handleReset(c echo.Context) error {
 	if _, err := h.s.index.EndAll(c.Request().Context(), userID, ""); err != nil {
 		return err
 	}
-	f.Notice = "Your password is changed and every session was signed out. Sign in with the new password."
+	f.Notice = "Your password is changed, every session was signed out and every API key and login token of the account " +
+		"was revoked. Sign in with the new password, and create new API keys on the settings page if your programs need them."
 	return h.r.respond(c, http.StatusOK, "Choose a new password", "", ready(pages.Reset(f)), ready(pages.ResetForm(f)))
 }

@@ -38,7 +38,7 @@ func (h *settingsHandler) view(c echo.Context) (pages.SettingsView, error) {
 	return pages.SettingsView{
 		Email:    u.Email,
 		Profile:  components.Form{CSRF: csrf, Values: map[string]string{"name": u.Name}},
-		Password: components.Form{CSRF: csrf},
+		Password: components.Form{CSRF: csrf, Notice: h.s.sm.PopString(c.Request().Context(), sessPasswordNotice)},
 		Keys:     keys,
 		Sessions: sess,
 		Delete:   components.Form{CSRF: csrf},
@@ -164,8 +164,12 @@ func (h *settingsHandler) handlePassword(c echo.Context) error {
 		return err
 	}
 	f.CSRF = h.s.csrfToken(c)
-	f.Notice = "Password changed. " + strconv.Itoa(n) + " other session(s) signed out."
-	reloadAfterSwap(c) // the page's CSRF token changed with the new session
+	f.Notice = "Password changed. " + strconv.Itoa(n) + " other session(s) signed out, and every API key and login token of " +
+		"your account was revoked: create new keys below for the programs that need them."
+	// The page's CSRF token changed with the new session, so htmx reloads the
+	// page; the notice waits in the session for that reload.
+	h.s.sm.Put(ctx, sessPasswordNotice, f.Notice)
+	reloadAfterSwap(c)
 	return h.respond(c, http.StatusOK, pages.PasswordForm(f), func(v *pages.SettingsView) { setPassword(v, f) })
 }
 

@@ -92,8 +92,10 @@ var errBadReset = apperr.New(apperr.Invalid, "This reset link is invalid, expire
 
 // ResetPassword sets a new password with a reset token. The token is claimed
 // in the same transaction as the change, so it works once; a password the
-// policy refuses leaves it unused. Login tokens are revoked; the caller ends
-// the user's sessions. It returns the user's id.
+// policy refuses leaves it unused. Every API token of the user, personal keys
+// included, is revoked in that transaction (a reset is account recovery:
+// tokens made before it may be in the wrong hands); the caller ends the
+// user's sessions and tells the user. It returns the user's id.
 func (s *Service) ResetPassword(ctx context.Context, raw, password string, m Meta) (int64, error) {
 	if raw == "" || len(raw) > 100 {
 		return 0, errBadReset
@@ -124,17 +126,14 @@ func (s *Service) ResetPassword(ctx context.Context, raw, password string, m Met
 		if err := q.InvalidatePasswordResets(ctx, uid); err != nil {
 			return err
 		}
+		if err := q.RevokeAllAPITokens(ctx, uid); err != nil {
+			return err
+		}
 		userID = uid
-		return audit(ctx, q, m, EventPasswordReset, uid, uid, nil)
+		return audit(ctx, q, m, EventPasswordReset, uid, uid, map[string]any{"tokens_revoked": true})
 	})
 	if err != nil {
 		return 0, err
 	}
-	// Tokens handed out before the reset may be in the wrong hands.
-	return userID, s.revokeLoginTokens(ctx, userID)
-}
-
-func (s *Service) revokeLoginTokens(ctx context.Context, userID int64) error {
-	_, err := s.pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND kind = 'login' AND revoked_at IS NULL`, userID)
-	return err
+	return userID, nil
 }

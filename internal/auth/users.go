@@ -132,8 +132,9 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name string, 
 }
 
 // ChangePassword replaces the password after checking the current one (under
-// the throttle) and revokes the user's API login tokens (personal keys
-// stay). The caller ends the user's other sessions.
+// the throttle) and, in the same transaction, revokes every API token of the
+// user, personal keys included: whoever learnt the old password may have
+// made one. The caller ends the user's other sessions and tells the user.
 func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, m Meta) error {
 	row, err := s.q.GetUser(ctx, userID)
 	if err != nil {
@@ -149,19 +150,18 @@ func (s *Service) ChangePassword(ctx context.Context, userID int64, current, nex
 	if err != nil {
 		return err
 	}
-	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if err := q.UpdateUserPassword(ctx, db.UpdateUserPasswordParams{ID: userID, PasswordHash: hash}); err != nil {
 			return err
 		}
 		if err := q.InvalidatePasswordResets(ctx, userID); err != nil {
 			return err
 		}
-		return audit(ctx, q, m, EventPasswordChange, userID, userID, nil)
+		if err := q.RevokeAllAPITokens(ctx, userID); err != nil {
+			return err
+		}
+		return audit(ctx, q, m, EventPasswordChange, userID, userID, map[string]any{"tokens_revoked": true})
 	})
-	if err != nil {
-		return err
-	}
-	return s.revokeLoginTokens(ctx, userID)
 }
 
 // SetRole changes a user's role (admin action or CLI).

@@ -167,7 +167,7 @@ func PasswordForm(f components.Form) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		templ_7745c5c3_Err = components.Field(f, components.Input{Name: "password", Label: "New password", Type: "password", Autocomplete: "new-password", Required: true,
-			Hint: "At least 12 characters. Your other sessions are signed out."}).Render(ctx, templ_7745c5c3_Buffer)
+			Hint: "At least 12 characters. Your other sessions are signed out and your API keys revoked."}).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
