@@ -1,0 +1,22 @@
+package auth
+
+import "context"
+
+// The demo account that `qlibpro seed --demo-user` creates for development:
+// an admin whose password is published in the README.
+const (
+	DemoEmail    = "demo@qlibpro.com.au"
+	DemoPassword = "qlibpro demo trader 2026"
+)
+
+// CreateDemoUser creates the demo admin with password (DemoPassword unless
+// DEMO_PASSWORD says otherwise). Only the length rules apply: the account's
+// password is public by design, which is why the policy refuses it for
+// everyone else and production refuses the account.
+func (s *Service) CreateDemoUser(ctx context.Context, password string, m Meta) (User, error) {
+	if err := checkPasswordLength(password); err != nil {
+		return User{}, err
+	}
+	in := Registration{Email: DemoEmail, Name: "Demo Trader", Password: password}
+	return s.create(ctx, in, RoleAdmin, 0, m)
+}
