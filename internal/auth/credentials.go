@@ -13,6 +13,7 @@ import (
 var errBadCredentials = apperr.New(apperr.Unauthorized, "Email or password is incorrect.")
 
 // Authenticate checks an email and password under the brute-force throttle.
+// In production the demo account is refused before anything is checked.
 // The attempt is reserved (counted as a failure) before the password is
 // checked, so parallel guesses cannot slip past the limits together. Unknown
 // emails and wrong passwords give the same error after comparable work (a
@@ -20,6 +21,11 @@ var errBadCredentials = apperr.New(apperr.Unauthorized, "Email or password is in
 // RetryAfter.
 func (s *Service) Authenticate(ctx context.Context, email, password string, m Meta) (User, error) {
 	email = NormaliseEmail(email)
+	if s.refusesDemo(email) {
+		s.opts.OnLogin("failure")
+		_ = audit(ctx, s.q, m, EventSignInFailed, 0, 0, map[string]any{"email_hash": emailKey(email), "reason": "demo account in production"})
+		return User{}, errDemoRefused
+	}
 	att, err := s.throttle.Begin(ctx, email, m.IP)
 	if err != nil {
 		return User{}, err

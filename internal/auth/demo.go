@@ -1,6 +1,10 @@
 package auth
 
-import "context"
+import (
+	"context"
+
+	"github.com/qlibpro/qlibpro/internal/apperr"
+)
 
 // The demo account that `qlibpro seed --demo-user` creates for development:
 // an admin whose password is published in the README.
@@ -19,4 +23,13 @@ func (s *Service) CreateDemoUser(ctx context.Context, password string, m Meta) (
 	}
 	in := Registration{Email: DemoEmail, Name: "Demo Trader", Password: password}
 	return s.create(ctx, in, RoleAdmin, 0, m)
+}
+
+var errDemoRefused = apperr.New(apperr.Forbidden,
+	"The demo account cannot sign in on this production server: its password is published. Sign in with your own account.")
+
+// refusesDemo reports whether email is the demo account's and this server
+// refuses it (production).
+func (s *Service) refusesDemo(email string) bool {
+	return s.opts.RefuseDemo && NormaliseEmail(email) == DemoEmail
 }

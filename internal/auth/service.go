@@ -28,6 +28,9 @@ type Options struct {
 	ResetTTL      time.Duration // password-reset link lifetime (30 minutes)
 	LoginTokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 	BaseURL       string        // origin for links in e-mails
+	// RefuseDemo refuses the demo account (DemoEmail) sign-in and tokens:
+	// set in production, where its published password must open nothing.
+	RefuseDemo bool
 	// Hashing bounds the password hashes running at once (default:
 	// DefaultHashConcurrency slots, a one-second wait).
 	Hashing *HashLimiter

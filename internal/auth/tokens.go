@@ -123,7 +123,8 @@ func (s *Service) RevokeAPIKey(ctx context.Context, userID, keyID int64, m Meta)
 }
 
 // Authorize resolves a raw bearer token to its principal, refusing unknown,
-// expired, revoked and disabled ones alike.
+// expired, revoked and disabled ones alike, and the demo account's where it
+// is refused (production).
 func (s *Service) Authorize(ctx context.Context, raw string) (Principal, error) {
 	if !strings.HasPrefix(raw, tokenPrefix) || len(raw) > 100 {
 		return Principal{}, errBadToken
@@ -135,7 +136,7 @@ func (s *Service) Authorize(ctx context.Context, raw string) (Principal, error) 
 	if err != nil {
 		return Principal{}, err
 	}
-	if t.RevokedAt != nil || t.DisabledAt != nil || (t.ExpiresAt != nil && !t.ExpiresAt.After(time.Now())) {
+	if t.RevokedAt != nil || t.DisabledAt != nil || (t.ExpiresAt != nil && !t.ExpiresAt.After(time.Now())) || s.refusesDemo(t.Email) {
 		return Principal{}, errBadToken
 	}
 	if err := s.q.TouchAPIToken(ctx, t.ID); err != nil {

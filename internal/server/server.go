@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	metrics.WatchHashing(s.Hashing.InUse, s.Hashing.Size(), s.Hashing.Completed)
 	s.Users = auth.NewService(pool, auth.NewThrottle(rdb, cfg.RedisPrefix, auth.DefaultThrottle), opts.Mailer, log,
 		auth.Options{
-			BaseURL: cfg.BaseURL, LoginTokenTTL: cfg.APITokenTTL, Hashing: s.Hashing,
+			BaseURL: cfg.BaseURL, LoginTokenTTL: cfg.APITokenTTL, Hashing: s.Hashing, RefuseDemo: cfg.IsProduction(),
 			OnLogin:   func(result string) { metrics.UserLogins.WithLabelValues(result).Inc() },
 			OnRefused: func(limit string) { metrics.AuthRefused.WithLabelValues(limit).Inc() },
 		})
