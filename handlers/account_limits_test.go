@@ -197,3 +197,26 @@ func TestParallelSettingsPasswordGuesses(t *testing.T) {
 		})
 	}
 }
+
+func TestResetRequestsLimitedPerIP(t *testing.T) {
+	app, b := servedApp(t, map[string]string{"TRUSTED_PROXIES": "127.0.0.1", "RESET_REQUESTS_PER_IP": "3"})
+	b.ip = "198.51.100.20"
+	b.get("/forgot")
+	for i := 1; i <= 3; i++ {
+		if res := b.post("/forgot", url.Values{"email": {"someone" + strconv.Itoa(i) + "@example.com"}}); res.StatusCode != http.StatusOK {
+			t.Fatalf("request %d: %d", i, res.StatusCode)
+		}
+	}
+	res := b.post("/forgot", url.Values{"email": {"someone4@example.com"}})
+	ra, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+	if res.StatusCode != http.StatusTooManyRequests || ra < 3000 || ra > 3600 || !strings.Contains(res.body, "Too many password-reset requests") {
+		t.Errorf("4th request: %d, Retry-After %q; want 429 for the rest of the hour", res.StatusCode, res.Header.Get("Retry-After"))
+	}
+	b.ip = "198.51.100.21"
+	if res := b.post("/forgot", url.Values{"email": {"someone5@example.com"}}); res.StatusCode != http.StatusOK {
+		t.Errorf("another address: %d", res.StatusCode)
+	}
+	if n := limitsCounter(t, app.Metrics.AuthRefused.WithLabelValues("reset_ip")); n != 1 {
+		t.Errorf("auth_requests_refused_total{limit=reset_ip} = %v, want 1", n)
+	}
+}

@@ -12,37 +12,42 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 )
 
-// Reset-request limits: a few links per address, more per client address,
-// so that nobody can flood an inbox (or the mail account) through the form.
+// Reset-request limits: a few links per address, so that nobody can flood an
+// inbox (or the mail account) through the form; the limit per client address
+// is Options.ResetsPerIP.
 const (
 	resetsPerEmail = 3
-	resetsPerIP    = 20
 	resetWindow    = time.Hour
 )
 
 // RequestReset e-mails a single-use reset link when email belongs to an
 // active account. It returns the same (nil) whether or not it does, and sends
 // in the background so the response time does not tell either. Past the
-// limits per address and per client it quietly sends nothing (the answer is
-// still the same, so it tells nothing either).
+// limit per address it quietly sends nothing (the answer is still the same,
+// so it tells nothing either). Past the limit per client address it answers
+// TooManyRequests with RetryAfter, whatever the address: that tells nothing
+// about accounts.
 func (s *Service) RequestReset(ctx context.Context, email string, m Meta) error {
 	email = NormaliseEmail(email)
 	if email == "" || len(email) > 254 {
 		return apperr.FieldError("email", "Enter your email address.")
 	}
-	if s.throttle != nil {
-		okEmail, err := s.throttle.Allow(ctx, "reset:email:"+emailKey(email), resetsPerEmail, resetWindow)
-		if err != nil {
-			return err
-		}
-		okIP, err := s.throttle.Allow(ctx, "reset:ip:"+m.IP, resetsPerIP, resetWindow)
-		if err != nil {
-			return err
-		}
-		if !okEmail || !okIP {
-			_ = audit(ctx, s.q, m, EventResetRequested, 0, 0, map[string]any{"email_hash": emailKey(email), "sent": false, "throttled": true})
-			return nil
-		}
+	wait, err := s.throttle.Limit(ctx, "reset:ip:"+m.IP, s.opts.ResetsPerIP, resetWindow)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		s.opts.OnRefused("reset_ip")
+		return &apperr.Error{Code: apperr.TooManyRequests, RetryAfter: wait,
+			Message: "Too many password-reset requests from your network. Try again later."}
+	}
+	okEmail, err := s.throttle.Allow(ctx, "reset:email:"+emailKey(email), resetsPerEmail, resetWindow)
+	if err != nil {
+		return err
+	}
+	if !okEmail {
+		_ = audit(ctx, s.q, m, EventResetRequested, 0, 0, map[string]any{"email_hash": emailKey(email), "sent": false, "throttled": true})
+		return nil
 	}
 	row, err := s.q.GetUserByEmail(ctx, email)
 	if db.IsNotFound(err) || (err == nil && row.DisabledAt != nil) {

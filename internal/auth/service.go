@@ -28,6 +28,9 @@ type Options struct {
 	ResetTTL      time.Duration // password-reset link lifetime (30 minutes)
 	LoginTokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 	BaseURL       string        // origin for links in e-mails
+	// ResetsPerIP is how many password-reset requests one client address
+	// may make per hour; more get 429.
+	ResetsPerIP int64
 	// RefuseDemo refuses the demo account (DemoEmail) sign-in and tokens:
 	// set in production, where its published password must open nothing.
 	RefuseDemo bool
@@ -64,6 +67,9 @@ func NewService(pool *pgxpool.Pool, throttle *Throttle, mailer Mailer, log *slog
 	}
 	if opts.LoginTokenTTL == 0 {
 		opts.LoginTokenTTL = 12 * time.Hour
+	}
+	if opts.ResetsPerIP == 0 {
+		opts.ResetsPerIP = 20
 	}
 	if opts.Hashing == nil {
 		opts.Hashing = NewHashLimiter(DefaultHashConcurrency(), time.Second, nil)
