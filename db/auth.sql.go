@@ -76,6 +76,39 @@ func (q *Queries) CreatePasswordReset(ctx context.Context, arg CreatePasswordRes
 	return i, err
 }
 
+const createSignupRequest = `-- name: CreateSignupRequest :exec
+INSERT INTO signup_requests (token_hash, email, display_name, password_hash, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+`
+
+type CreateSignupRequestParams struct {
+	TokenHash    []byte
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	ExpiresAt    time.Time
+}
+
+func (q *Queries) CreateSignupRequest(ctx context.Context, arg CreateSignupRequestParams) error {
+	_, err := q.db.Exec(ctx, createSignupRequest,
+		arg.TokenHash,
+		arg.Email,
+		arg.DisplayName,
+		arg.PasswordHash,
+		arg.ExpiresAt,
+	)
+	return err
+}
+
+const deleteExpiredSignupRequests = `-- name: DeleteExpiredSignupRequests :exec
+DELETE FROM signup_requests WHERE expires_at <= now()
+`
+
+func (q *Queries) DeleteExpiredSignupRequests(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, deleteExpiredSignupRequests)
+	return err
+}
+
 const getAPITokenByHash = `-- name: GetAPITokenByHash :one
 SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at,
        u.role, u.display_name, u.email, u.disabled_at
@@ -308,4 +341,24 @@ func (q *Queries) UsePasswordReset(ctx context.Context, tokenHash []byte) (int64
 	var user_id int64
 	err := row.Scan(&user_id)
 	return user_id, err
+}
+
+const useSignupRequest = `-- name: UseSignupRequest :one
+DELETE FROM signup_requests
+WHERE token_hash = $1 AND expires_at > now()
+RETURNING email, display_name, password_hash
+`
+
+type UseSignupRequestRow struct {
+	Email        string
+	DisplayName  string
+	PasswordHash string
+}
+
+// Single use: the row is claimed (deleted) atomically; expired ones match nothing.
+func (q *Queries) UseSignupRequest(ctx context.Context, tokenHash []byte) (UseSignupRequestRow, error) {
+	row := q.db.QueryRow(ctx, useSignupRequest, tokenHash)
+	var i UseSignupRequestRow
+	err := row.Scan(&i.Email, &i.DisplayName, &i.PasswordHash)
+	return i, err
 }

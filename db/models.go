@@ -315,6 +315,16 @@ type Signal struct {
 	CreatedAt      time.Time
 }
 
+type SignupRequest struct {
+	ID           int64
+	TokenHash    []byte
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+}
+
 type Tick struct {
 	Time       time.Time
 	Code       string

@@ -71,6 +71,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.POST("/signin", account.handleSignIn, page...)
 	e.GET("/signup", account.handleSignUpPage, page...)
 	e.POST("/signup", account.handleSignUp, page...)
+	e.GET("/signup/confirm", account.handleSignUpConfirmPage, page...)
+	e.POST("/signup/confirm", account.handleSignUpConfirm, page...)
 	e.POST("/signout", account.handleSignOut, page...)
 	e.GET("/forgot", account.handleForgotPage, page...)
 	e.POST("/forgot", account.handleForgot, page...)

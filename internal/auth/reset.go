@@ -81,16 +81,23 @@ password stays as it is.
 
 — Qlib Pro
 `, row.DisplayName, int(s.opts.ResetTTL.Minutes()), link)
+	s.sendMail(ctx, row.Email, "Reset your Qlib Pro password", body, "password reset")
+	return nil
+}
+
+// sendMail hands a message to the mailer in the background, so that the
+// response time does not depend on whether a message is sent; what is the
+// kind of mail for the log.
+func (s *Service) sendMail(ctx context.Context, to, subject, body, what string) {
 	s.mail.Add(1)
 	go func() {
 		defer s.mail.Done()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		if err := s.mailer.Send(sctx, row.Email, "Reset your Qlib Pro password", body); err != nil {
-			s.log.Error("password reset mail not sent", slog.Int64("user_id", row.ID), slog.String("error", err.Error()))
+		if err := s.mailer.Send(sctx, to, subject, body); err != nil {
+			s.log.Error(what+" mail not sent", slog.String("to_hash", emailKey(to)), slog.String("error", err.Error()))
 		}
 	}()
-	return nil
 }
 
 var errBadReset = apperr.New(apperr.Invalid, "This reset link is invalid, expired or already used. Ask for a new one.")

@@ -26,11 +26,13 @@ type Mailer interface {
 type Options struct {
 	Argon2        Argon2Params
 	ResetTTL      time.Duration // password-reset link lifetime (30 minutes)
+	SignUpTTL     time.Duration // sign-up confirmation link lifetime (24 hours)
 	LoginTokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 	BaseURL       string        // origin for links in e-mails
-	// ResetsPerIP is how many password-reset requests one client address
-	// may make per hour; more get 429.
-	ResetsPerIP int64
+	// ResetsPerIP and SignUpsPerIP are how many password-reset and sign-up
+	// requests one client address may make per hour; more get 429.
+	ResetsPerIP  int64
+	SignUpsPerIP int64
 	// RefuseDemo refuses the demo account (DemoEmail) sign-in and tokens:
 	// set in production, where its published password must open nothing.
 	RefuseDemo bool
@@ -65,11 +67,17 @@ func NewService(pool *pgxpool.Pool, throttle *Throttle, mailer Mailer, log *slog
 	if opts.ResetTTL == 0 {
 		opts.ResetTTL = 30 * time.Minute
 	}
+	if opts.SignUpTTL == 0 {
+		opts.SignUpTTL = 24 * time.Hour
+	}
 	if opts.LoginTokenTTL == 0 {
 		opts.LoginTokenTTL = 12 * time.Hour
 	}
 	if opts.ResetsPerIP == 0 {
 		opts.ResetsPerIP = 20
+	}
+	if opts.SignUpsPerIP == 0 {
+		opts.SignUpsPerIP = 10
 	}
 	if opts.Hashing == nil {
 		opts.Hashing = NewHashLimiter(DefaultHashConcurrency(), time.Second, nil)

@@ -28,8 +28,10 @@ var registrationMessages = map[string]string{
 	"password":       "Choose a password.",
 }
 
-// Register creates a trader account. Field problems come back as one
-// apperr.Invalid with a message per field.
+// Register creates a trader account at once, for callers that need no proof
+// of the address (tests, tools); it says when the email is taken. The
+// sign-up form uses SignUp and ConfirmSignUp instead, which never tell.
+// Field problems come back as one apperr.Invalid with a message per field.
 func (s *Service) Register(ctx context.Context, in Registration, m Meta) (User, error) {
 	in.Email = NormaliseEmail(in.Email)
 	in.Name = strings.TrimSpace(in.Name)

@@ -64,8 +64,9 @@ type Config struct {
 	PasswordHashConcurrency int
 	PasswordHashWait        time.Duration
 
-	// Requests per client address per hour: password resets.
-	ResetsPerIP int
+	// Requests per client address per hour: sign-ups and password resets.
+	SignUpsPerIP int
+	ResetsPerIP  int
 
 	JobsEnabled    bool // serve also works background jobs (training, scoring)
 	FeedEnabled    bool // serve also competes to run the market feed
@@ -126,6 +127,7 @@ var Vars = []Var{
 	{"API_TOKEN_TTL", "12h", "lifetime of tokens issued by POST /api/v1/auth/login"},
 	{"PASSWORD_HASH_CONCURRENCY", "GOMAXPROCS (2 on the Fly machine)", "password hashes (argon2id, 19 MiB each) one machine runs at once; a hash is one core's work, so more only costs memory"},
 	{"PASSWORD_HASH_WAIT", "1s", "how long a sign-in, sign-up or password change waits for a hashing slot before it gets 503 with Retry-After"},
+	{"SIGNUPS_PER_IP", "10", "sign-up requests one client address may make per hour; more get 429 with Retry-After"},
 	{"RESET_REQUESTS_PER_IP", "20", "password-reset requests one client address may make per hour; more get 429 with Retry-After (each email address also gets at most 3 links an hour)"},
 	{"JOBS_ENABLED", "true", "serve also works the background jobs (training, daily feature refresh and scoring after the close); false only inserts them"},
 	{"FEED_ENABLED", "true", "serve also runs the market feed (one leader across all machines); false leaves it to `qlibpro feed`"},
@@ -221,6 +223,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.PasswordHashWait > 30*time.Second {
 		p.fail("PASSWORD_HASH_WAIT", "must be at most 30s (requests hold their connection while they wait)")
 	}
+	c.SignUpsPerIP = p.intRange("SIGNUPS_PER_IP", 10, 1, 1_000_000)
 	c.ResetsPerIP = p.intRange("RESET_REQUESTS_PER_IP", 20, 1, 1_000_000)
 	c.JobsEnabled = p.boolean("JOBS_ENABLED", true)
 	c.FeedEnabled = p.boolean("FEED_ENABLED", true)

@@ -108,9 +108,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	s.Users = auth.NewService(pool, auth.NewThrottle(rdb, cfg.RedisPrefix, auth.DefaultThrottle), opts.Mailer, log,
 		auth.Options{
 			BaseURL: cfg.BaseURL, LoginTokenTTL: cfg.APITokenTTL, Hashing: s.Hashing, RefuseDemo: cfg.IsProduction(),
-			ResetsPerIP: int64(cfg.ResetsPerIP),
-			OnLogin:     func(result string) { metrics.UserLogins.WithLabelValues(result).Inc() },
-			OnRefused:   func(limit string) { metrics.AuthRefused.WithLabelValues(limit).Inc() },
+			SignUpsPerIP: int64(cfg.SignUpsPerIP), ResetsPerIP: int64(cfg.ResetsPerIP),
+			OnLogin:   func(result string) { metrics.UserLogins.WithLabelValues(result).Inc() },
+			OnRefused: func(limit string) { metrics.AuthRefused.WithLabelValues(limit).Inc() },
 		})
 	s.Market = market.NewService(pool, cal)
 	s.Watchlists = market.NewWatchlists(pool)
