@@ -11,9 +11,9 @@ import (
 )
 
 const createAPIToken = `-- name: CreateAPIToken :one
-INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at
+INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at, scopes)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at, scopes
 `
 
 type CreateAPITokenParams struct {
@@ -23,6 +23,7 @@ type CreateAPITokenParams struct {
 	TokenHash []byte
 	Prefix    string
 	ExpiresAt *time.Time
+	Scopes    []string
 }
 
 func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error) {
@@ -33,6 +34,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 		arg.TokenHash,
 		arg.Prefix,
 		arg.ExpiresAt,
+		arg.Scopes,
 	)
 	var i APIToken
 	err := row.Scan(
@@ -46,6 +48,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 		&i.ExpiresAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.Scopes,
 	)
 	return i, err
 }
@@ -110,7 +113,7 @@ func (q *Queries) DeleteExpiredSignupRequests(ctx context.Context) error {
 }
 
 const getAPITokenByHash = `-- name: GetAPITokenByHash :one
-SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at,
+SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at, t.scopes,
        u.role, u.display_name, u.email, u.disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND u.deleted_at IS NULL
@@ -124,6 +127,7 @@ type GetAPITokenByHashRow struct {
 	ExpiresAt   *time.Time
 	RevokedAt   *time.Time
 	LastUsedAt  *time.Time
+	Scopes      []string
 	Role        string
 	DisplayName string
 	Email       string
@@ -141,6 +145,7 @@ func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (GetA
 		&i.ExpiresAt,
 		&i.RevokedAt,
 		&i.LastUsedAt,
+		&i.Scopes,
 		&i.Role,
 		&i.DisplayName,
 		&i.Email,
@@ -187,7 +192,7 @@ func (q *Queries) InvalidatePasswordResets(ctx context.Context, userID int64) er
 }
 
 const listAPIKeys = `-- name: ListAPIKeys :many
-SELECT id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
+SELECT id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at, scopes FROM api_tokens
 WHERE user_id = $1 AND kind = 'key' AND revoked_at IS NULL
 ORDER BY created_at DESC
 `
@@ -212,6 +217,7 @@ func (q *Queries) ListAPIKeys(ctx context.Context, userID int64) ([]APIToken, er
 			&i.ExpiresAt,
 			&i.LastUsedAt,
 			&i.RevokedAt,
+			&i.Scopes,
 		); err != nil {
 			return nil, err
 		}
@@ -283,7 +289,7 @@ func (q *Queries) ListAuditEvents(ctx context.Context, arg ListAuditEventsParams
 const revokeAPIToken = `-- name: RevokeAPIToken :one
 UPDATE api_tokens SET revoked_at = now()
 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
-RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at
+RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at, scopes
 `
 
 type RevokeAPITokenParams struct {
@@ -305,6 +311,7 @@ func (q *Queries) RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) 
 		&i.ExpiresAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.Scopes,
 	)
 	return i, err
 }

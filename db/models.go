@@ -21,6 +21,7 @@ type APIToken struct {
 	ExpiresAt  *time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	Scopes     []string
 }
 
 type AuditEvent struct {

@@ -1,10 +1,10 @@
 -- name: CreateAPIToken :one
-INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at, scopes)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING *;
 
 -- name: GetAPITokenByHash :one
-SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at,
+SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at, t.scopes,
        u.role, u.display_name, u.email, u.disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND u.deleted_at IS NULL;
