@@ -11,9 +11,9 @@ import (
 )
 
 const createAPIToken = `-- name: CreateAPIToken :one
-INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at
+INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at, scopes)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at, scopes
 `
 
 type CreateAPITokenParams struct {
@@ -23,6 +23,7 @@ type CreateAPITokenParams struct {
 	TokenHash []byte
 	Prefix    string
 	ExpiresAt *time.Time
+	Scopes    []string
 }
 
 func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) (APIToken, error) {
@@ -33,6 +34,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 		arg.TokenHash,
 		arg.Prefix,
 		arg.ExpiresAt,
+		arg.Scopes,
 	)
 	var i APIToken
 	err := row.Scan(
@@ -46,6 +48,7 @@ func (q *Queries) CreateAPIToken(ctx context.Context, arg CreateAPITokenParams) 
 		&i.ExpiresAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.Scopes,
 	)
 	return i, err
 }
@@ -76,8 +79,41 @@ func (q *Queries) CreatePasswordReset(ctx context.Context, arg CreatePasswordRes
 	return i, err
 }
 
+const createSignupRequest = `-- name: CreateSignupRequest :exec
+INSERT INTO signup_requests (token_hash, email, display_name, password_hash, expires_at)
+VALUES ($1, $2, $3, $4, $5)
+`
+
+type CreateSignupRequestParams struct {
+	TokenHash    []byte
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	ExpiresAt    time.Time
+}
+
+func (q *Queries) CreateSignupRequest(ctx context.Context, arg CreateSignupRequestParams) error {
+	_, err := q.db.Exec(ctx, createSignupRequest,
+		arg.TokenHash,
+		arg.Email,
+		arg.DisplayName,
+		arg.PasswordHash,
+		arg.ExpiresAt,
+	)
+	return err
+}
+
+const deleteExpiredSignupRequests = `-- name: DeleteExpiredSignupRequests :exec
+DELETE FROM signup_requests WHERE expires_at <= now()
+`
+
+func (q *Queries) DeleteExpiredSignupRequests(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, deleteExpiredSignupRequests)
+	return err
+}
+
 const getAPITokenByHash = `-- name: GetAPITokenByHash :one
-SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at,
+SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at, t.scopes,
        u.role, u.display_name, u.email, u.disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND u.deleted_at IS NULL
@@ -91,6 +127,7 @@ type GetAPITokenByHashRow struct {
 	ExpiresAt   *time.Time
 	RevokedAt   *time.Time
 	LastUsedAt  *time.Time
+	Scopes      []string
 	Role        string
 	DisplayName string
 	Email       string
@@ -108,6 +145,7 @@ func (q *Queries) GetAPITokenByHash(ctx context.Context, tokenHash []byte) (GetA
 		&i.ExpiresAt,
 		&i.RevokedAt,
 		&i.LastUsedAt,
+		&i.Scopes,
 		&i.Role,
 		&i.DisplayName,
 		&i.Email,
@@ -154,7 +192,7 @@ func (q *Queries) InvalidatePasswordResets(ctx context.Context, userID int64) er
 }
 
 const listAPIKeys = `-- name: ListAPIKeys :many
-SELECT id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at FROM api_tokens
+SELECT id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at, scopes FROM api_tokens
 WHERE user_id = $1 AND kind = 'key' AND revoked_at IS NULL
 ORDER BY created_at DESC
 `
@@ -179,6 +217,7 @@ func (q *Queries) ListAPIKeys(ctx context.Context, userID int64) ([]APIToken, er
 			&i.ExpiresAt,
 			&i.LastUsedAt,
 			&i.RevokedAt,
+			&i.Scopes,
 		); err != nil {
 			return nil, err
 		}
@@ -250,7 +289,7 @@ func (q *Queries) ListAuditEvents(ctx context.Context, arg ListAuditEventsParams
 const revokeAPIToken = `-- name: RevokeAPIToken :one
 UPDATE api_tokens SET revoked_at = now()
 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
-RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at
+RETURNING id, user_id, kind, name, token_hash, prefix, created_at, expires_at, last_used_at, revoked_at, scopes
 `
 
 type RevokeAPITokenParams struct {
@@ -272,6 +311,7 @@ func (q *Queries) RevokeAPIToken(ctx context.Context, arg RevokeAPITokenParams) 
 		&i.ExpiresAt,
 		&i.LastUsedAt,
 		&i.RevokedAt,
+		&i.Scopes,
 	)
 	return i, err
 }
@@ -308,4 +348,24 @@ func (q *Queries) UsePasswordReset(ctx context.Context, tokenHash []byte) (int64
 	var user_id int64
 	err := row.Scan(&user_id)
 	return user_id, err
+}
+
+const useSignupRequest = `-- name: UseSignupRequest :one
+DELETE FROM signup_requests
+WHERE token_hash = $1 AND expires_at > now()
+RETURNING email, display_name, password_hash
+`
+
+type UseSignupRequestRow struct {
+	Email        string
+	DisplayName  string
+	PasswordHash string
+}
+
+// Single use: the row is claimed (deleted) atomically; expired ones match nothing.
+func (q *Queries) UseSignupRequest(ctx context.Context, tokenHash []byte) (UseSignupRequestRow, error) {
+	row := q.db.QueryRow(ctx, useSignupRequest, tokenHash)
+	var i UseSignupRequestRow
+	err := row.Scan(&i.Email, &i.DisplayName, &i.PasswordHash)
+	return i, err
 }

@@ -21,6 +21,7 @@ type APIToken struct {
 	ExpiresAt  *time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	Scopes     []string
 }
 
 type AuditEvent struct {
@@ -319,6 +320,16 @@ type Signal struct {
 	Rank           int32
 	Percentile     float64
 	CreatedAt      time.Time
+}
+
+type SignupRequest struct {
+	ID           int64
+	TokenHash    []byte
+	Email        string
+	DisplayName  string
+	PasswordHash string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
 }
 
 type Tick struct {

@@ -11,8 +11,9 @@ import (
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
-// TestSignUpSignInSignOut: a person signs up, sees their name in the header,
-// signs out, is refused a protected page, signs in again and signs out.
+// TestSignUpSignInSignOut: a person signs up, follows the e-mailed link, sees
+// their name in the header, signs out, is refused a protected page, signs in
+// again and signs out.
 func TestSignUpSignInSignOut(t *testing.T) {
 	app := testapp.New(t, nil)
 	srv := app.Serve(t)
@@ -39,8 +40,8 @@ func TestSignUpSignInSignOut(t *testing.T) {
 	must(t, chromedp.Do(ctx,
 		chromedp.SetValue(chromedp.CSS(`#f-password`), pw),
 		chromedp.Click(chromedp.CSS(`[data-testid="signup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-name"]`)),
 	))
+	confirmSignUp(t, ctx, app, srv.URL, "browser@example.com")
 	if name := mustRun(t, ctx, chromedp.Text(chromedp.CSS(`[data-testid="user-name"]`))); name != "Bea Browser" {
 		t.Errorf("header name = %q", name)
 	}

@@ -25,8 +25,9 @@ func liveApp(t *testing.T) (*testapp.App, string) {
 	return app, app.Serve(t).URL
 }
 
-// signUp registers through the page and leaves the browser signed in.
-func signUp(t *testing.T, ctx context.Context, base, email string) {
+// signUp registers through the page and the e-mailed link, and leaves the
+// browser signed in.
+func signUp(t *testing.T, ctx context.Context, app *testapp.App, base, email string) {
 	t.Helper()
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/signup"),
@@ -35,8 +36,8 @@ func signUp(t *testing.T, ctx context.Context, base, email string) {
 		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Live Trader"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), "live markets passphrase 7"),
 		chromedp.Click(chromedp.CSS(`[data-testid="signup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-name"]`)),
 	))
+	confirmSignUp(t, ctx, app, base, email)
 }
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
@@ -52,9 +53,9 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 // TestMarketsBoardUpdatesLive: on the markets page a price cell changes over
 // SSE within 5 s, without reloading the page.
 func TestMarketsBoardUpdatesLive(t *testing.T) {
-	_, base := liveApp(t)
+	app, base := liveApp(t)
 	ctx := testenv.Browser(t, 90*time.Second)
-	signUp(t, ctx, base, "board@example.com")
+	signUp(t, ctx, app, base, "board@example.com")
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/markets"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="quote-table"] tbody tr[data-code]`)),
@@ -75,9 +76,9 @@ func TestMarketsBoardUpdatesLive(t *testing.T) {
 // TestInstrumentChart: the chart draws its bars; the interval switcher swaps
 // the chart through htmx and the new chart loads intraday bars.
 func TestInstrumentChart(t *testing.T) {
-	_, base := liveApp(t)
+	app, base := liveApp(t)
 	ctx := testenv.Browser(t, 90*time.Second)
-	signUp(t, ctx, base, "chart@example.com")
+	signUp(t, ctx, app, base, "chart@example.com")
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(base+"/instruments/BHP"),
 		chromedp.WaitVisible(chromedp.CSS(`#chart canvas`)),

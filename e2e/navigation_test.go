@@ -19,7 +19,7 @@ import (
 func TestLivePagesInARow(t *testing.T) {
 	app, base := liveApp(t)
 	ctx := testenv.Browser(t, 120*time.Second)
-	signUp(t, ctx, base, "nav@example.com")
+	signUp(t, ctx, app, base, "nav@example.com")
 	// A first, untimed visit fills the browser's caches (scripts, styles).
 	must(t, chromedp.Do(ctx, chromedp.Navigate(base+"/markets"), chromedp.WaitVisible(chromedp.CSS(`[data-stream]`))))
 	pages := []string{

@@ -32,7 +32,9 @@ func TestPaperTradeDuringASimulatedSession(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#f-name`), "Paper Trader"),
 		chromedp.SendKeys(chromedp.CSS(`#f-password`), "browser test passphrase 2026"),
 		chromedp.Click(chromedp.CSS(`[data-testid="signup-submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="user-name"]`)),
+	))
+	confirmSignUp(t, ctx, app, srv.URL, "paper.trader@example.com")
+	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/portfolio"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="no-holdings"]`)),
 	))

@@ -36,7 +36,7 @@ func TestSignalsAndFactorLab(t *testing.T) {
 	}
 	base := app.Serve(t).URL
 	bctx := testenv.Browser(t, 90*time.Second)
-	signUp(t, bctx, base, "quant@example.com")
+	signUp(t, bctx, app, base, "quant@example.com")
 
 	must(t, chromedp.Do(bctx,
 		chromedp.Navigate(base+"/signals"),

@@ -52,12 +52,31 @@ func (h *accountHandler) handleSignUpPage(c echo.Context) error {
 	return h.r.page(c, http.StatusOK, "Create your account", "", pages.SignUp(h.form(c, nil)))
 }
 
+// handleSignUp answers every accepted sign-up the same way, "check your
+// e-mail", whether or not the address has an account: the account is made
+// from the e-mailed link (handleSignUpConfirm), and the owner of an existing
+// account gets a note instead.
 func (h *accountHandler) handleSignUp(c echo.Context) error {
 	in := auth.Registration{Email: c.FormValue("email"), Name: c.FormValue("name"), Password: c.FormValue("password")}
 	f := h.form(c, map[string]string{"email": in.Email, "name": in.Name})
-	u, err := h.users.Register(c.Request().Context(), in, meta(c))
-	if err != nil {
+	if err := h.users.SignUp(c.Request().Context(), in, meta(c)); err != nil {
 		return h.r.formFailed(c, err, f, "Create your account", "", viewsOf(pages.SignUp, pages.SignUpForm))
+	}
+	f.Notice = "Check your e-mail: we sent a message to " + auth.NormaliseEmail(in.Email) +
+		". Open the link in it to finish creating your account."
+	return h.r.respond(c, http.StatusOK, "Create your account", "", ready(pages.SignUp(f)), ready(pages.SignUpForm(f)))
+}
+
+func (h *accountHandler) handleSignUpConfirmPage(c echo.Context) error {
+	f := h.form(c, map[string]string{"token": c.QueryParam("token")})
+	return h.r.page(c, http.StatusOK, "Finish creating your account", "", pages.SignUpConfirm(f))
+}
+
+func (h *accountHandler) handleSignUpConfirm(c echo.Context) error {
+	f := h.form(c, map[string]string{"token": c.FormValue("token")})
+	u, err := h.users.ConfirmSignUp(c.Request().Context(), c.FormValue("token"), meta(c))
+	if err != nil {
+		return h.r.formFailed(c, err, f, "Finish creating your account", "", viewsOf(pages.SignUpConfirm, pages.SignUpConfirmForm))
 	}
 	if err := h.s.signIn(c, u); err != nil {
 		return err
@@ -106,6 +125,7 @@ func (h *accountHandler) handleReset(c echo.Context) error {
 	if _, err := h.s.index.EndAll(c.Request().Context(), userID, ""); err != nil {
 		return err
 	}
-	f.Notice = "Your password is changed and every session was signed out. Sign in with the new password."
+	f.Notice = "Your password is changed, every session was signed out and every API key and login token of the account " +
+		"was revoked. Sign in with the new password, and create new API keys on the settings page if your programs need them."
 	return h.r.respond(c, http.StatusOK, "Choose a new password", "", ready(pages.Reset(f)), ready(pages.ResetForm(f)))
 }

@@ -44,7 +44,7 @@ func TestSignUpSignInSignOut(t *testing.T) {
 		_ = rows.Scan(&e)
 		events = append(events, e)
 	}
-	want := []string{auth.EventRegister, auth.EventSignOut, auth.EventSignIn}
+	want := []string{auth.EventSignUpRequest, auth.EventRegister, auth.EventSignOut, auth.EventSignIn}
 	if strings.Join(events, ",") != strings.Join(want, ",") {
 		t.Errorf("audit events = %v, want %v", events, want)
 	}
@@ -313,7 +313,7 @@ func TestPasswordResetFlow(t *testing.T) {
 	if known.StatusCode != 200 || unknown.StatusCode != 200 || stripCSRF(known.body) != stripCSRF(unknown.body) {
 		t.Error("forgot-password answers differ for known and unknown emails")
 	}
-	mail := app.SMTP.Wait(t, 1, 10*time.Second)
+	mail := app.SMTP.Wait(t, 2, 10*time.Second) // the 1st is the sign-up link
 	if len(mail.To) != 1 || mail.To[0] != "f@example.com" || !strings.Contains(mail.Data, "Subject: Reset your Qlib Pro password") {
 		t.Fatalf("mail: %+v", mail)
 	}
@@ -334,7 +334,7 @@ func TestPasswordResetFlow(t *testing.T) {
 	b.post("/signout", nil)
 	b.get("/forgot")
 	b.post("/forgot", url.Values{"email": {"f@example.com"}})
-	mail = app.SMTP.Wait(t, 2, 10*time.Second)
+	mail = app.SMTP.Wait(t, 3, 10*time.Second)
 	token = regexpAll(`/reset\?token=([A-Za-z0-9_-]+)`, mail.Data)[0]
 	if _, err := app.Pool.Exec(t.Context(), `UPDATE password_resets SET expires_at = now() - interval '1 second' WHERE used_at IS NULL`); err != nil {
 		t.Fatal(err)

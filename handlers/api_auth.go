@@ -69,6 +69,22 @@ func (h *apiAuthHandler) requireToken(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// requireScope refuses API callers whose token lacks scope with 403
+// problem+json naming it, and the RFC 6750 insufficient_scope challenge.
+// It runs after requireToken.
+func requireScope(scope string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if principal(c).Can(scope) {
+				return next(c)
+			}
+			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="qlibpro", error="insufficient_scope", scope="`+scope+`"`)
+			return apperr.New(apperr.Forbidden, "This token lacks the %q scope that this request needs. "+
+				"Create a key with %s access on the settings page, or use a login token.", scope, scope)
+		}
+	}
+}
+
 // bearerToken is the token of the request's Authorization: Bearer header.
 func bearerToken(c echo.Context) (string, bool) {
 	scheme, raw, ok := strings.Cut(c.Request().Header.Get("Authorization"), " ")
@@ -94,14 +110,15 @@ func principal(c echo.Context) auth.Principal {
 }
 
 type meResponse struct {
-	Email string `json:"email"`
-	Name  string `json:"name"`
-	Role  string `json:"role"`
-	Token string `json:"token_kind"`
+	Email  string   `json:"email"`
+	Name   string   `json:"name"`
+	Role   string   `json:"role"`
+	Token  string   `json:"token_kind"`
+	Scopes []string `json:"scopes"`
 }
 
 // handleMe describes the caller.
 func (h *apiAuthHandler) handleMe(c echo.Context) error {
 	p := principal(c)
-	return c.JSON(http.StatusOK, meResponse{Email: p.Email, Name: p.Name, Role: p.Role, Token: p.Kind})
+	return c.JSON(http.StatusOK, meResponse{Email: p.Email, Name: p.Name, Role: p.Role, Token: p.Kind, Scopes: p.Scopes})
 }

@@ -141,14 +141,17 @@ func (b *browser) cookie(name string) *http.Cookie {
 
 const testPassword = "correct horse battery staple 42"
 
-// mustSignUp registers through the form and leaves the browser signed in.
+// mustSignUp registers through the form and the e-mailed link, and leaves
+// the browser signed in.
 func (b *browser) mustSignUp(email, name string) {
 	b.t.Helper()
+	sent := len(b.app.SMTP.Messages())
 	b.get("/signup")
 	res := b.post("/signup", url.Values{"email": {email}, "name": {name}, "password": {testPassword}})
-	if res.StatusCode != http.StatusSeeOther {
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Check your e-mail") {
 		b.t.Fatalf("sign up: status %d: %.400s", res.StatusCode, res.body)
 	}
+	b.mustConfirmSignUp(email, sent)
 	b.get("/settings") // pick up the new session's CSRF token
 }
 

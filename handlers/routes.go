@@ -6,6 +6,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/qlibpro/qlibpro/internal/auth"
 )
 
 // addRoutes maps every route of the application: the one place to read them
@@ -49,10 +51,13 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 		chain(s.sessionOnly(), s.checkOrigin, requireAdmin)...)
 	// The JSON API authenticates by bearer token only: no cookies, so no CSRF.
 	apiOpen := []echo.MiddlewareFunc{markRouted, writeDeadline(30 * time.Second), noStore}
-	apiAuthed := chain(apiOpen, apiAuth.requireToken, limit.perToken)
+	// Every API route needs a token with its scope: read for reads (and the
+	// signal lookup), trade for orders and watchlist changes.
+	apiRead := chain(apiOpen, apiAuth.requireToken, limit.perToken, requireScope(auth.ScopeRead))
+	apiTrade := chain(apiOpen, apiAuth.requireToken, limit.perToken, requireScope(auth.ScopeTrade))
 	// Streams are long-lived: no write deadline (each write sets its own).
 	streamPage := chain(chain([]echo.MiddlewareFunc{markRouted}, s.middleware()...), requireUser)
-	streamAPI := []echo.MiddlewareFunc{markRouted, noStore, apiAuth.requireToken, limit.perToken}
+	streamAPI := []echo.MiddlewareFunc{markRouted, noStore, apiAuth.requireToken, limit.perToken, requireScope(auth.ScopeRead)}
 
 	// Static files carry their content hash in the URL.
 	e.GET("/static/*", echo.WrapHandler(d.Assets))
@@ -73,6 +78,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.POST("/signin", account.handleSignIn, page...)
 	e.GET("/signup", account.handleSignUpPage, page...)
 	e.POST("/signup", account.handleSignUp, page...)
+	e.GET("/signup/confirm", account.handleSignUpConfirmPage, page...)
+	e.POST("/signup/confirm", account.handleSignUpConfirm, page...)
 	e.POST("/signout", account.handleSignOut, page...)
 	e.GET("/forgot", account.handleForgotPage, page...)
 	e.POST("/forgot", account.handleForgot, page...)
@@ -145,33 +152,33 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	// (/api/auth/login, /api/market/quotes, /api/trading/signals, /api/portfolio).
 	e.POST("/api/v1/auth/login", apiAuth.handleLogin, apiOpen...)
 	e.POST("/api/auth/login", apiAuth.handleLogin, apiOpen...)
-	e.GET("/api/v1/me", apiAuth.handleMe, apiAuthed...)
-	e.GET("/api/v1/instruments", apiMarket.handleInstruments, apiAuthed...)
-	e.GET("/api/v1/instruments/:code", apiMarket.handleInstrument, apiAuthed...)
-	e.GET("/api/v1/instruments/:code/candles", apiMarket.handleCandles, apiAuthed...)
-	e.GET("/api/v1/quotes", apiMarket.handleQuotes, apiAuthed...)
-	e.GET("/api/market/quotes", apiMarket.handleQuotes, apiAuthed...)
-	e.GET("/api/v1/watchlists", apiWatchlists.handleList, apiAuthed...)
-	e.POST("/api/v1/watchlists", apiWatchlists.handleCreate, apiAuthed...)
-	e.GET("/api/v1/watchlists/:id", apiWatchlists.handleGet, apiAuthed...)
-	e.PATCH("/api/v1/watchlists/:id", apiWatchlists.handleUpdate, apiAuthed...)
-	e.DELETE("/api/v1/watchlists/:id", apiWatchlists.handleDelete, apiAuthed...)
-	e.POST("/api/v1/watchlists/:id/items", apiWatchlists.handleAddItem, apiAuthed...)
-	e.DELETE("/api/v1/watchlists/:id/items/:code", apiWatchlists.handleRemoveItem, apiAuthed...)
-	e.POST("/api/v1/signals", apiQuant.handleSignal, apiAuthed...)
-	e.POST("/api/trading/signals", apiQuant.handleSignal, apiAuthed...)
-	e.GET("/api/v1/signals", apiQuant.handleRanking, apiAuthed...)
-	e.GET("/api/v1/models", apiQuant.handleModels, apiAuthed...)
-	e.GET("/api/v1/factors", apiQuant.handleFactors, apiAuthed...)
-	e.GET("/api/v1/portfolio", apiPortfolio.handlePortfolio, apiAuthed...)
-	e.GET("/api/portfolio", apiPortfolio.handlePortfolio, apiAuthed...)
-	e.GET("/api/v1/holdings", apiPortfolio.handleHoldings, apiAuthed...)
-	e.POST("/api/v1/orders", apiPortfolio.handlePlaceOrder, apiAuthed...)
-	e.GET("/api/v1/orders", apiPortfolio.handleListOrders, apiAuthed...)
-	e.GET("/api/v1/orders/:id", apiPortfolio.handleGetOrder, apiAuthed...)
-	e.DELETE("/api/v1/orders/:id", apiPortfolio.handleCancelOrder, apiAuthed...)
-	e.GET("/api/v1/transactions", apiPortfolio.handleTransactions, apiAuthed...)
-	e.GET("/api/v1/tax/cgt", apiPortfolio.handleCGT, apiAuthed...)
+	e.GET("/api/v1/me", apiAuth.handleMe, apiRead...)
+	e.GET("/api/v1/instruments", apiMarket.handleInstruments, apiRead...)
+	e.GET("/api/v1/instruments/:code", apiMarket.handleInstrument, apiRead...)
+	e.GET("/api/v1/instruments/:code/candles", apiMarket.handleCandles, apiRead...)
+	e.GET("/api/v1/quotes", apiMarket.handleQuotes, apiRead...)
+	e.GET("/api/market/quotes", apiMarket.handleQuotes, apiRead...)
+	e.GET("/api/v1/watchlists", apiWatchlists.handleList, apiRead...)
+	e.POST("/api/v1/watchlists", apiWatchlists.handleCreate, apiTrade...)
+	e.GET("/api/v1/watchlists/:id", apiWatchlists.handleGet, apiRead...)
+	e.PATCH("/api/v1/watchlists/:id", apiWatchlists.handleUpdate, apiTrade...)
+	e.DELETE("/api/v1/watchlists/:id", apiWatchlists.handleDelete, apiTrade...)
+	e.POST("/api/v1/watchlists/:id/items", apiWatchlists.handleAddItem, apiTrade...)
+	e.DELETE("/api/v1/watchlists/:id/items/:code", apiWatchlists.handleRemoveItem, apiTrade...)
+	e.POST("/api/v1/signals", apiQuant.handleSignal, apiRead...) // a lookup: it changes nothing
+	e.POST("/api/trading/signals", apiQuant.handleSignal, apiRead...)
+	e.GET("/api/v1/signals", apiQuant.handleRanking, apiRead...)
+	e.GET("/api/v1/models", apiQuant.handleModels, apiRead...)
+	e.GET("/api/v1/factors", apiQuant.handleFactors, apiRead...)
+	e.GET("/api/v1/portfolio", apiPortfolio.handlePortfolio, apiRead...)
+	e.GET("/api/portfolio", apiPortfolio.handlePortfolio, apiRead...)
+	e.GET("/api/v1/holdings", apiPortfolio.handleHoldings, apiRead...)
+	e.POST("/api/v1/orders", apiPortfolio.handlePlaceOrder, apiTrade...)
+	e.GET("/api/v1/orders", apiPortfolio.handleListOrders, apiRead...)
+	e.GET("/api/v1/orders/:id", apiPortfolio.handleGetOrder, apiRead...)
+	e.DELETE("/api/v1/orders/:id", apiPortfolio.handleCancelOrder, apiTrade...)
+	e.GET("/api/v1/transactions", apiPortfolio.handleTransactions, apiRead...)
+	e.GET("/api/v1/tax/cgt", apiPortfolio.handleCGT, apiRead...)
 
 	// Streams (Server-Sent Events).
 	e.GET("/stream/quotes", stream.handlePageStream, streamPage...)

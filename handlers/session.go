@@ -28,7 +28,10 @@ const (
 	sessID     = "sid"  // the id of this session in the user's session index
 	sessCSRF   = "csrf" // the per-session CSRF token
 	sessRole   = "role" // the role the session was issued for
-	ctxUser    = "user" // *auth.User on the echo.Context
+	// sessPasswordNotice carries the password-change notice across the
+	// page reload that follows it under htmx.
+	sessPasswordNotice = "password_notice"
+	ctxUser            = "user" // *auth.User on the echo.Context
 
 	ctxSessionLoaded = "session_loaded"
 )

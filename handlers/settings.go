@@ -3,6 +3,7 @@ package handlers
 import (
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -38,7 +39,7 @@ func (h *settingsHandler) view(c echo.Context) (pages.SettingsView, error) {
 	return pages.SettingsView{
 		Email:    u.Email,
 		Profile:  components.Form{CSRF: csrf, Values: map[string]string{"name": u.Name}},
-		Password: components.Form{CSRF: csrf},
+		Password: components.Form{CSRF: csrf, Notice: h.s.sm.PopString(c.Request().Context(), sessPasswordNotice)},
 		Keys:     keys,
 		Sessions: sess,
 		Delete:   components.Form{CSRF: csrf},
@@ -52,7 +53,8 @@ func (h *settingsHandler) keys(c echo.Context, f components.Form) (pages.KeysVie
 	}
 	v := pages.KeysView{Form: f}
 	for _, k := range list {
-		row := pages.KeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Created: display.DateTime(k.CreatedAt), Expires: "never", Used: "never"}
+		row := pages.KeyRow{ID: k.ID, Name: k.Name, Prefix: k.Prefix, Scopes: strings.Join(k.Scopes, ", "),
+			Created: display.DateTime(k.CreatedAt), Expires: "never", Used: "never"}
 		if k.ExpiresAt != nil {
 			row.Expires = display.DateTime(*k.ExpiresAt)
 		}
@@ -164,17 +166,33 @@ func (h *settingsHandler) handlePassword(c echo.Context) error {
 		return err
 	}
 	f.CSRF = h.s.csrfToken(c)
-	f.Notice = "Password changed. " + strconv.Itoa(n) + " other session(s) signed out."
-	reloadAfterSwap(c) // the page's CSRF token changed with the new session
+	f.Notice = "Password changed. " + strconv.Itoa(n) + " other session(s) signed out, and every API key and login token of " +
+		"your account was revoked: create new keys below for the programs that need them."
+	// The page's CSRF token changed with the new session, so htmx reloads the
+	// page; the notice waits in the session for that reload.
+	h.s.sm.Put(ctx, sessPasswordNotice, f.Notice)
+	reloadAfterSwap(c)
 	return h.respond(c, http.StatusOK, pages.PasswordForm(f), func(v *pages.SettingsView) { setPassword(v, f) })
 }
 
+// keyAccess maps the create-key form's access choice to scopes. A form
+// without the field (a script) gets the least: read.
+var keyAccess = map[string][]string{
+	"":      {auth.ScopeRead},
+	"read":  {auth.ScopeRead},
+	"trade": {auth.ScopeRead, auth.ScopeTrade},
+}
+
 func (h *settingsHandler) handleCreateKey(c echo.Context) error {
-	name, expires := c.FormValue("name"), c.FormValue("expires")
-	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"name": name, "expires": expires}}
+	name, expires, access := c.FormValue("name"), c.FormValue("expires"), c.FormValue("access")
+	f := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"name": name, "expires": expires, "access": access}}
 	var exp *time.Time
 	var err error
-	if expires != "" {
+	scopes, ok := keyAccess[access]
+	if !ok {
+		err = apperr.FieldError("access", "Choose read only, or read and trade.")
+	}
+	if err == nil && expires != "" {
 		var d time.Time
 		d, err = time.ParseInLocation(time.DateOnly, expires, asx.Sydney())
 		if err != nil {
@@ -185,7 +203,7 @@ func (h *settingsHandler) handleCreateKey(c echo.Context) error {
 	}
 	var secret string
 	if err == nil {
-		secret, _, err = h.users.CreateAPIKey(c.Request().Context(), currentUser(c).ID, name, exp, meta(c))
+		secret, _, err = h.users.CreateAPIKey(c.Request().Context(), currentUser(c).ID, name, exp, meta(c), scopes...)
 	}
 	if err != nil {
 		return h.r.formFailed(c, err, f, "Settings", "settings", h.keysViews(c))

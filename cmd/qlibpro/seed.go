@@ -24,12 +24,6 @@ Idempotent: running it again changes nothing.
 demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default
 "qlibpro demo trader 2026") and a default paper account, if it does not exist.`
 
-// demoEmail and defaultDemoPassword are the development demo account.
-const (
-	demoEmail           = "demo@qlibpro.com.au"
-	defaultDemoPassword = "qlibpro demo trader 2026"
-)
-
 func cmdSeed(ctx context.Context, e env, args []string) error {
 	fs := newFlags("seed")
 	dir := fs.String("data", "", "data directory (default $DATA_DIR or data/asx)")
@@ -63,18 +57,17 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 // seedDemoUser creates the demo admin and its paper account unless it exists.
 func seedDemoUser(ctx context.Context, e env, pool *pgxpool.Pool) error {
 	svc := auth.NewService(pool, nil, nil, slog.New(slog.DiscardHandler), auth.Options{})
-	u, err := svc.FindUser(ctx, demoEmail)
+	u, err := svc.FindUser(ctx, auth.DemoEmail)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		password := e.getenv("DEMO_PASSWORD")
 		if password == "" {
-			password = defaultDemoPassword
+			password = auth.DemoPassword
 		}
-		u, err = svc.CreateUser(ctx, auth.Registration{Email: demoEmail, Name: "Demo Trader", Password: password}, auth.RoleAdmin, 0,
-			auth.Meta{IP: "cli", UserAgent: "qlibpro seed --demo-user"})
+		u, err = svc.CreateDemoUser(ctx, password, auth.Meta{IP: "cli", UserAgent: "qlibpro seed --demo-user"})
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "created the demo admin %s (password: DEMO_PASSWORD or %q)\n", demoEmail, defaultDemoPassword)
+		fmt.Fprintf(e.stdout, "created the demo admin %s (password: DEMO_PASSWORD or %q)\n", auth.DemoEmail, auth.DemoPassword)
 	} else if err != nil {
 		return err
 	}

@@ -1,10 +1,10 @@
 -- name: CreateAPIToken :one
-INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO api_tokens (user_id, kind, name, token_hash, prefix, expires_at, scopes)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 RETURNING *;
 
 -- name: GetAPITokenByHash :one
-SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at,
+SELECT t.id, t.user_id, t.kind, t.name, t.expires_at, t.revoked_at, t.last_used_at, t.scopes,
        u.role, u.display_name, u.email, u.disabled_at
 FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_hash = $1 AND u.deleted_at IS NULL;
@@ -51,3 +51,16 @@ FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
 WHERE (sqlc.narg(user_id)::bigint IS NULL OR a.user_id = sqlc.narg(user_id)::bigint)
 ORDER BY a.at DESC, a.id DESC
 LIMIT $1;
+
+-- name: CreateSignupRequest :exec
+INSERT INTO signup_requests (token_hash, email, display_name, password_hash, expires_at)
+VALUES ($1, $2, $3, $4, $5);
+
+-- name: UseSignupRequest :one
+-- Single use: the row is claimed (deleted) atomically; expired ones match nothing.
+DELETE FROM signup_requests
+WHERE token_hash = $1 AND expires_at > now()
+RETURNING email, display_name, password_hash;
+
+-- name: DeleteExpiredSignupRequests :exec
+DELETE FROM signup_requests WHERE expires_at <= now();

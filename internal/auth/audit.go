@@ -23,6 +23,7 @@ const (
 	EventSignInLocked   = "sign_in_locked"
 	EventSignOut        = "sign_out"
 	EventRegister       = "register"
+	EventSignUpRequest  = "signup_requested"
 	EventPasswordChange = "password_change"
 	EventPasswordReset  = "password_reset"
 	EventResetRequested = "password_reset_requested"

@@ -9,8 +9,10 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/trustelem/zxcvbn"
@@ -96,10 +98,40 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
-// CheckPasswordPolicy rejects passwords that are too short or too long, or
-// that zxcvbn estimates as guessable (score below 3 of 4), taking the user's
-// own email and name into account. The message is shown next to the field.
+// CheckPasswordPolicy rejects passwords that are too short or too long, that
+// zxcvbn estimates as guessable (score below 3 of 4), or that are guessable
+// once the context words are taken out: the words of the user's own email
+// (local part and domain) and name, "qlibpro" and the words of the published
+// demo password. The published demo password itself is refused outright.
+// The message is shown next to the field.
 func CheckPasswordPolicy(password string, userInputs ...string) error {
+	if err := checkPasswordLength(password); err != nil {
+		return err
+	}
+	if alnumLower(password) == alnumLower(DemoPassword) {
+		return apperr.FieldError("password", "This is the published demo password. Choose your own.")
+	}
+	// zxcvbn's cost grows with length; its verdict on the first 64 characters
+	// is the one that matters (longer passwords only get stronger).
+	sample := password
+	if len(sample) > 64 {
+		sample = string([]rune(sample)[:64])
+	}
+	words := contextWords(userInputs)
+	weak := zxcvbn.PasswordStrength(sample, words).Score < 3
+	if !weak {
+		// zxcvbn scores "qlibpro2026qlibpro" or "quartermainzebedee" for
+		// Zebedee Quartermain as strong enough; without its context words
+		// such a password is "2026" or nothing. What is left must be strong.
+		weak = zxcvbn.PasswordStrength(withoutWords(strings.ToLower(sample), words), words).Score < 3
+	}
+	if weak {
+		return apperr.FieldError("password", "This password is too easy to guess (it is common, or close to your name, your email or Qlib Pro). Try a longer phrase of unrelated words.")
+	}
+	return nil
+}
+
+func checkPasswordLength(password string) error {
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < MinPasswordLen:
@@ -109,21 +141,68 @@ func CheckPasswordPolicy(password string, userInputs ...string) error {
 	case !utf8.ValidString(password):
 		return apperr.FieldError("password", "The password is not valid text.")
 	}
-	// zxcvbn's cost grows with length; its verdict on the first 64 characters
-	// is the one that matters (longer passwords only get stronger).
-	sample := password
-	if len(sample) > 64 {
-		sample = string([]rune(sample)[:64])
-	}
-	var inputs []string
-	for _, in := range userInputs {
-		inputs = append(inputs, strings.ToLower(in))
-		if local, _, ok := strings.Cut(in, "@"); ok {
-			inputs = append(inputs, strings.ToLower(local))
+	return nil
+}
+
+// serviceWords are context words for every user: the product's name and the
+// words of the published demo password.
+var serviceWords = []string{"qlibpro", "qlib", "demo", "trader"}
+
+// contextWords are the lower-case words a password must not lean on: the
+// service words, and each user input whole and in words, an email as its
+// local part, the local part's words and the domain's words. Words shorter
+// than 3 characters (and domain labels shorter than 4, such as com or au)
+// are left out: they would only blunt zxcvbn's estimate of unrelated
+// passwords.
+func contextWords(userInputs []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(w string, min int) {
+		if utf8.RuneCountInString(w) >= min && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
 		}
 	}
-	if r := zxcvbn.PasswordStrength(sample, inputs); r.Score < 3 {
-		return apperr.FieldError("password", "This password is too easy to guess (it is common, or close to your name or email). Try a longer phrase of unrelated words.")
+	for _, w := range serviceWords {
+		add(w, 3)
 	}
-	return nil
+	for _, in := range userInputs {
+		in = strings.ToLower(strings.TrimSpace(in))
+		local, domain, isEmail := strings.Cut(in, "@")
+		add(local, 3)
+		for _, w := range splitWords(local) {
+			add(w, 3)
+		}
+		if isEmail {
+			for _, w := range splitWords(domain) {
+				add(w, 4)
+			}
+		}
+	}
+	// Longest first, so that withoutWords takes "qlibpro" out before "qlib".
+	sort.SliceStable(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+func splitWords(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+// withoutWords is s with every occurrence of each word taken out.
+func withoutWords(s string, words []string) string {
+	for _, w := range words {
+		s = strings.ReplaceAll(s, w, "")
+	}
+	return s
+}
+
+// alnumLower keeps only the letters and digits of s, lower-cased, so that
+// "Qlibpro-Demo-Trader-2026" compares equal to the demo password.
+func alnumLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return unicode.ToLower(r)
+		}
+		return -1
+	}, s)
 }

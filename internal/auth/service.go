@@ -26,10 +26,25 @@ type Mailer interface {
 type Options struct {
 	Argon2        Argon2Params
 	ResetTTL      time.Duration // password-reset link lifetime (30 minutes)
+	SignUpTTL     time.Duration // sign-up confirmation link lifetime (24 hours)
 	LoginTokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
 	BaseURL       string        // origin for links in e-mails
+	// ResetsPerIP and SignUpsPerIP are how many password-reset and sign-up
+	// requests one client address may make per hour; more get 429.
+	ResetsPerIP  int64
+	SignUpsPerIP int64
+	// RefuseDemo refuses the demo account (DemoEmail) sign-in and tokens:
+	// set in production, where its published password must open nothing.
+	RefuseDemo bool
+	// Hashing bounds the password hashes running at once (default:
+	// DefaultHashConcurrency slots, a one-second wait).
+	Hashing *HashLimiter
 	// OnLogin is told the result of every sign-in attempt: success, failure or locked.
 	OnLogin func(result string)
+	// OnRefused is told each request refused by a limit other than the
+	// sign-in throttle: password_check (wrong current passwords in
+	// settings), signup_ip or reset_ip.
+	OnRefused func(limit string)
 }
 
 // Service is the account domain: users, sign-in, tokens, resets and audit.
@@ -52,11 +67,26 @@ func NewService(pool *pgxpool.Pool, throttle *Throttle, mailer Mailer, log *slog
 	if opts.ResetTTL == 0 {
 		opts.ResetTTL = 30 * time.Minute
 	}
+	if opts.SignUpTTL == 0 {
+		opts.SignUpTTL = 24 * time.Hour
+	}
 	if opts.LoginTokenTTL == 0 {
 		opts.LoginTokenTTL = 12 * time.Hour
 	}
+	if opts.ResetsPerIP == 0 {
+		opts.ResetsPerIP = 20
+	}
+	if opts.SignUpsPerIP == 0 {
+		opts.SignUpsPerIP = 10
+	}
+	if opts.Hashing == nil {
+		opts.Hashing = NewHashLimiter(DefaultHashConcurrency(), time.Second, nil)
+	}
 	if opts.OnLogin == nil {
 		opts.OnLogin = func(string) {}
+	}
+	if opts.OnRefused == nil {
+		opts.OnRefused = func(string) {}
 	}
 	return &Service{pool: pool, q: db.New(pool), throttle: throttle, mailer: mailer, log: log, opts: opts,
 		validate: validator.New(validator.WithRequiredStructEnabled())}

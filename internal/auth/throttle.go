@@ -9,12 +9,14 @@ import (
 	"github.com/redis/go-redis/v9"
 )
 
-// ThrottlePolicy sets the brute-force defence. Failures are counted per
-// (account, IP) pair, per account and per IP over Window:
+// ThrottlePolicy sets the brute-force defence. Attempts are counted per
+// (subject, IP) pair, per subject and per IP over Window, where the subject is
+// the account an attempt is about (an email at sign-in, a user id when a
+// signed-in user confirms their password):
 //   - the pair is locked with exponential backoff (PairBase × 2^(n−PairFree−1),
 //     up to PairMax) once it has more than PairFree failures: one attacker on
 //     one account slows down fast;
-//   - the account as a whole is locked only briefly (AccountLock, short on
+//   - the subject as a whole is locked only briefly (AccountLock, short on
 //     purpose) after AccountFree failures from any addresses, and never for
 //     an address the owner signed in from within TrustFor: an attacker cannot
 //     lock the owner out from another IP;
@@ -40,8 +42,8 @@ var DefaultThrottle = ThrottlePolicy{
 	TrustFor: 30 * 24 * time.Hour,
 }
 
-// Throttle keeps sign-in failure counters and locks in Redis, shared by every
-// machine.
+// Throttle keeps attempt counters and locks in Redis, shared by every
+// machine. A nil *Throttle allows everything (the command line).
 type Throttle struct {
 	rdb    *redis.Client
 	prefix string
@@ -58,73 +60,135 @@ func emailKey(email string) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-func (t *Throttle) keys(email, ip string) (pair, acct, addr string) {
-	e := emailKey(email)
-	return t.prefix + "pair:" + e + ":" + ip, t.prefix + "acct:" + e, t.prefix + "ip:" + ip
+func (t *Throttle) keys(subject, ip string) []string {
+	e := emailKey(subject)
+	return []string{t.prefix + "pair:" + e + ":" + ip, t.prefix + "acct:" + e, t.prefix + "ip:" + ip}
 }
 
-// Wait returns how long the caller must wait before trying email from ip
-// again; zero means go ahead.
-func (t *Throttle) Wait(ctx context.Context, email, ip string) (time.Duration, error) {
-	pair, acct, addr := t.keys(email, ip)
-	pipe := t.rdb.Pipeline()
-	ttls := []*redis.DurationCmd{pipe.PTTL(ctx, pair+":lock"), pipe.PTTL(ctx, acct+":lock"), pipe.PTTL(ctx, addr+":lock")}
-	trusted := pipe.Exists(ctx, pair+":trusted")
-	if _, err := pipe.Exec(ctx); err != nil && err != redis.Nil {
-		return 0, err
-	}
-	var wait time.Duration
-	for i, c := range ttls {
-		if i == 1 && trusted.Val() > 0 {
-			continue // the owner's own address is exempt from the account-wide lock
-		}
-		if d := c.Val(); d > wait {
-			wait = d
-		}
-	}
-	return wait, nil
+// Attempt is one attempt reserved by Begin. It counts as a failure from the
+// moment it is reserved, so that parallel attempts cannot all pass the check
+// before any of them is recorded; Succeed or Cancel take it back.
+type Attempt struct {
+	// Wait is how long the caller must wait before trying again; when it is
+	// positive the attempt was refused and nothing was counted.
+	Wait time.Duration
+	// Locks is how long this attempt, if it fails, locks the pair, the
+	// subject or the IP (zero if it locks nothing).
+	Locks time.Duration
+
+	keys   []string
+	locked [3]bool // this attempt set the pair, subject or IP lock
 }
 
-// Fail records a failed attempt and returns the wait it caused (zero if none).
-func (t *Throttle) Fail(ctx context.Context, email, ip string) (time.Duration, error) {
+// reserveScript checks the locks and, when none applies, counts the attempt
+// and sets the locks its count calls for, in one atomic step.
+//
+// KEYS: pair, subject, ip counters. ARGV: window, pair free, pair base, pair
+// max, subject free, subject lock, ip free, ip lock (milliseconds and counts).
+// It returns {wait_ms, lock_ms, pair_locked, subject_locked, ip_locked}.
+var reserveScript = redis.NewScript(`
+local wait = 0
+local function ttl(key)
+  local t = redis.call('PTTL', key)
+  if t > wait then wait = t end
+end
+ttl(KEYS[1] .. ':lock')
+if redis.call('EXISTS', KEYS[1] .. ':trusted') == 0 then
+  ttl(KEYS[2] .. ':lock') -- the owner's own address is exempt from the subject-wide lock
+end
+ttl(KEYS[3] .. ':lock')
+if wait > 0 then return {wait, 0, 0, 0, 0} end
+local n = {}
+for i = 1, 3 do
+  n[i] = redis.call('INCR', KEYS[i])
+  if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[1]) end
+end
+local lock, set = 0, {0, 0, 0}
+local function setLock(i, ms)
+  ms = math.floor(ms)
+  if ms <= 0 then return end
+  redis.call('SET', KEYS[i] .. ':lock', 1, 'PX', ms)
+  set[i] = 1
+  if ms > lock then lock = ms end
+end
+local pairFree = tonumber(ARGV[2])
+if n[1] > pairFree then
+  setLock(1, math.min(tonumber(ARGV[3]) * 2 ^ math.min(n[1] - pairFree - 1, 20), tonumber(ARGV[4])))
+end
+if n[2] >= tonumber(ARGV[5]) then setLock(2, tonumber(ARGV[6])) end
+if n[3] >= tonumber(ARGV[7]) then setLock(3, tonumber(ARGV[8])) end
+return {0, lock, set[1], set[2], set[3]}
+`)
+
+// Begin reserves one attempt on subject from ip: it refuses the attempt
+// (Attempt.Wait > 0) while a lock applies, and otherwise counts it as a
+// failure before the caller checks the password. The check and the count are
+// one Redis script, so N parallel attempts are counted N times and at most
+// PairFree+1 of them reach the password check for one pair.
+func (t *Throttle) Begin(ctx context.Context, subject, ip string) (Attempt, error) {
+	if t == nil {
+		return Attempt{}, nil
+	}
 	p := t.policy
-	pair, acct, addr := t.keys(email, ip)
-	pipe := t.rdb.TxPipeline()
-	counts := []*redis.IntCmd{pipe.Incr(ctx, pair), pipe.Incr(ctx, acct), pipe.Incr(ctx, addr)}
-	for _, k := range []string{pair, acct, addr} {
-		pipe.ExpireNX(ctx, k, p.Window)
+	keys := t.keys(subject, ip)
+	res, err := reserveScript.Run(ctx, t.rdb, keys,
+		p.Window.Milliseconds(), p.PairFree, p.PairBase.Milliseconds(), p.PairMax.Milliseconds(),
+		p.AccountFree, p.AccountLock.Milliseconds(), p.IPFree, p.IPLock.Milliseconds()).Int64Slice()
+	if err != nil {
+		return Attempt{}, err
 	}
-	if _, err := pipe.Exec(ctx); err != nil {
-		return 0, err
+	a := Attempt{Wait: time.Duration(res[0]) * time.Millisecond, Locks: time.Duration(res[1]) * time.Millisecond, keys: keys}
+	for i := range a.locked {
+		a.locked[i] = res[2+i] == 1
 	}
-	var wait time.Duration
-	lock := func(key string, d time.Duration) {
-		if d > 0 {
-			t.rdb.Set(ctx, key+":lock", 1, d)
-			wait = max(wait, d)
-		}
-	}
-	if n := counts[0].Val(); n > p.PairFree {
-		d := p.PairBase << min(n-p.PairFree-1, 20)
-		lock(pair, min(d, p.PairMax))
-	}
-	if counts[1].Val() >= p.AccountFree {
-		lock(acct, p.AccountLock)
-	}
-	if counts[2].Val() >= p.IPFree {
-		lock(addr, p.IPLock)
-	}
-	return wait, nil
+	return a, nil
 }
 
-// Succeed clears the account's counters after a successful sign-in. The IP's
-// counter stays: signing in to one's own account must not reset an attack on
-// others from the same address.
-func (t *Throttle) Succeed(ctx context.Context, email, ip string) error {
-	pair, acct, _ := t.keys(email, ip)
+// refundScript takes one attempt back from the counters named in KEYS
+// (never below zero) and deletes the locks named in ARGV, which that attempt
+// set.
+var refundScript = redis.NewScript(`
+for _, key in ipairs(KEYS) do
+  local n = tonumber(redis.call('GET', key) or '0')
+  if n > 0 then redis.call('DECR', key) end
+end
+for _, key in ipairs(ARGV) do redis.call('DEL', key) end
+return 0
+`)
+
+// Cancel takes back an attempt whose password was never checked (the server
+// was too busy), so that it costs the user nothing.
+func (t *Throttle) Cancel(ctx context.Context, a Attempt) error {
+	if t == nil || a.keys == nil || a.Wait > 0 {
+		return nil
+	}
+	var locks []any
+	for i, set := range a.locked {
+		if set {
+			locks = append(locks, a.keys[i]+":lock")
+		}
+	}
+	return refundScript.Run(ctx, t.rdb, a.keys, locks...).Err()
+}
+
+// Succeed records that the attempt's password was right: the pair's and the
+// subject's failures are forgiven, the address becomes trusted for the
+// subject, and the attempt is taken back from the IP's count (signing in to
+// one's own account must not count towards an IP lock, nor reset an attack on
+// others from the same address).
+func (t *Throttle) Succeed(ctx context.Context, a Attempt) error {
+	if t == nil || a.keys == nil || a.Wait > 0 {
+		return nil
+	}
+	pair, subject, addr := a.keys[0], a.keys[1], a.keys[2]
 	pipe := t.rdb.TxPipeline()
-	pipe.Del(ctx, pair, pair+":lock", acct)
+	pipe.Del(ctx, pair, pair+":lock", subject)
 	pipe.Set(ctx, pair+":trusted", 1, t.policy.TrustFor)
+	var locks []any
+	if a.locked[2] {
+		locks = append(locks, addr+":lock")
+	}
+	refundScript.Eval(ctx, pipe, []string{addr}, locks...) // in MULTI: EVAL, not EVALSHA's fallback
 	_, err := pipe.Exec(ctx)
 	return err
 }
@@ -132,12 +196,30 @@ func (t *Throttle) Succeed(ctx context.Context, email, ip string) error {
 // Allow counts one use of key and reports whether it is within max uses per
 // window (the window starts at the first use).
 func (t *Throttle) Allow(ctx context.Context, key string, max int64, window time.Duration) (bool, error) {
-	k := t.prefix + "limit:" + key
-	pipe := t.rdb.TxPipeline()
-	n := pipe.Incr(ctx, k)
-	pipe.ExpireNX(ctx, k, window)
-	if _, err := pipe.Exec(ctx); err != nil {
-		return false, err
+	wait, err := t.Limit(ctx, key, max, window)
+	return wait == 0, err
+}
+
+// limitScript counts one use of KEYS[1] within a window of ARGV[2] ms and
+// returns 0 when the count is within ARGV[1], else the window's remaining ms.
+var limitScript = redis.NewScript(`
+local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  ttl = tonumber(ARGV[2])
+end
+if n <= tonumber(ARGV[1]) then return 0 end
+return math.max(ttl, 1)
+`)
+
+// Limit counts one use of key and returns zero when it is within max uses
+// per window, else how long until the window (which starts at the first use)
+// ends.
+func (t *Throttle) Limit(ctx context.Context, key string, max int64, window time.Duration) (time.Duration, error) {
+	if t == nil {
+		return 0, nil
 	}
-	return n.Val() <= max, nil
+	ms, err := limitScript.Run(ctx, t.rdb, []string{t.prefix + "limit:" + key}, max, window.Milliseconds()).Int64()
+	return time.Duration(ms) * time.Millisecond, err
 }

@@ -28,8 +28,10 @@ var registrationMessages = map[string]string{
 	"password":       "Choose a password.",
 }
 
-// Register creates a trader account. Field problems come back as one
-// apperr.Invalid with a message per field.
+// Register creates a trader account at once, for callers that need no proof
+// of the address (tests, tools); it says when the email is taken. The
+// sign-up form uses SignUp and ConfirmSignUp instead, which never tell.
+// Field problems come back as one apperr.Invalid with a message per field.
 func (s *Service) Register(ctx context.Context, in Registration, m Meta) (User, error) {
 	in.Email = NormaliseEmail(in.Email)
 	in.Name = strings.TrimSpace(in.Name)
@@ -60,7 +62,7 @@ func (s *Service) CreateUser(ctx context.Context, in Registration, role string, 
 }
 
 func (s *Service) create(ctx context.Context, in Registration, role string, actorID int64, m Meta) (User, error) {
-	hash, err := HashPassword(in.Password, s.opts.Argon2)
+	hash, err := s.hashPassword(ctx, in.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -104,60 +106,6 @@ func (s *Service) FindUser(ctx context.Context, email string) (User, error) {
 	return userFrom(u), err
 }
 
-var errBadCredentials = apperr.New(apperr.Unauthorized, "Email or password is incorrect.")
-
-// Authenticate checks an email and password under the brute-force throttle.
-// Unknown emails and wrong passwords give the same error after comparable
-// work (a dummy hash is verified); a locked attempt is TooManyRequests with
-// RetryAfter.
-func (s *Service) Authenticate(ctx context.Context, email, password string, m Meta) (User, error) {
-	email = NormaliseEmail(email)
-	if wait, err := s.throttle.Wait(ctx, email, m.IP); err != nil {
-		return User{}, err
-	} else if wait > 0 {
-		s.opts.OnLogin("locked")
-		_ = audit(ctx, s.q, m, EventSignInLocked, 0, 0, map[string]any{"email_hash": emailKey(email)})
-		return User{}, &apperr.Error{Code: apperr.TooManyRequests, RetryAfter: wait,
-			Message: "Too many failed sign-in attempts. Wait a little and try again."}
-	}
-	row, err := s.q.GetUserByEmail(ctx, email)
-	found := err == nil
-	if err != nil && !db.IsNotFound(err) {
-		return User{}, err
-	}
-	hash := row.PasswordHash
-	if !found || hash == "" {
-		hash = dummyHash()
-	}
-	ok := VerifyPassword(password, hash) && found && row.PasswordHash != ""
-	if !ok || row.DisabledAt != nil {
-		wait, ferr := s.throttle.Fail(ctx, email, m.IP)
-		if ferr != nil {
-			return User{}, ferr
-		}
-		s.opts.OnLogin("failure")
-		_ = audit(ctx, s.q, m, EventSignInFailed, row.ID, 0, map[string]any{"email_hash": emailKey(email), "locked_for_s": int(wait.Seconds())})
-		if ok && row.DisabledAt != nil {
-			return User{}, apperr.New(apperr.Forbidden, "This account is disabled. Contact support.")
-		}
-		return User{}, errBadCredentials
-	}
-	if err := s.throttle.Succeed(ctx, email, m.IP); err != nil {
-		return User{}, err
-	}
-	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
-		if err := q.TouchUserLogin(ctx, row.ID); err != nil {
-			return err
-		}
-		return audit(ctx, q, m, EventSignIn, row.ID, 0, nil)
-	})
-	if err != nil {
-		return User{}, err
-	}
-	s.opts.OnLogin("success")
-	return userFrom(row), nil
-}
-
 // RecordSignOut writes the sign-out audit event.
 func (s *Service) RecordSignOut(ctx context.Context, userID int64, m Meta) error {
 	return audit(ctx, s.q, m, EventSignOut, userID, 0, nil)
@@ -185,37 +133,37 @@ func (s *Service) UpdateProfile(ctx context.Context, userID int64, name string, 
 	return userFrom(u), err
 }
 
-// ChangePassword replaces the password after checking the current one and
-// revokes the user's API login tokens (personal keys stay). The caller ends
-// the user's other sessions.
+// ChangePassword replaces the password after checking the current one (under
+// the throttle) and, in the same transaction, revokes every API token of the
+// user, personal keys included: whoever learnt the old password may have
+// made one. The caller ends the user's other sessions and tells the user.
 func (s *Service) ChangePassword(ctx context.Context, userID int64, current, next string, m Meta) error {
 	row, err := s.q.GetUser(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if !VerifyPassword(current, row.PasswordHash) {
-		return apperr.FieldError("current", "The current password is not correct.")
+	if err := s.confirmPassword(ctx, row, current, m, "current", "The current password is not correct."); err != nil {
+		return err
 	}
 	if err := CheckPasswordPolicy(next, row.Email, row.DisplayName); err != nil {
 		return err
 	}
-	hash, err := HashPassword(next, s.opts.Argon2)
+	hash, err := s.hashPassword(ctx, next)
 	if err != nil {
 		return err
 	}
-	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		if err := q.UpdateUserPassword(ctx, db.UpdateUserPasswordParams{ID: userID, PasswordHash: hash}); err != nil {
 			return err
 		}
 		if err := q.InvalidatePasswordResets(ctx, userID); err != nil {
 			return err
 		}
-		return audit(ctx, q, m, EventPasswordChange, userID, userID, nil)
+		if err := q.RevokeAllAPITokens(ctx, userID); err != nil {
+			return err
+		}
+		return audit(ctx, q, m, EventPasswordChange, userID, userID, map[string]any{"tokens_revoked": true})
 	})
-	if err != nil {
-		return err
-	}
-	return s.revokeLoginTokens(ctx, userID)
 }
 
 // SetRole changes a user's role (admin action or CLI).
@@ -263,16 +211,16 @@ func (s *Service) SetDisabled(ctx context.Context, actorID, userID int64, disabl
 }
 
 // DeleteAccount erases the user's profile and contact data after checking the
-// password: the row keeps only its pseudonym, tokens are revoked and the
-// user's own network traces in the audit log are erased. The caller ends the
-// sessions.
+// password (under the throttle): the row keeps only its pseudonym, tokens are
+// revoked and the user's own network traces in the audit log are erased. The
+// caller ends the sessions.
 func (s *Service) DeleteAccount(ctx context.Context, userID int64, password string, m Meta) error {
 	row, err := s.q.GetUser(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if !VerifyPassword(password, row.PasswordHash) {
-		return apperr.FieldError("password", "The password is not correct.")
+	if err := s.confirmPassword(ctx, row, password, m, "password", "The password is not correct."); err != nil {
+		return err
 	}
 	return db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		for _, step := range []func() error{

@@ -9,6 +9,7 @@ import (
 	"net/mail"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,15 @@ type Config struct {
 	FromEmail    string
 
 	APITokenTTL time.Duration // lifetime of tokens from POST /api/v1/auth/login
+
+	// Password hashing (argon2id, 19 MiB each): how many hashes run at once
+	// on this machine and how long a request waits for a slot before 503.
+	PasswordHashConcurrency int
+	PasswordHashWait        time.Duration
+
+	// Requests per client address per hour: sign-ups and password resets.
+	SignUpsPerIP int
+	ResetsPerIP  int
 
 	JobsEnabled    bool // serve also works background jobs (training, scoring)
 	FeedEnabled    bool // serve also competes to run the market feed
@@ -124,6 +134,10 @@ var Vars = []Var{
 	{"SMTP_PASSWORD", "(none)", "SMTP password"},
 	{"FROM_EMAIL", "Qlib Pro <noreply@localhost>", "From address of outgoing mail"},
 	{"API_TOKEN_TTL", "12h", "lifetime of tokens issued by POST /api/v1/auth/login"},
+	{"PASSWORD_HASH_CONCURRENCY", "GOMAXPROCS (2 on the Fly machine)", "password hashes (argon2id, 19 MiB each) one machine runs at once; a hash is one core's work, so more only costs memory"},
+	{"PASSWORD_HASH_WAIT", "1s", "how long a sign-in, sign-up or password change waits for a hashing slot before it gets 503 with Retry-After"},
+	{"SIGNUPS_PER_IP", "10", "sign-up requests one client address may make per hour; more get 429 with Retry-After"},
+	{"RESET_REQUESTS_PER_IP", "20", "password-reset requests one client address may make per hour; more get 429 with Retry-After (each email address also gets at most 3 links an hour)"},
 	{"JOBS_ENABLED", "true", "serve also works the background jobs (training, daily feature refresh and scoring after the close); false only inserts them"},
 	{"FEED_ENABLED", "true", "serve also runs the market feed (one leader across all machines); false leaves it to `qlibpro feed`"},
 	{"FEED_PROVIDER", "simulator", "simulator (demo clock: prices move at any hour), replay (FEED_REPLAY_FILE) or eodhd (real delayed ASX quotes)"},
@@ -216,6 +230,13 @@ func Load(getenv func(string) string) (Config, error) {
 		p.fail("SMTP_HOST", "must be set in production (password resets are e-mailed)")
 	}
 	c.APITokenTTL = p.duration("API_TOKEN_TTL", 12*time.Hour, time.Minute)
+	c.PasswordHashConcurrency = p.intRange("PASSWORD_HASH_CONCURRENCY", max(1, runtime.GOMAXPROCS(0)), 1, 1024)
+	c.PasswordHashWait = p.duration("PASSWORD_HASH_WAIT", time.Second, 0)
+	if c.PasswordHashWait > 30*time.Second {
+		p.fail("PASSWORD_HASH_WAIT", "must be at most 30s (requests hold their connection while they wait)")
+	}
+	c.SignUpsPerIP = p.intRange("SIGNUPS_PER_IP", 10, 1, 1_000_000)
+	c.ResetsPerIP = p.intRange("RESET_REQUESTS_PER_IP", 20, 1, 1_000_000)
 	c.JobsEnabled = p.boolean("JOBS_ENABLED", true)
 	c.FeedEnabled = p.boolean("FEED_ENABLED", true)
 	c.FeedProvider = p.oneOf("FEED_PROVIDER", "simulator", "simulator", "replay", "eodhd")

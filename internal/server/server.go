@@ -48,6 +48,7 @@ type Server struct {
 	// The services, each built once and shared by the web application and
 	// the background parts.
 	Users      *auth.Service
+	Hashing    *auth.HashLimiter // password hashes at once (PASSWORD_HASH_CONCURRENCY)
 	Market     *market.Service
 	Watchlists *market.Watchlists
 	Portfolio  *portfolio.Service
@@ -104,10 +105,15 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	metrics.WatchPool(pool)
 	s := &Server{Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics}
 
+	s.Hashing = auth.NewHashLimiter(cfg.PasswordHashConcurrency, cfg.PasswordHashWait,
+		func() { metrics.AuthRefused.WithLabelValues("password_hash").Inc() })
+	metrics.WatchHashing(s.Hashing.InUse, s.Hashing.Size(), s.Hashing.Completed)
 	s.Users = auth.NewService(pool, auth.NewThrottle(rdb, cfg.RedisPrefix, auth.DefaultThrottle), opts.Mailer, log,
 		auth.Options{
-			BaseURL: cfg.BaseURL, LoginTokenTTL: cfg.APITokenTTL,
-			OnLogin: func(result string) { metrics.UserLogins.WithLabelValues(result).Inc() },
+			BaseURL: cfg.BaseURL, LoginTokenTTL: cfg.APITokenTTL, Hashing: s.Hashing, RefuseDemo: cfg.IsProduction(),
+			SignUpsPerIP: int64(cfg.SignUpsPerIP), ResetsPerIP: int64(cfg.ResetsPerIP),
+			OnLogin:   func(result string) { metrics.UserLogins.WithLabelValues(result).Inc() },
+			OnRefused: func(limit string) { metrics.AuthRefused.WithLabelValues(limit).Inc() },
 		})
 	s.Market = market.NewService(pool, cal)
 	s.Watchlists = market.NewWatchlists(pool)

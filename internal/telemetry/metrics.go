@@ -32,6 +32,12 @@ type Metrics struct {
 	// deployment (another deployment's, on the same Redis) or stale_epoch
 	// (from a feed leader that has since been replaced).
 	HubBatchesIgnored *prometheus.CounterVec // hub_batches_ignored_total{reason}
+	// AuthRefused counts requests the account limits refused:
+	// auth_requests_refused_total{limit} with password_hash (no hashing
+	// slot: 503), password_check (wrong current passwords in settings: 429),
+	// signup_ip and reset_ip (requests per client address: 429). Sign-in
+	// locks are user_logins_total{result="locked"}.
+	AuthRefused *prometheus.CounterVec
 }
 
 // New builds the registry with Go and process collectors and the application's metrics.
@@ -95,9 +101,16 @@ func New() *Metrics {
 		Name: "hub_batches_ignored_total",
 		Help: "Tick batches the quote hub ignored: from another deployment on the same Redis, or from a replaced feed leader (stale_epoch).",
 	}, []string{"reason"})
+	m.AuthRefused = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "auth_requests_refused_total",
+		Help: "Account requests refused by a limit: password_hash (hashing slots full, 503), password_check, signup_ip, reset_ip (429).",
+	}, []string{"limit"})
 	reg.MustRegister(m.RequestDuration, m.UserLogins, m.SSEConnections, m.MarketLatency,
 		m.TicksIngested, m.SignalsTotal, m.ModelAccuracy, m.PortfolioValue,
-		m.APIRateLimited, m.StreamsOpen, m.StreamsRefused, m.StreamsClosed, m.HubBatchesIgnored)
+		m.APIRateLimited, m.StreamsOpen, m.StreamsRefused, m.StreamsClosed, m.HubBatchesIgnored, m.AuthRefused)
+	for _, limit := range []string{"password_hash", "password_check", "signup_ip", "reset_ip"} {
+		m.AuthRefused.WithLabelValues(limit)
+	}
 	m.UserLogins.WithLabelValues("success")
 	m.UserLogins.WithLabelValues("failure")
 	m.UserLogins.WithLabelValues("locked")
@@ -120,5 +133,25 @@ func (m *Metrics) WatchPool(pool *pgxpool.Pool) {
 			Name: "database_connections_total",
 			Help: "PostgreSQL connections open in the pool.",
 		}, func() float64 { return float64(pool.Stat().TotalConns()) }),
+	)
+}
+
+// WatchHashing exports the password-hashing limiter: password_hashes_running
+// (hashes running now), password_hash_slots (the limit) and
+// password_hashes_total (hashes run).
+func (m *Metrics) WatchHashing(running func() int64, slots int, done func() int64) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "password_hashes_running",
+			Help: "Password hashes (argon2id) running now on this machine.",
+		}, func() float64 { return float64(running()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "password_hash_slots",
+			Help: "Password hashes this machine runs at once at most (PASSWORD_HASH_CONCURRENCY).",
+		}, func() float64 { return float64(slots) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "password_hashes_total",
+			Help: "Password hashes (argon2id) run on this machine.",
+		}, func() float64 { return float64(done()) }),
 	)
 }

@@ -23,6 +23,7 @@ type KeysView struct {
 type KeyRow struct {
 	ID                                   int64
 	Name, Prefix, Created, Expires, Used string
+	Scopes                               string // "read" or "read, trade"
 }
 
 // SessionsView is the active sessions section.
