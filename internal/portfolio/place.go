@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/decimaltext"
 	"github.com/qlibpro/qlibpro/internal/portfolio/fees"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
@@ -81,8 +83,11 @@ func normaliseCode(raw string, optional bool) (string, error) {
 
 // parsePrice reads an order price in dollars and checks it is on the ASX step.
 func parsePrice(raw string) (decimal.Decimal, string) {
-	d, err := decimal.NewFromString(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "$")))
-	if err != nil {
+	d, err := decimaltext.Parse(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "$")))
+	switch {
+	case errors.Is(err, decimaltext.ErrTooLong):
+		return d, fmt.Sprintf("The price is too long: enter at most %d characters, such as 45.10.", decimaltext.MaxLen)
+	case err != nil:
 		return d, "Enter the price in dollars, such as 45.10."
 	}
 	if d.GreaterThan(maxOrderPrice) {
@@ -130,8 +135,10 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 	default:
 		errs["type"] = "Choose an order type: market, limit, stop or stop_limit."
 	}
-	qty, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(in.Quantity), ",", ""))
+	qty, err := decimaltext.Parse(strings.ReplaceAll(strings.TrimSpace(in.Quantity), ",", ""))
 	switch {
+	case errors.Is(err, decimaltext.ErrTooLong):
+		errs["quantity"] = fmt.Sprintf("The quantity is too long: enter at most %d characters, such as 100.", decimaltext.MaxLen)
 	case err != nil:
 		errs["quantity"] = "Enter the number of shares, a whole number such as 100."
 	case !qty.IsPositive():
@@ -192,7 +199,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 		errs["tif"] = "Choose day or gtc (good till cancelled)."
 	}
 	for _, p := range in.Picks {
-		q, err := decimal.NewFromString(strings.TrimSpace(p.Quantity))
+		q, err := decimaltext.Parse(strings.TrimSpace(p.Quantity))
 		if err != nil || !q.IsPositive() || !q.Equal(q.Truncate(0)) {
 			errs["picks"] = "Each picked parcel needs a whole number of shares."
 			break
