@@ -23,6 +23,11 @@ import (
 // MaxSpan is the longest period the lab evaluates at once.
 const MaxSpan = 3 * 366 * 24 * time.Hour
 
+// maxLookbackDays caps the calendar days of history loaded before From: a
+// century, more than the data holds, so any longer window sees all of it.
+// (In days, not a Duration: windows near 71,000 rows overflowed one.)
+const maxLookbackDays = 36_600
+
 // Query is one factor-lab request.
 type Query struct {
 	Expr     string
@@ -89,8 +94,8 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query) (Result, error) 
 	// Enough history before From for the expression's windows (trading days
 	// are about 70 % of calendar days), and two trading days after To for
 	// the label.
-	back := time.Duration(float64(expr.MaxLookback(node))*1.5+10) * 24 * time.Hour
-	rows, err := dq.ListEquityBarsBetween(ctx, db.ListEquityBarsBetweenParams{FromDate: q.From.Add(-back), ToDate: q.To.AddDate(0, 0, 10)})
+	back := min(expr.MaxLookback(node)*3/2+10, maxLookbackDays)
+	rows, err := dq.ListEquityBarsBetween(ctx, db.ListEquityBarsBetweenParams{FromDate: q.From.AddDate(0, 0, -back), ToDate: q.To.AddDate(0, 0, 10)})
 	if err != nil {
 		return Result{}, err
 	}
