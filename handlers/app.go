@@ -51,6 +51,9 @@ type Deps struct {
 	// StreamSlots counts each user's and API token's open streams across
 	// machines (STREAMS_PER_OWNER).
 	StreamSlots *lease.Pool
+	// LabRuns holds each user's factor-lab evaluation (one at a time, across
+	// machines).
+	LabRuns *lease.Pool
 	// StreamsDone closes at shutdown to end SSE streams (nil: never).
 	StreamsDone <-chan struct{}
 }
