@@ -104,23 +104,37 @@ func parsePrice(raw string) (decimal.Decimal, string) {
 // the columns hold up to $999,999,999.999).
 var maxOrderPrice = decimal.NewFromInt(100_000)
 
-// validate parses in; every problem is reported per field.
+// validate parses in and checks that its code is a listed equity; every
+// problem is reported per field.
 func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) (spec, error) {
-	var sp spec
-	errs := map[string]string{}
-	code, err := normaliseCode(in.Code, false)
-	if err != nil {
-		errs["code"] = apperr.MessageOf(err)
-	} else {
-		inst, err := s.q.GetTradableInstrument(ctx, code)
+	sp, errs := parseOrder(in, today)
+	if sp.code != "" {
+		inst, err := s.q.GetTradableInstrument(ctx, sp.code)
 		switch {
 		case db.IsNotFound(err):
-			errs["code"] = fmt.Sprintf("Unknown ASX code %s: choose a listed equity.", code)
+			errs["code"] = fmt.Sprintf("Unknown ASX code %s: choose a listed equity.", sp.code)
 		case err != nil:
 			return sp, err
 		default:
 			sp.code, sp.name, sp.sector = inst.Code, inst.Name, inst.Sector
 		}
+	}
+	if len(errs) > 0 {
+		return sp, invalid(errs)
+	}
+	return sp, nil
+}
+
+// parseOrder reads in without the database: every field but whether the
+// code is listed. It returns the problems by field (OrderFields); sp.code
+// is set when the code has an ASX code's form.
+func parseOrder(in OrderInput, today time.Time) (spec, map[string]string) {
+	var sp spec
+	errs := map[string]string{}
+	if code, err := normaliseCode(in.Code, false); err != nil {
+		errs["code"] = apperr.MessageOf(err)
+	} else {
+		sp.code = code
 	}
 	sp.side = strings.ToLower(strings.TrimSpace(in.Side))
 	if sp.side != sideBuy && sp.side != sideSell {
@@ -209,10 +223,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 	if len(sp.picks) > 0 && sp.side == sideBuy {
 		errs["picks"] = "Parcels are picked only when selling."
 	}
-	if len(errs) > 0 {
-		return sp, invalid(errs)
-	}
-	return sp, nil
+	return sp, errs
 }
 
 // invalid builds one Invalid error from field messages; its message names
