@@ -171,7 +171,7 @@ func parseCodes(raw, param string) ([]string, error) {
 			continue
 		}
 		if !hub.ValidCode(c) {
-			return nil, apperr.FieldError(param, "%q is not an ASX code", c)
+			return nil, apperr.FieldError(param, "%.20q is not an ASX code", c) // a long one is not quoted in full
 		}
 		seen[c] = true
 		out = append(out, c)
