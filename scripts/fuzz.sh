@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# fuzz.sh — run every Go fuzz target in the repository (func FuzzX(f *testing.F)
+# in a _test.go file) for FUZZTIME each (default 10s), one after the other.
+# The first target that finds a failing input stops the run with status 1;
+# go test has then written the input to <package>/testdata/fuzz/<FuzzX>/, where
+# it stays a regression test that every `go test` runs: fix the code, keep the
+# file. FUZZ_MINIMIZE_TIME (default 10s) bounds the shrinking of new inputs.
+# Usage: scripts/fuzz.sh [package-dir-or-target-regexp]  (default: everything)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+fuzztime=${FUZZTIME:-10s}
+minimize=${FUZZ_MINIMIZE_TIME:-10s}
+only=${1:-}
+
+# "dir FuzzName" lines, sorted, from the source itself (go test -list would
+# run each package's TestMain).
+targets=$(grep -rHoE '^func Fuzz[A-Za-z0-9_]*\(f \*testing\.F\)' --include='*_test.go' \
+    --exclude-dir=node_modules --exclude-dir=.git . |
+  sed -E 's|^\./||; s|/[^/]*_test\.go:func (Fuzz[A-Za-z0-9_]*)\(.*$| \1|' | sort -u)
+if [ -n "$only" ]; then
+  targets=$(grep -E -- "$only" <<<"$targets" || true)
+fi
+if [ -z "$targets" ]; then
+  echo "fuzz: no fuzz targets found${only:+ matching $only}" >&2
+  exit 1
+fi
+
+n=$(wc -l <<<"$targets")
+echo "fuzz: $n targets, $fuzztime each"
+i=0
+start=$SECONDS
+while read -r dir name; do
+  i=$((i + 1))
+  echo "fuzz: [$i/$n] ./$dir $name"
+  if ! go test "./$dir" -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" \
+      -fuzzminimizetime "$minimize" -timeout 30m; then
+    echo "fuzz: $name in ./$dir failed; the failing input is in $dir/testdata/fuzz/$name/ (fix the code and keep it)" >&2
+    exit 1
+  fi
+done <<<"$targets"
+echo "fuzz: all $n targets passed in $((SECONDS - start))s"
