@@ -19,11 +19,15 @@ import (
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 )
 
+// fuzzEcho serves the fuzz targets' requests; one is enough, and building
+// one per input would make each try several times dearer.
+var fuzzEcho = echo.New()
+
 // fuzzContext is an Echo context for one request with body.
 func fuzzContext(method, target, contentType string, body []byte) echo.Context {
 	req := httptest.NewRequest(method, target, bytes.NewReader(body))
 	req.Header.Set(echo.HeaderContentType, contentType)
-	return echo.New().NewContext(req, httptest.NewRecorder())
+	return fuzzEcho.NewContext(req, httptest.NewRecorder())
 }
 
 // cleanText is text the application may store: trimmed, valid UTF-8, no NUL.
