@@ -30,15 +30,29 @@ fi
 
 n=$(wc -l <<<"$targets")
 echo "fuzz: $n targets, $fuzztime each"
-i=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+i=0 flakes=0
 start=$SECONDS
 while read -r dir name; do
   i=$((i + 1))
   echo "fuzz: [$i/$n] ./$dir $name"
-  if ! go test "./$dir" -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" \
-      -fuzzminimizetime "$minimize" -timeout 30m; then
-    echo "fuzz: $name in ./$dir failed; the failing input is in $dir/testdata/fuzz/$name/ (fix the code and keep it)" >&2
-    exit 1
+  corpus="$dir/testdata/fuzz/$name"
+  before=$(ls "$corpus" 2>/dev/null || true)
+  if go test "./$dir" -run '^$' -fuzz "^$name\$" -fuzztime "$fuzztime" \
+      -fuzzminimizetime "$minimize" -timeout 30m </dev/null 2>&1 | tee "$log"; then
+    continue
   fi
+  # Go 1.26's coordinator can fail a run as -fuzztime ends, while a worker
+  # is still busy, with "context deadline exceeded" and no input
+  # (golang/go#75804, fixed in Go 1.27). Anything else is a real failure.
+  if [ "$(ls "$corpus" 2>/dev/null || true)" = "$before" ] && grep -q '^    context deadline exceeded$' "$log" &&
+      ! grep -q 'Failing input written' "$log"; then
+    echo "fuzz: warning: $name stopped with Go's fuzztime race (golang/go#75804) and no failing input; not a failure" >&2
+    flakes=$((flakes + 1))
+    continue
+  fi
+  echo "fuzz: $name in ./$dir failed; a new failing input is in $corpus/ (fix the code and keep it)" >&2
+  exit 1
 done <<<"$targets"
-echo "fuzz: all $n targets passed in $((SECONDS - start))s"
+echo "fuzz: all $n targets passed in $((SECONDS - start))s ($flakes stopped early by the fuzztime race)"
