@@ -5,7 +5,7 @@ export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
 
 BIN := bin/qlibpro
 
-.PHONY: run test stop services services-test build generate check-generated assets vet unit bench clean
+.PHONY: run test fuzz stop services services-test build generate check-generated assets vet unit bench clean
 
 ## run: install what is missing, start PostgreSQL and Redis if needed, migrate, seed, train a first
 ## model if none exists, serve on :8080 with the simulated live feed
@@ -20,6 +20,11 @@ test: services-test
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
 	scripts/check-generated.sh
+
+## fuzz: run every Go fuzz target for FUZZTIME each (default 10s), one after the other; a failing
+## input stops the run and stays in the package's testdata/fuzz/ as a regression test (no services needed)
+fuzz:
+	scripts/fuzz.sh
 
 ## stop: stop only the PostgreSQL and Redis that `make run`/`make test` started
 stop:

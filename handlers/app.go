@@ -53,6 +53,9 @@ type Deps struct {
 	// StreamSlots counts each user's and API token's open streams across
 	// machines (STREAMS_PER_OWNER).
 	StreamSlots *lease.Pool
+	// LabRuns holds each user's factor-lab evaluation (one at a time, across
+	// machines).
+	LabRuns *lease.Pool
 	// StreamsDone is cancelled at shutdown to end SSE streams (nil: never).
 	StreamsDone context.Context
 }

@@ -70,7 +70,7 @@ func classify(err error) (int, apperr.Code, string, *apperr.Error) {
 			code, msg = "method_not_allowed", "Method not allowed for this URL."
 		}
 		if he.Code == http.StatusRequestEntityTooLarge {
-			code = "too_large"
+			code, msg = "too_large", errBodyTooLarge.Message.(string)
 		}
 		return he.Code, code, msg, nil
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/lab"
 	"github.com/qlibpro/qlibpro/views/components"
@@ -20,10 +22,13 @@ import (
 )
 
 // factorsHandler is the factor lab: it evaluates typed Qlib expressions
-// across the universe.
+// across the universe, one run per user at a time (runs), each bounded by
+// limits.
 type factorsHandler struct {
-	pool *pgxpool.Pool
-	r    *renderer
+	pool   *pgxpool.Pool
+	runs   *lease.Pool
+	limits lab.Limits
+	r      *renderer
 }
 
 func (h *factorsHandler) form(c echo.Context) components.Form {
@@ -79,8 +84,18 @@ func (h *factorsHandler) evaluate(c echo.Context, f components.Form) (*pages.Fac
 	if err != nil {
 		return nil, apperr.FieldError("to", "to must be a date such as 2026-06-04")
 	}
+	run, err := h.runs.Acquire(c.Request().Context(), strconv.FormatInt(currentUser(c).ID, 10))
+	switch {
+	case err != nil:
+		return nil, &apperr.Error{Code: apperr.Unavailable, Message: "The factor lab is unavailable right now; try again shortly.", Err: err}
+	case run == nil:
+		// The run under way ends within the timeout.
+		return nil, &apperr.Error{Code: apperr.TooManyRequests, RetryAfter: h.limits.Timeout, Message: fmt.Sprintf(
+			"Your previous factor lab evaluation is still running; wait for it to finish (at most %s) and try again.", h.limits.Timeout)}
+	}
+	defer run.Release()
 	res, err := lab.Evaluate(c.Request().Context(), h.pool, lab.Query{Expr: f.Value("expr"), Code: f.Value("code"),
-		From: asx.Civil(from), To: asx.Civil(to)})
+		From: asx.Civil(from), To: asx.Civil(to)}, h.limits)
 	if pe, ok := expr.AsParseError(err); ok {
 		return &pages.FactorResultView{ErrorPos: pe.Pos, Caret: caret(f.Value("expr"), pe)}, nil
 	}

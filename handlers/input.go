@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -18,6 +19,23 @@ import (
 // and query parameters handlers share.
 
 var errBadText = apperr.New(apperr.Invalid, "The request contains characters that are not allowed (a NUL byte or invalid UTF-8).")
+
+// errBodyTooLarge is the 413 for a body over the limit. Echo's BodyLimit
+// answers it at once when Content-Length says so; a chunked body has no
+// length, so the limit shows only while the body is read, as a read error
+// (Echo's 413, or net/http's MaxBytesError) that bodyError turns into this.
+var errBodyTooLarge = echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The request body is too large for this server: send a smaller one.")
+
+// bodyError is the answer to a failed body read: 413 when the body went
+// over the limit, else orElse.
+func bodyError(err, orElse error) error {
+	var mb *http.MaxBytesError
+	var he *echo.HTTPError
+	if errors.As(err, &mb) || (errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge) {
+		return errBodyTooLarge
+	}
+	return orElse
+}
 
 // badText reports text that PostgreSQL cannot store or that no person types.
 func badText(s string) bool { return !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 }
@@ -40,7 +58,7 @@ func rejectBadText(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if r.Method != http.MethodGet && strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm) {
 			if err := r.ParseForm(); err != nil {
-				return apperr.New(apperr.Invalid, "The form could not be read.")
+				return bodyError(err, apperr.New(apperr.Invalid, "The form could not be read."))
 			}
 			for _, vs := range r.PostForm {
 				for _, v := range vs {
@@ -75,7 +93,7 @@ func checkJSONText(c echo.Context) error {
 	r := c.Request()
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return apperr.New(apperr.Invalid, "The request body could not be read.")
+		return bodyError(err, apperr.New(apperr.Invalid, "The request body could not be read."))
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !utf8.Valid(body) || bytes.IndexByte(body, 0) >= 0 || bytes.Contains(bytes.ToLower(body), []byte(`\u0000`)) {
@@ -153,7 +171,7 @@ func parseCodes(raw, param string) ([]string, error) {
 			continue
 		}
 		if !hub.ValidCode(c) {
-			return nil, apperr.FieldError(param, "%q is not an ASX code", c)
+			return nil, apperr.FieldError(param, "%.20q is not an ASX code", c) // a long one is not quoted in full
 		}
 		seen[c] = true
 		out = append(out, c)

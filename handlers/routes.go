@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/quant/lab"
 )
 
 // addRoutes maps every route of the application: the one place to read them
@@ -23,7 +24,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	watchlists := &watchlistsHandler{lists: d.Watchlists, s: s, r: r}
 	signals := &signalsHandler{q: d.Queries, quant: d.Quant, r: r}
 	models := &modelsHandler{quant: d.Quant, s: s, r: r}
-	factors := &factorsHandler{pool: d.Pool, r: r}
+	factors := &factorsHandler{pool: d.Pool, runs: d.LabRuns, r: r,
+		limits: lab.Limits{Budget: d.Config.FactorLabBudget, Timeout: d.Config.FactorLabTimeout}}
 	portfolio := &portfolioHandler{pf: d.Portfolio, r: r}
 	portfolioAccounts := &portfolioAccountsHandler{pf: d.Portfolio, s: s, r: r}
 	portfolioTrade := &portfolioTradeHandler{pf: d.Portfolio, hub: d.Hub, s: s, r: r}

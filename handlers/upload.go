@@ -6,8 +6,6 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
-	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,7 +54,7 @@ func (s *sessions) readStreamedForm(c echo.Context, files map[string]int64) (*st
 			break
 		}
 		if err != nil {
-			return form, bodyError(err, "The form could not be read.")
+			return form, bodyError(err, apperr.New(apperr.Invalid, "The form could not be read."))
 		}
 		name := part.FormName()
 		if !checked {
@@ -77,14 +75,14 @@ func (s *sessions) readStreamedForm(c echo.Context, files map[string]int64) (*st
 				return form, apperr.FieldError(name, "The file is larger than %d MB.", limit>>20)
 			}
 			if err != nil {
-				return form, bodyError(err, "The file could not be read.")
+				return form, bodyError(err, apperr.New(apperr.Invalid, "The file could not be read."))
 			}
 			form.files[name] = b
 			continue
 		}
 		b, err := readPart(part, maxFormField)
 		if err != nil {
-			return form, bodyError(err, "A form field is too long.")
+			return form, bodyError(err, apperr.New(apperr.Invalid, "A form field is too long."))
 		}
 		if badText(string(b)) {
 			return form, errBadText
@@ -110,15 +108,4 @@ func readPart(p *multipart.Part, limit int64) ([]byte, error) {
 		return nil, errPartTooLarge
 	}
 	return buf.Bytes(), nil
-}
-
-// bodyError maps a failure reading the body: over the route's body limit
-// is 413, anything else the given 400.
-func bodyError(err error, msg string) error {
-	var he *echo.HTTPError
-	var mb *http.MaxBytesError
-	if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge || errors.As(err, &mb) {
-		return echo.NewHTTPError(http.StatusRequestEntityTooLarge, "The request body is too large.")
-	}
-	return apperr.New(apperr.Invalid, "%s", strings.TrimSpace(msg))
 }

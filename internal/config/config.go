@@ -95,6 +95,11 @@ type Config struct {
 	StreamLifetime    time.Duration
 	StreamHeartbeat   time.Duration
 
+	// Factor lab: the most an expression may be estimated to cost (about a
+	// nanosecond of CPU per unit), and how long one evaluation may run.
+	FactorLabBudget  int64
+	FactorLabTimeout time.Duration
+
 	BodyLimit       string        // Echo body-limit syntax, e.g. "2M"
 	ShutdownTimeout time.Duration // drain deadline on SIGINT/SIGTERM
 	DataDir         string        // real ASX data for seed
@@ -154,6 +159,8 @@ var Vars = []Var{
 	{"STREAMS_PER_MACHINE", "4500", "live streams one machine serves at once (below fly.toml's hard_limit of 5000 connections); more get 429"},
 	{"STREAM_LIFETIME", "1h", "a live stream is closed after this long; the browser or program reconnects"},
 	{"STREAM_HEARTBEAT", "15s", "how often a live stream sends a heartbeat and re-checks the session or token that opened it"},
+	{"FACTOR_LAB_BUDGET", "4e9", "largest estimated cost of one factor-lab evaluation, in units of about a nanosecond of CPU (rolling operators × window × instruments × days); a costlier expression gets 422 naming its cost"},
+	{"FACTOR_LAB_TIMEOUT", "10s", "a factor-lab evaluation still running after this long is stopped (422); each user runs one at a time, a second request meanwhile gets 429"},
 	{"BODY_LIMIT", "2M", "largest request body accepted"},
 	{"SHUTDOWN_TIMEOUT", "15s", "how long in-flight requests get to finish on SIGTERM"},
 	{"DATA_DIR", "data/asx", "directory of the real ASX data loaded by seed"},
@@ -263,6 +270,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.StreamHeartbeat = p.duration("STREAM_HEARTBEAT", 15*time.Second, 100*time.Millisecond)
 	if c.StreamHeartbeat > time.Minute {
 		p.fail("STREAM_HEARTBEAT", "must be at most 1m (proxies close idle connections)")
+	}
+	c.FactorLabBudget = int64(p.float("FACTOR_LAB_BUDGET", 4e9, 1e6, 1e15))
+	c.FactorLabTimeout = p.duration("FACTOR_LAB_TIMEOUT", 10*time.Second, 100*time.Millisecond)
+	if c.FactorLabTimeout > 25*time.Second {
+		p.fail("FACTOR_LAB_TIMEOUT", "must be at most 25s (pages have 30s to write their answer)")
 	}
 	c.BodyLimit = p.size("BODY_LIMIT", "2M")
 	c.ShutdownTimeout = p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second)

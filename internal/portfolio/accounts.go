@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/decimaltext"
 	"github.com/qlibpro/qlibpro/internal/portfolio/fees"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
@@ -70,8 +72,10 @@ func parseBalance(raw string) (decimal.Decimal, error) {
 	if raw == "" {
 		return DefaultStartingBalance, nil
 	}
-	d, err := decimal.NewFromString(raw)
+	d, err := decimaltext.Parse(raw)
 	switch {
+	case errors.Is(err, decimaltext.ErrTooLong):
+		return decimal.Zero, apperr.FieldError("starting_balance", "The starting balance is too long: enter at most %d characters, such as 100000.", decimaltext.MaxLen)
 	case err != nil:
 		return decimal.Zero, apperr.FieldError("starting_balance", "Enter the starting balance in dollars, such as 100000.")
 	case !d.IsPositive() || d.GreaterThan(maxBalance):

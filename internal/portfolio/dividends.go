@@ -2,19 +2,15 @@ package portfolio
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
 
 	"github.com/qlibpro/qlibpro/db"
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
@@ -35,65 +31,31 @@ func eventFrom(e db.DividendEvent) DividendEvent {
 		Amount: e.Amount, FrankingPct: e.FrankingPct}
 }
 
-// DividendCSVHeader is the header of the dividend import file.
-const DividendCSVHeader = "code,ex_date,pay_date,amount,franking_pct"
-
-var dividendColumns = []string{"code", "ex_date", "pay_date", "amount", "franking_pct"}
-
 // ImportDividends reads dividend events as CSV (DividendCSVHeader; dates
 // YYYY-MM-DD, amount in dollars per share, franking 0–100) and upserts them
 // by code and ex-date, all or nothing. Every bad line is reported, by line
 // number. An event already paid to accounts cannot be changed.
 func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (int, error) {
-	cr := csv.NewReader(r)
-	cr.TrimLeadingSpace = true
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
+	lines, bad, err := readDividendCSV(r)
 	if err != nil {
-		return 0, apperr.FieldError("csv", "The file is empty; the first line must be %s.", DividendCSVHeader)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
-	for _, c := range dividendColumns {
-		if _, ok := col[c]; !ok {
-			return 0, apperr.FieldError("csv", "The header lacks the %s column; it must be %s.", c, DividendCSVHeader)
-		}
+		return 0, err
 	}
 	var events []db.UpsertDividendEventParams
-	var problems []string
-	for line := 2; ; line++ {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			problems = append(problems, fmt.Sprintf("line %d: not valid CSV", line))
-			continue
-		}
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
-		get := func(c string) string {
-			if i := col[c]; i < len(rec) {
-				return strings.TrimSpace(rec[i])
+	for _, l := range lines {
+		if _, err := s.q.GetTradableInstrument(ctx, l.event.Code); err != nil {
+			msg := "could not check the code"
+			if db.IsNotFound(err) {
+				msg = "unknown code " + l.event.Code
 			}
-			return ""
-		}
-		e, msg := s.parseDividend(ctx, get)
-		if msg != "" {
-			problems = append(problems, fmt.Sprintf("line %d: %s", line, msg))
+			bad = append(bad, lineProblem{l.line, msg})
 			continue
 		}
-		events = append(events, e)
+		events = append(events, l.event)
 	}
-	if len(problems) == 0 && len(events) == 0 {
-		problems = append(problems, "no dividend lines after the header")
+	if len(bad) > 0 {
+		return 0, tooMany(byLine(bad))
 	}
-	if len(problems) > 0 {
-		return 0, tooMany(problems)
-	}
+	var problems []string
 	err = db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		for _, e := range events {
 			old, err := q.GetDividendEventByKey(ctx, db.GetDividendEventByKeyParams{Code: e.Code, ExDate: e.ExDate})
@@ -124,46 +86,6 @@ func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (int, error)
 		return 0, err
 	}
 	return len(events), nil
-}
-
-func tooMany(problems []string) error {
-	if len(problems) > 20 {
-		problems = append(problems[:20], fmt.Sprintf("and %d more", len(problems)-20))
-	}
-	return &apperr.Error{Code: apperr.Invalid, Field: "csv", Message: "The file was not imported: " + strings.Join(problems, "; ") + "."}
-}
-
-func (s *Service) parseDividend(ctx context.Context, get func(string) string) (db.UpsertDividendEventParams, string) {
-	var e db.UpsertDividendEventParams
-	code, err := normaliseCode(get("code"), false)
-	if err != nil {
-		return e, fmt.Sprintf("%q is not an ASX code", get("code"))
-	}
-	if _, err := s.q.GetTradableInstrument(ctx, code); err != nil {
-		if db.IsNotFound(err) {
-			return e, fmt.Sprintf("unknown code %s", code)
-		}
-		return e, "could not check the code"
-	}
-	ex, err1 := time.Parse(time.DateOnly, get("ex_date"))
-	pay, err2 := time.Parse(time.DateOnly, get("pay_date"))
-	amount, err3 := decimal.NewFromString(get("amount"))
-	pct, err4 := decimal.NewFromString(strings.TrimSuffix(get("franking_pct"), "%"))
-	switch {
-	case err1 != nil:
-		return e, "ex_date must be YYYY-MM-DD"
-	case err2 != nil:
-		return e, "pay_date must be YYYY-MM-DD"
-	case pay.Before(ex):
-		return e, "pay_date is before ex_date"
-	case err3 != nil || !amount.IsPositive() || amount.GreaterThan(decimal.NewFromInt(1000)):
-		return e, "amount must be a positive number of dollars per share, at most 1000"
-	case amount.Exponent() < -6:
-		return e, "amount has more than 6 decimal places"
-	case err4 != nil || pct.IsNegative() || pct.GreaterThan(decimal.NewFromInt(100)):
-		return e, "franking_pct must be from 0 to 100"
-	}
-	return db.UpsertDividendEventParams{Code: code, ExDate: ex, PayDate: pay, Amount: amount.Round(6), FrankingPct: pct.Round(2)}, ""
 }
 
 // DividendEvents lists the latest events, by pay date.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/decimaltext"
 	"github.com/qlibpro/qlibpro/internal/portfolio/fees"
 	"github.com/qlibpro/qlibpro/internal/portfolio/tax"
 )
@@ -81,8 +83,11 @@ func normaliseCode(raw string, optional bool) (string, error) {
 
 // parsePrice reads an order price in dollars and checks it is on the ASX step.
 func parsePrice(raw string) (decimal.Decimal, string) {
-	d, err := decimal.NewFromString(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "$")))
-	if err != nil {
+	d, err := decimaltext.Parse(strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(raw), "$")))
+	switch {
+	case errors.Is(err, decimaltext.ErrTooLong):
+		return d, fmt.Sprintf("The price is too long: enter at most %d characters, such as 45.10.", decimaltext.MaxLen)
+	case err != nil:
 		return d, "Enter the price in dollars, such as 45.10."
 	}
 	if d.GreaterThan(maxOrderPrice) {
@@ -99,23 +104,37 @@ func parsePrice(raw string) (decimal.Decimal, string) {
 // the columns hold up to $999,999,999.999).
 var maxOrderPrice = decimal.NewFromInt(100_000)
 
-// validate parses in; every problem is reported per field.
+// validate parses in and checks that its code is a listed equity; every
+// problem is reported per field.
 func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) (spec, error) {
-	var sp spec
-	errs := map[string]string{}
-	code, err := normaliseCode(in.Code, false)
-	if err != nil {
-		errs["code"] = apperr.MessageOf(err)
-	} else {
-		inst, err := s.q.GetTradableInstrument(ctx, code)
+	sp, errs := parseOrder(in, today)
+	if sp.code != "" {
+		inst, err := s.q.GetTradableInstrument(ctx, sp.code)
 		switch {
 		case db.IsNotFound(err):
-			errs["code"] = fmt.Sprintf("Unknown ASX code %s: choose a listed equity.", code)
+			errs["code"] = fmt.Sprintf("Unknown ASX code %s: choose a listed equity.", sp.code)
 		case err != nil:
 			return sp, err
 		default:
 			sp.code, sp.name, sp.sector = inst.Code, inst.Name, inst.Sector
 		}
+	}
+	if len(errs) > 0 {
+		return sp, invalid(errs)
+	}
+	return sp, nil
+}
+
+// parseOrder reads in without the database: every field but whether the
+// code is listed. It returns the problems by field (OrderFields); sp.code
+// is set when the code has an ASX code's form.
+func parseOrder(in OrderInput, today time.Time) (spec, map[string]string) {
+	var sp spec
+	errs := map[string]string{}
+	if code, err := normaliseCode(in.Code, false); err != nil {
+		errs["code"] = apperr.MessageOf(err)
+	} else {
+		sp.code = code
 	}
 	sp.side = strings.ToLower(strings.TrimSpace(in.Side))
 	if sp.side != sideBuy && sp.side != sideSell {
@@ -130,8 +149,10 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 	default:
 		errs["type"] = "Choose an order type: market, limit, stop or stop_limit."
 	}
-	qty, err := decimal.NewFromString(strings.ReplaceAll(strings.TrimSpace(in.Quantity), ",", ""))
+	qty, err := decimaltext.Parse(strings.ReplaceAll(strings.TrimSpace(in.Quantity), ",", ""))
 	switch {
+	case errors.Is(err, decimaltext.ErrTooLong):
+		errs["quantity"] = fmt.Sprintf("The quantity is too long: enter at most %d characters, such as 100.", decimaltext.MaxLen)
 	case err != nil:
 		errs["quantity"] = "Enter the number of shares, a whole number such as 100."
 	case !qty.IsPositive():
@@ -192,7 +213,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 		errs["tif"] = "Choose day or gtc (good till cancelled)."
 	}
 	for _, p := range in.Picks {
-		q, err := decimal.NewFromString(strings.TrimSpace(p.Quantity))
+		q, err := decimaltext.Parse(strings.TrimSpace(p.Quantity))
 		if err != nil || !q.IsPositive() || !q.Equal(q.Truncate(0)) {
 			errs["picks"] = "Each picked parcel needs a whole number of shares."
 			break
@@ -202,10 +223,7 @@ func (s *Service) validate(ctx context.Context, in OrderInput, today time.Time) 
 	if len(sp.picks) > 0 && sp.side == sideBuy {
 		errs["picks"] = "Parcels are picked only when selling."
 	}
-	if len(errs) > 0 {
-		return sp, invalid(errs)
-	}
-	return sp, nil
+	return sp, errs
 }
 
 // invalid builds one Invalid error from field messages; its message names

@@ -36,7 +36,7 @@ func ParseFY(raw string, today time.Time) (int, error) {
 		return current, nil
 	}
 	m := fyRe.FindStringSubmatch(raw)
-	bad := apperr.FieldError("fy", "Unknown financial year %q: use the year it ends, such as 2025 for 2024–25.", raw)
+	bad := apperr.FieldError("fy", "Unknown financial year %q: use the year it ends, such as 2025 for 2024–25.", clip(raw))
 	if m == nil {
 		return 0, bad
 	}

@@ -153,6 +153,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
 		Quant: s.Quant, Jobs: s.Jobs, Hub: s.Hub, Quotes: s.Quotes,
 		StreamSlots: lease.New(rdb, cfg.RedisPrefix+"streams:", cfg.StreamsPerOwner, 3*cfg.StreamHeartbeat),
+		// A lab run ends by its timeout; the lease outlives it a little so
+		// that a machine that dies mid-run frees it soon after.
+		LabRuns:     lease.New(rdb, cfg.RedisPrefix+"lab:", 1, cfg.FactorLabTimeout+10*time.Second),
 		StreamsDone: opts.StreamsDone,
 	})
 	return s, nil

@@ -1,6 +1,7 @@
 package expr
 
 import (
+	"context"
 	"math"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
@@ -72,6 +73,13 @@ func Eval(n Node, s Series) ([]float64, error) {
 // Eval evaluates every output over s and returns one new slice of s.Len values
 // per output.
 func (p *Program) Eval(s Series) ([][]float64, error) {
+	return p.EvalContext(context.Background(), s)
+}
+
+// EvalContext is Eval that stops with ctx's error once ctx is done, checked
+// before each instruction, so that a request's deadline cuts an expensive
+// expression short within one operator's run over one series.
+func (p *Program) EvalContext(ctx context.Context, s Series) ([][]float64, error) {
 	if s.Len < 0 {
 		return nil, apperr.New(apperr.Invalid, "expr: series length %d is negative", s.Len)
 	}
@@ -80,7 +88,7 @@ func (p *Program) Eval(s Series) ([][]float64, error) {
 	for k := range dst {
 		dst[k] = flat[k*s.Len : (k+1)*s.Len : (k+1)*s.Len]
 	}
-	if err := p.EvalInto(dst, s); err != nil {
+	if err := p.EvalIntoContext(ctx, dst, s); err != nil {
 		return nil, err
 	}
 	return dst, nil
@@ -90,6 +98,12 @@ func (p *Program) Eval(s Series) ([][]float64, error) {
 // of s.Len values per output. Reusing dst across instruments avoids
 // allocation.
 func (p *Program) EvalInto(dst [][]float64, s Series) error {
+	return p.EvalIntoContext(context.Background(), dst, s)
+}
+
+// EvalIntoContext is EvalInto that stops with ctx's error once ctx is done,
+// checked before each instruction; dst is then partly written.
+func (p *Program) EvalIntoContext(ctx context.Context, dst [][]float64, s Series) error {
 	n := s.Len
 	if n < 0 {
 		return apperr.New(apperr.Invalid, "expr: series length %d is negative", n)
@@ -111,6 +125,10 @@ func (p *Program) EvalInto(dst [][]float64, s Series) error {
 	defer p.pool.Put(ws)
 	ws.reset(p, n)
 	for i := range p.instrs {
+		if err := ctx.Err(); err != nil {
+			clear(ws.vals)
+			return err
+		}
 		in := &p.instrs[i]
 		var out []float64
 		switch in.loc {

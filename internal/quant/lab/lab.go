@@ -6,6 +6,8 @@ package lab
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -22,6 +24,30 @@ import (
 
 // MaxSpan is the longest period the lab evaluates at once.
 const MaxSpan = 3 * 366 * 24 * time.Hour
+
+// Defaults of Limits (FACTOR_LAB_BUDGET, FACTOR_LAB_TIMEOUT).
+const (
+	DefaultBudget  = 4_000_000_000
+	DefaultTimeout = 10 * time.Second
+)
+
+// maxLookbackDays caps the calendar days of history loaded before From: a
+// century, more than the data holds, so any longer window sees all of it.
+// (In days, not a Duration: windows near 71,000 rows overflowed one.)
+const maxLookbackDays = 36_600
+
+// Limits bound one evaluation. Budget is the most expr.Program.Cost (about a
+// nanosecond of CPU each) an evaluation may be estimated at, summed over the
+// instruments, before it starts; Timeout cuts it short while it runs. Zero
+// takes the default.
+type Limits struct {
+	Budget  int64
+	Timeout time.Duration
+}
+
+// errTimedOut is the cause of a lab run's own deadline, told apart from the
+// request ending.
+var errTimedOut = errors.New("factor lab timeout")
 
 // Query is one factor-lab request.
 type Query struct {
@@ -48,8 +74,27 @@ type Result struct {
 // Evaluate parses and evaluates q.Expr across every active equity. A parse
 // error is Invalid with Field "expr" and the byte position in the message;
 // bad dates, an inverted or too long period, or an unknown code are Invalid
-// or NotFound naming the field.
-func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query) (Result, error) {
+// or NotFound naming the field. An expression estimated to cost more than
+// lim.Budget, or still running after lim.Timeout, is Unprocessable with a
+// message naming its cost.
+func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query, lim Limits) (Result, error) {
+	if lim.Budget <= 0 {
+		lim.Budget = DefaultBudget
+	}
+	if lim.Timeout <= 0 {
+		lim.Timeout = DefaultTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, lim.Timeout, errTimedOut)
+	defer cancel()
+	res, err := evaluate(ctx, pool, q, lim)
+	if err != nil && errors.Is(context.Cause(ctx), errTimedOut) {
+		return Result{}, &apperr.Error{Code: apperr.Unprocessable, Field: "expr", Err: err, Message: fmt.Sprintf(
+			"The expression took longer than %s to evaluate and was stopped: use fewer or shorter rolling windows, or a shorter period.", lim.Timeout)}
+	}
+	return res, err
+}
+
+func evaluate(ctx context.Context, pool *pgxpool.Pool, q Query, lim Limits) (Result, error) {
 	q.Expr = strings.TrimSpace(q.Expr)
 	if q.Expr == "" {
 		return Result{}, apperr.FieldError("expr", "Type a Qlib expression, e.g. Mean($close, 5)/$close.")
@@ -89,9 +134,12 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query) (Result, error) 
 	// Enough history before From for the expression's windows (trading days
 	// are about 70 % of calendar days), and two trading days after To for
 	// the label.
-	back := time.Duration(float64(expr.MaxLookback(node))*1.5+10) * 24 * time.Hour
-	rows, err := dq.ListEquityBarsBetween(ctx, db.ListEquityBarsBetweenParams{FromDate: q.From.Add(-back), ToDate: q.To.AddDate(0, 0, 10)})
+	back := min(expr.MaxLookback(node)*3/2+10, maxLookbackDays)
+	rows, err := dq.ListEquityBarsBetween(ctx, db.ListEquityBarsBetweenParams{FromDate: q.From.AddDate(0, 0, -back), ToDate: q.To.AddDate(0, 0, 10)})
 	if err != nil {
+		return Result{}, err
+	}
+	if err := checkCost(prog, rows, lim.Budget); err != nil {
 		return Result{}, err
 	}
 	var dates []time.Time
@@ -101,7 +149,7 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query) (Result, error) 
 		if len(bars) == 0 {
 			return nil
 		}
-		out, err := prog.Eval(store.Series(bars))
+		out, err := prog.EvalContext(ctx, store.Series(bars))
 		if err != nil {
 			return err
 		}
@@ -136,6 +184,48 @@ func Evaluate(ctx context.Context, pool *pgxpool.Pool, q Query) (Result, error) 
 	res.Daily = analysis.DailyIC(dates, scores, labels)
 	res.Summary = analysis.Summarise(res.Daily)
 	return res, nil
+}
+
+// checkCost refuses a program whose estimated cost over the loaded rows
+// (grouped by code, as they come) is above budget, naming the cost and what
+// makes it.
+func checkCost(prog *expr.Program, rows []db.ListEquityBarsBetweenRow, budget int64) error {
+	var cost int64
+	codes, longest := 0, 0
+	for i := 0; i < len(rows); {
+		j := i + 1
+		for j < len(rows) && rows[j].Code == rows[i].Code {
+			j++
+		}
+		if c := prog.Cost(j - i); c > math.MaxInt64-cost {
+			cost = math.MaxInt64
+		} else {
+			cost += c
+		}
+		codes, longest = codes+1, max(longest, j-i)
+		i = j
+	}
+	if cost <= budget {
+		return nil
+	}
+	what := "its operators"
+	if n, w := prog.Windows(); n > 0 {
+		what = fmt.Sprintf("%d Rank, Med, Quantile, Mad or WMA windows of up to %d days", n, w)
+	}
+	return &apperr.Error{Code: apperr.Unprocessable, Field: "expr", Message: fmt.Sprintf(
+		"This expression is too expensive to evaluate here: its estimated cost is %s (%s, over %d instruments × up to %d trading days), and the limit is %s. Use fewer or shorter rolling windows, or a shorter period.",
+		amount(cost), what, codes, longest, amount(budget))}
+}
+
+// amount writes a cost for people: 41.3 billion.
+func amount(v int64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.1f billion", float64(v)/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.1f million", float64(v)/1e6)
+	}
+	return fmt.Sprint(v)
 }
 
 // Finite returns v, or nil for NaN and infinities (JSON has no NaN).

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -51,7 +52,7 @@ func (n *naNumber) UnmarshalJSON(b []byte) error {
 		}
 	}
 	v, err := strconv.ParseFloat(s, 64)
-	if err != nil {
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) { // ParseFloat reads "NaN" and "Inf"
 		return errors.New("not a number or NA: " + s)
 	}
 	*n = naNumber{v: v, ok: true}
@@ -74,6 +75,14 @@ func parseQuotes(body []byte) ([]quote, error) {
 	}
 	return nil, errors.New("neither a JSON object nor an array")
 }
+
+// Bounds on the numbers change uses; past them a value counts as missing.
+// Quote times travel as Unix nanoseconds (up to 2262), and a volume above
+// 2^53 shares is not a whole number in a float64.
+const (
+	maxTimestamp = math.MaxInt64 / 1e9
+	maxVolume    = 1 << 53
+)
 
 // asxCode returns the ASX code of an EODHD symbol such as "BHP.AU".
 func asxCode(symbol string) string {
@@ -101,14 +110,14 @@ func change(q quote, prev last, had bool, polled time.Time) (market.Tick, last, 
 		return market.Tick{}, prev, false
 	}
 	at := polled.UTC()
-	if q.Timestamp.ok && q.Timestamp.v > 0 {
+	if q.Timestamp.ok && q.Timestamp.v > 0 && q.Timestamp.v <= maxTimestamp {
 		at = time.Unix(int64(q.Timestamp.v), 0).UTC()
 	}
 	if had && at.Before(prev.at) {
 		return market.Tick{}, prev, false // an older quote than one already seen
 	}
 	vol := prev.volume
-	if q.Volume.ok && q.Volume.v >= 0 {
+	if q.Volume.ok && q.Volume.v >= 0 && q.Volume.v <= maxVolume {
 		vol = int64(q.Volume.v)
 	}
 	cur := last{close: q.Close.v, volume: vol, at: at}

@@ -32,9 +32,11 @@ func TestNANumber(t *testing.T) {
 			t.Errorf("Unmarshal(%s) = %v, %v; want %v, %v", tt.in, n.v, n.ok, tt.want, tt.wantOK)
 		}
 	}
-	var n naNumber
-	if err := json.Unmarshal([]byte(`"abc"`), &n); err == nil {
-		t.Error(`Unmarshal("abc") succeeded`)
+	for _, bad := range []string{`"abc"`, `"NaN"`, `"Inf"`, `"-Infinity"`, `"1e400"`} {
+		var n naNumber
+		if err := json.Unmarshal([]byte(bad), &n); err == nil {
+			t.Errorf("Unmarshal(%s) succeeded: %v", bad, n.v)
+		}
 	}
 }
 

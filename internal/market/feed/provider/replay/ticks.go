@@ -17,18 +17,26 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
+	"github.com/qlibpro/qlibpro/internal/market/hub"
 )
 
 // Name is the provider name of both replays.
 const Name = "replay"
+
+// The times a tick may have: those a Unix nanosecond count can hold.
+var (
+	minTickTime = time.Unix(0, math.MinInt64)
+	maxTickTime = time.Unix(0, math.MaxInt64)
+)
 
 // maxBatch bounds one emit call, so a fast replay still hands the feed
 // batches of a sensible size.
 const maxBatch = 1000
 
 // ReadTicksCSV parses recorded ticks, one per row: time,code,price,size,bid,ask
-// with an RFC 3339 time, a positive price, a whole non-negative size (0 makes
-// a QuoteOnly tick, otherwise a Trade) and bid and ask that may be empty for
+// with an RFC 3339 time from 1678 to 2262 (what the quote stream can carry),
+// an ASX code, a positive price, a whole non-negative size (0 makes a
+// QuoteOnly tick, otherwise a Trade) and bid and ask that may be empty for
 // none. An optional header row starting with "time" and lines starting with
 // # are skipped. Times must not go backwards. A bad row is an Invalid error
 // naming its line.
@@ -78,9 +86,16 @@ func parseTickRow(rec []string) (market.Tick, error) {
 	if tk.Time, err = time.Parse(time.RFC3339Nano, rec[0]); err != nil {
 		return tk, fmt.Errorf("time %q is not RFC 3339", rec[0])
 	}
+	// The quote stream carries times as Unix nanoseconds.
+	if tk.Time.Before(minTickTime) || tk.Time.After(maxTickTime) {
+		return tk, fmt.Errorf("time %s is outside the years 1678 to 2262", rec[0])
+	}
 	tk.Time = tk.Time.UTC()
 	if tk.Code = strings.ToUpper(rec[1]); tk.Code == "" {
 		return tk, errors.New("code is empty")
+	}
+	if !hub.ValidCode(tk.Code) {
+		return tk, fmt.Errorf("code %.20q is not an ASX code (1 to 12 letters and digits)", rec[1])
 	}
 	if tk.Price, err = parsePrice("price", rec[2], false); err != nil {
 		return tk, err

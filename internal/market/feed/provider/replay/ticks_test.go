@@ -45,6 +45,8 @@ func TestReadTicksCSVErrors(t *testing.T) {
 	}{
 		{"BadTime", ok + "2026-06-02 00:00:01,BHP,45.67,100,,\n", "line 2: time"},
 		{"NoCode", ok + "2026-06-02T00:00:01Z,,45.67,100,,\n", "line 2: code is empty"},
+		{"NotACode", ok + "2026-06-02T00:00:01Z,B<X,45.67,100,,\n", `line 2: code "B<X" is not an ASX code`},
+		{"TimeOutOfRange", "0001-01-01T00:00:00Z,BHP,45.67,100,,\n", "line 1: time 0001-01-01T00:00:00Z is outside the years 1678 to 2262"},
 		{"ZeroPrice", "time,code,price,size,bid,ask\n" + ok + "2026-06-02T00:00:01Z,BHP,0,100,,\n", "line 3: price 0 must be positive"},
 		{"TextPrice", ok + "2026-06-02T00:00:01Z,BHP,abc,100,,\n", `line 2: price "abc" is not a number`},
 		{"FractionalSize", ok + "2026-06-02T00:00:01Z,BHP,45.67,1.5,,\n", `line 2: size "1.5"`},
