@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Multi-stage build: Go with cgo (XGBoost's C API) → slim Debian runtime as a
 # non-root user. The build step is scripts/build.sh, the same one `make build` runs.
+# postgresql-client-15 gives `qlibpro backup`/`restore` their pg_dump and pg_restore.
 
 FROM golang:1.26.8-bookworm AS build
 RUN apt-get update \
@@ -17,7 +18,7 @@ RUN VERSION=$VERSION COMMIT=$COMMIT BUILD_TIME=$BUILD_TIME scripts/build.sh /out
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libxgboost0 libgomp1 ca-certificates tzdata curl \
+ && apt-get install -y --no-install-recommends libxgboost0 libgomp1 ca-certificates tzdata curl postgresql-client-15 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin qlibpro
 WORKDIR /app

@@ -16,10 +16,25 @@ run: services build
 	$(BIN) serve
 
 ## test: the same bootstrap, then vet, every test (race detector, real services, Chromium), generated-code check
-test: services-test
+test: services-test lint-workflows
 	go vet ./...
 	go test -race -count=1 -timeout 20m ./...
 	scripts/check-generated.sh
+
+LINT := go tool -modfile=tools/lint/go.mod
+
+## lint-workflows: check the GitHub Actions workflows (they cannot run here)
+lint-workflows:
+	$(LINT) actionlint
+
+## lint: security scans, as CI runs them: actionlint, gosec, govulncheck (needs vuln.go.dev)
+lint: lint-workflows
+	$(LINT) gosec -quiet -exclude-generated -exclude=G104,G115,G404,G602 ./...
+	$(LINT) govulncheck ./...
+
+## coverage: every test with coverage; fails below .ci/coverage-threshold (which may only go up)
+coverage: services-test
+	scripts/coverage.sh
 
 ## fuzz: run every Go fuzz target for FUZZTIME each (default 10s), one after the other; a failing
 ## input stops the run and stays in the package's testdata/fuzz/ as a regression test (no services needed)

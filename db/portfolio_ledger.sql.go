@@ -12,6 +12,43 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+const checkLedger = `-- name: CheckLedger :one
+SELECT
+    (SELECT count(*) FROM (SELECT transaction_id FROM ledger_entries
+        GROUP BY transaction_id HAVING sum(amount) <> 0) x)::bigint AS unbalanced,
+    (SELECT count(*) FROM paper_accounts a WHERE a.cash <> coalesce((SELECT sum(e.amount)
+        FROM ledger_entries e WHERE e.account_id = a.id AND e.generation = a.generation AND e.book = 'cash'), 0))::bigint AS cash_mismatches,
+    (SELECT count(*) FROM paper_accounts WHERE cash < 0)::bigint AS negative_cash,
+    (SELECT count(*) FROM paper_parcels WHERE quantity < 0)::bigint AS negative_parcels,
+    (SELECT count(*) FROM paper_accounts a WHERE a.cash < (SELECT coalesce(sum(o.reserve), 0) FROM paper_orders o
+        WHERE o.account_id = a.id AND o.state IN ('new', 'queued', 'open', 'triggered')))::bigint AS reserves_over_cash
+`
+
+type CheckLedgerRow struct {
+	Unbalanced       int64
+	CashMismatches   int64
+	NegativeCash     int64
+	NegativeParcels  int64
+	ReservesOverCash int64
+}
+
+// The paper ledger's invariants over the whole database, each a count of
+// violations (all zero when the books are sound): transactions that do not
+// sum to zero, accounts whose cash column differs from their cash book,
+// negative cash or parcels, and working orders reserving more than the cash.
+func (q *Queries) CheckLedger(ctx context.Context) (CheckLedgerRow, error) {
+	row := q.db.QueryRow(ctx, checkLedger)
+	var i CheckLedgerRow
+	err := row.Scan(
+		&i.Unbalanced,
+		&i.CashMismatches,
+		&i.NegativeCash,
+		&i.NegativeParcels,
+		&i.ReservesOverCash,
+	)
+	return i, err
+}
+
 const getFillForOrder = `-- name: GetFillForOrder :one
 SELECT id, order_id, account_id, generation, code, side, quantity, price, value, brokerage, trade_date, settles_on, filled_at FROM paper_fills WHERE order_id = $1
 `

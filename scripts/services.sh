@@ -3,7 +3,7 @@
 #
 #   scripts/services.sh up [--test]   install what is missing (apt), start local servers that do
 #                                     not answer, create the role and database; --test also installs
-#                                     what the test suite needs (Debian chromium)
+#                                     what the test suite needs (Debian chromium, curl, jq)
 #   scripts/services.sh down          stop only what `up` started (recorded in .run/started)
 #   scripts/services.sh status        show what answers
 #
@@ -143,7 +143,8 @@ case "${1:-}" in
   up)
     # Build-time C libraries: XGBoost for in-app training (cgo), gcc for cgo itself.
     apt_ensure gcc libc6-dev libxgboost-dev libgomp1 tzdata ca-certificates
-    [ "${2:-}" = "--test" ] && apt_ensure chromium
+    # Tests: Chromium for the browser tests, curl and jq for scripts/smoke.sh.
+    [ "${2:-}" = "--test" ] && apt_ensure chromium curl jq
     postgres_up
     redis_up ;;
   down) down ;;

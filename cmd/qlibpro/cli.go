@@ -36,7 +36,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the web server (and, unless disabled, the feed and job workers)", cmdServe},
-		{"migrate", "apply or roll back database migrations: up | down | status | redo", cmdMigrate},
+		{"migrate", "apply or roll back database migrations: up | down | down-to N | status | redo", cmdMigrate},
 		{"seed", "load the shipped real ASX data (idempotent)", cmdSeed},
 		{"feed", "run the market feed alone (leader-elected across machines)", cmdFeed},
 		{"import", "upsert daily bars from Yahoo or ASX CSV exports", cmdImport},
@@ -46,6 +46,8 @@ func commands() []command {
 		{"train", "train, measure and store a ridge or XGBoost model on Alpha158", cmdTrain},
 		{"signals", "score the instruments of a day with every active model", cmdSignals},
 		{"quant", "quant upkeep: bootstrap | refresh | models", cmdQuant},
+		{"backup", "dump the database to a file (pg_dump custom format, optionally age-encrypted)", cmdBackup},
+		{"restore", "restore a backup into an empty database and check the ledger", cmdRestore},
 	}
 }
 

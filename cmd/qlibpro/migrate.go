@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/pressly/goose/v3"
@@ -13,12 +14,17 @@ import (
 	"github.com/qlibpro/qlibpro/migrations"
 )
 
-const migrateUsage = `Usage: qlibpro migrate up | down | status | redo
+const migrateUsage = `Usage: qlibpro migrate up | down | down-to VERSION | status | redo
 
-  up      apply every pending migration
-  down    roll back the latest migration
-  status  list migrations and whether each is applied
-  redo    roll back the latest migration and apply it again
+  up               apply every pending migration
+  down             roll back the latest migration
+  down-to VERSION  roll back every migration above VERSION (0: all of them)
+  status           list migrations and whether each is applied
+  redo             roll back the latest migration and apply it again
+
+A release's migrations stay compatible with the release before it
+(expand/contract, docs/operations.md), so rolling code back never needs
+down-to; it is for undoing a migration that went wrong.
 
 Uses DATABASE_URL. Migrations are embedded in the binary; concurrent runs
 serialise on a PostgreSQL advisory lock.`
@@ -28,12 +34,22 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err := parse(e, fs, migrateUsage, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return &usageError{msg: "migrate needs exactly one of up, down, status, redo", usage: migrateUsage + "\n"}
-	}
 	verb := fs.Arg(0)
+	var target int64
+	switch {
+	case fs.NArg() == 2 && verb == "down-to":
+		v, err := strconv.ParseInt(fs.Arg(1), 10, 64)
+		if err != nil || v < 0 {
+			return &usageError{msg: fmt.Sprintf("down-to needs a schema version (a whole number from 0), got %q", fs.Arg(1)), usage: migrateUsage + "\n"}
+		}
+		target = v
+	case fs.NArg() == 1 && verb == "down-to":
+		return &usageError{msg: "down-to needs the version to go down to", usage: migrateUsage + "\n"}
+	case fs.NArg() != 1:
+		return &usageError{msg: "migrate needs exactly one of up, down, down-to VERSION, status, redo", usage: migrateUsage + "\n"}
+	}
 	switch verb {
-	case "up", "down", "status", "redo":
+	case "up", "down", "down-to", "status", "redo":
 	default:
 		return &usageError{msg: fmt.Sprintf("unknown migrate action %q", verb), usage: migrateUsage + "\n"}
 	}
@@ -53,10 +69,10 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return migrate(ctx, p, verb, e)
+	return migrate(ctx, p, verb, target, e)
 }
 
-func migrate(ctx context.Context, p *goose.Provider, verb string, e env) error {
+func migrate(ctx context.Context, p *goose.Provider, verb string, target int64, e env) error {
 	report := func(results []*goose.MigrationResult) {
 		for _, r := range results {
 			fmt.Fprintf(e.stdout, "%-5s %s (%s)\n", r.Direction, sourceName(r.Source), r.Duration.Round(1e6))
@@ -80,6 +96,21 @@ func migrate(ctx context.Context, p *goose.Provider, verb string, e env) error {
 			report([]*goose.MigrationResult{r})
 		}
 		return err
+	case "down-to":
+		cur, err := p.GetDBVersion(ctx)
+		if err != nil {
+			return err
+		}
+		if target > cur {
+			return &usageError{msg: fmt.Sprintf("the schema is at version %d, below %d: use migrate up", cur, target)}
+		}
+		results, err := p.DownTo(ctx, target)
+		report(results)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "schema at version %d\n", target)
+		return nil
 	case "redo":
 		r, err := p.Down(ctx)
 		if err != nil {

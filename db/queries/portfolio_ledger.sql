@@ -103,3 +103,18 @@ SELECT * FROM portfolio_snapshots WHERE account_id = $1 AND generation = $2 ORDE
 SELECT date, close::float8 AS close FROM daily_bars
 WHERE code = sqlc.arg(code) AND date >= sqlc.arg(from_date)::date AND date <= sqlc.arg(to_date)::date
 ORDER BY date;
+
+-- name: CheckLedger :one
+-- The paper ledger's invariants over the whole database, each a count of
+-- violations (all zero when the books are sound): transactions that do not
+-- sum to zero, accounts whose cash column differs from their cash book,
+-- negative cash or parcels, and working orders reserving more than the cash.
+SELECT
+    (SELECT count(*) FROM (SELECT transaction_id FROM ledger_entries
+        GROUP BY transaction_id HAVING sum(amount) <> 0) x)::bigint AS unbalanced,
+    (SELECT count(*) FROM paper_accounts a WHERE a.cash <> coalesce((SELECT sum(e.amount)
+        FROM ledger_entries e WHERE e.account_id = a.id AND e.generation = a.generation AND e.book = 'cash'), 0))::bigint AS cash_mismatches,
+    (SELECT count(*) FROM paper_accounts WHERE cash < 0)::bigint AS negative_cash,
+    (SELECT count(*) FROM paper_parcels WHERE quantity < 0)::bigint AS negative_parcels,
+    (SELECT count(*) FROM paper_accounts a WHERE a.cash < (SELECT coalesce(sum(o.reserve), 0) FROM paper_orders o
+        WHERE o.account_id = a.id AND o.state IN ('new', 'queued', 'open', 'triggered')))::bigint AS reserves_over_cash;

@@ -126,7 +126,7 @@ func readFile(path, code string) ([]Bar, error) {
 // readConstituents parses asx200.csv:
 // rank,code,yahoo_symbol,name,gics_sector,gics_industry_group_asx,asx_official_name,note.
 func readConstituents(path string) ([]db.UpsertInstrumentParams, error) {
-	f, err := os.Open(path)
+	f, err := os.Open(path) // #nosec G304 -- the operator names the data directory (DATA_DIR, --data)
 	if err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func readConstituents(path string) ([]db.UpsertInstrumentParams, error) {
 			YahooSymbol:   strings.TrimSpace(rec[col["yahoo_symbol"]]),
 			Active:        true,
 		}
-		if r, err := strconv.Atoi(rec[col["rank"]]); err == nil {
+		if r, err := strconv.ParseInt(rec[col["rank"]], 10, 32); err == nil {
 			r32 := int32(r)
 			p.Rank = &r32
 		}

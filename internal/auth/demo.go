@@ -10,7 +10,7 @@ import (
 // an admin whose password is published in the README.
 const (
 	DemoEmail    = "demo@qlibpro.com.au"
-	DemoPassword = "qlibpro demo trader 2026"
+	DemoPassword = "qlibpro demo trader 2026" // #nosec G101 -- the published demo password, refused in production and by the password policy
 )
 
 // CreateDemoUser creates the demo admin with password (DemoPassword unless

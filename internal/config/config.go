@@ -167,7 +167,7 @@ var Vars = []Var{
 }
 
 const (
-	defaultDatabaseURL = "postgres://qlibpro:qlibpro@localhost:5432/qlibpro?sslmode=disable"
+	defaultDatabaseURL = "postgres://qlibpro:qlibpro@localhost:5432/qlibpro?sslmode=disable" // #nosec G101 -- the local development default; production sets DATABASE_URL as a secret
 	defaultRedisURL    = "redis://localhost:6379/0"
 )
 

@@ -229,7 +229,7 @@ func (s *Server) Start(ctx context.Context) {
 		return
 	}
 	s.wg.Add(1)
-	go func() {
+	go func() { // #nosec G118 -- runs after ctx is done, so the grace period needs its own context
 		defer s.wg.Done()
 		<-ctx.Done()
 		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -16,7 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-const defaultDatabaseURL = "postgres://qlibpro:qlibpro@localhost:5432/qlibpro?sslmode=disable"
+const defaultDatabaseURL = "postgres://qlibpro:qlibpro@localhost:5432/qlibpro?sslmode=disable" // #nosec G101 -- the local test cluster's published default, not a secret
 
 // templatePrefix names template databases; TemplateDB drops those of other
 // versions, so there is one kind of template (testdb's).
