@@ -193,6 +193,17 @@ type ModelVersion struct {
 	CreatedAt   time.Time
 }
 
+type Notice struct {
+	ID        int64
+	Kind      string
+	Title     string
+	Body      string
+	StartsAt  time.Time
+	EndsAt    *time.Time
+	AuthorID  *int64
+	CreatedAt time.Time
+}
+
 type PaperAccount struct {
 	ID              int64
 	UserID          int64

@@ -22,6 +22,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/status"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/static"
 )
@@ -49,6 +50,7 @@ type Deps struct {
 	Jobs       *jobs.Client
 	Hub        *hub.Hub
 	Quotes     *QuoteRenderer
+	Notices    *status.Notices
 
 	// StreamSlots counts each user's and API token's open streams across
 	// machines (STREAMS_PER_OWNER).
@@ -70,7 +72,7 @@ func New(d Deps) *echo.Echo {
 	sm := newSessionManager(d.Config, d.Redis)
 	sess := newSessions(sm, d.Redis, d.Config.RedisPrefix, d.Users)
 	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, csrf: sess.existingCSRF,
-		market: marketStatus(d.Calendar, d.Clock)}
+		market: marketStatus(d.Calendar, d.Clock), notices: bannerNotices(d.Notices)}
 	e.HTTPErrorHandler = errorHandler(d.Log, r)
 
 	e.Use(observe(d.Log, d.Metrics))

@@ -38,7 +38,16 @@ type readiness struct {
 // handleReady is readiness: PostgreSQL and Redis answer and the schema is current.
 // A failure is 503 naming the dependency.
 func (h *healthHandler) handleReady(c echo.Context) error {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	r := h.check(c.Request().Context())
+	if len(r.Failing) > 0 {
+		return c.JSON(http.StatusServiceUnavailable, r)
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// check runs the readiness checks (at most 3 s), for /api/ready and /status.
+func (h *healthHandler) check(ctx context.Context) readiness {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	r := readiness{Status: "ok", Checks: map[string]string{}}
 	check := func(name string, err error) {
@@ -64,9 +73,8 @@ func (h *healthHandler) handleReady(c echo.Context) error {
 	}
 	if len(r.Failing) > 0 {
 		r.Status = "unavailable"
-		return c.JSON(http.StatusServiceUnavailable, r)
 	}
-	return c.JSON(http.StatusOK, r)
+	return r
 }
 
 type pendingError struct{}

@@ -18,6 +18,8 @@ type renderer struct {
 	region string
 	market func(time.Time) layouts.MarketStatus // the header's market indicator
 	csrf   func(echo.Context) string            // the session's CSRF token, if it has one
+	// notices are the current notices for the banner on every page.
+	notices func(context.Context) []layouts.Notice
 }
 
 // shell builds the layout's view of the request.
@@ -32,6 +34,7 @@ func (r *renderer) shell(c echo.Context, title, active string) layouts.Shell {
 		Market:    r.market(time.Now()),
 		User:      shellUser(c),
 		CSRFToken: r.csrf(c),
+		Notices:   r.notices(c.Request().Context()),
 	}
 }
 

@@ -31,7 +31,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	portfolioTrade := &portfolioTradeHandler{pf: d.Portfolio, hub: d.Hub, s: s, r: r}
 	portfolioOrders := &portfolioOrdersHandler{pf: d.Portfolio, s: s, r: r}
 	portfolioReports := &portfolioReportsHandler{pf: d.Portfolio, r: r}
+	status := &statusHandler{health: health, hub: d.Hub, notices: d.Notices, region: d.Config.FlyRegion, r: r}
 	admin := &adminHandler{q: d.Queries, r: r}
+	adminNotices := &adminNoticesHandler{notices: d.Notices, s: s, r: r}
 	adminModels := &adminModelsHandler{quant: d.Quant, jobs: d.Jobs, s: s, r: r}
 	adminDividends := &adminDividendsHandler{pf: d.Portfolio, s: s, r: r}
 	apiAuth := &apiAuthHandler{users: d.Users}
@@ -76,6 +78,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	// Public pages and accounts.
 	e.GET("/", home.handleHome, page...)
 	e.GET("/overview", home.handleHome, page...)
+	e.GET("/status", status.handleStatus, page...)
 	e.GET("/signin", account.handleSignInPage, page...)
 	e.POST("/signin", account.handleSignIn, page...)
 	e.GET("/signup", account.handleSignUpPage, page...)
@@ -147,6 +150,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.POST(modelUploadPath, adminModels.handleUpload, upload...)
 	e.POST("/admin/models/:id/activate", adminModels.handleActivate, adminOnly...)
 	e.GET("/admin/jobs/:id", adminModels.handleJob, adminOnly...)
+	e.GET("/admin/notices", adminNotices.handleList, adminOnly...)
+	e.POST("/admin/notices", adminNotices.handlePost, adminOnly...)
+	e.POST("/admin/notices/:id/end", adminNotices.handleEnd, adminOnly...)
 	e.GET("/admin/dividends", adminDividends.handleList, adminOnly...)
 	e.POST("/admin/dividends", adminDividends.handleImport, adminOnly...)
 

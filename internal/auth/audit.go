@@ -38,6 +38,13 @@ const (
 	EventProfileChange  = "profile_change"
 )
 
+// Audit writes one event of another area to the audit log (an admin posting a
+// notice, say), with q the transaction of the change it records; userID
+// and actorID may be 0.
+func Audit(ctx context.Context, q *db.Queries, m Meta, event string, userID, actorID int64, detail map[string]any) error {
+	return audit(ctx, q, m, event, userID, actorID, detail)
+}
+
 // audit writes one security event with q, which should be the transaction of
 // the change it records. userID and actorID may be 0 (unknown / the user).
 func audit(ctx context.Context, q *db.Queries, m Meta, event string, userID, actorID int64, detail map[string]any) error {

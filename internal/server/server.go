@@ -32,6 +32,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/status"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 	"github.com/qlibpro/qlibpro/migrations"
 	"github.com/qlibpro/qlibpro/static"
@@ -151,7 +152,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		Pool: pool, Redis: rdb, Queries: db.New(pool), PendingMigrations: migrator.HasPending,
 		Calendar: cal, Clock: clock,
 		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
-		Quant: s.Quant, Jobs: s.Jobs, Hub: s.Hub, Quotes: s.Quotes,
+		Quant: s.Quant, Jobs: s.Jobs, Hub: s.Hub, Quotes: s.Quotes, Notices: status.NewNotices(pool),
 		StreamSlots: lease.New(rdb, cfg.RedisPrefix+"streams:", cfg.StreamsPerOwner, 3*cfg.StreamHeartbeat),
 		// A lab run ends by its timeout; the lease outlives it a little so
 		// that a machine that dies mid-run frees it soon after.

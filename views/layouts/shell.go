@@ -13,6 +13,15 @@ type Shell struct {
 	Region    string
 	Market    MarketStatus
 	RequestID string
+	Notices   []Notice // current notices, shown as a banner on every page
+}
+
+// Notice is an incident or maintenance notice the banner shows.
+type Notice struct {
+	Kind  string // incident | maintenance
+	Title string
+	Body  string
+	Until string // "until 3 Dec 2026 18:00 AEDT", or ""
 }
 
 // ToastsID is the id of the element toasts are swapped into: errors and

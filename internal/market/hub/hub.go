@@ -342,6 +342,7 @@ func (h *Hub) ObserveWritten(ev Event) {
 // counters are the hub's running totals, read by Stats.
 type counters struct {
 	batches, ticks, decodeErrors, renderErrors atomic.Uint64
+	lastBatch                                  atomic.Int64 // Unix nanoseconds of the last batch applied
 	dropped, reconnects, overflow              atomic.Uint64
 	ignored                                    [numReasons]atomic.Uint64
 }
@@ -358,9 +359,10 @@ type Stats struct {
 	Reconnects   uint64 // times the channel subscription was lost and retried
 	Overflow     uint64 // codes refused because MaxCodes was reached
 
-	Epoch             int64  // epoch of the feed leader followed (0 before the first batch)
-	IgnoredDeployment uint64 // batches from another deployment, ignored
-	IgnoredStale      uint64 // batches from an older feed leader than Epoch, ignored
+	Epoch             int64     // epoch of the feed leader followed (0 before the first batch)
+	IgnoredDeployment uint64    // batches from another deployment, ignored
+	IgnoredStale      uint64    // batches from an older feed leader than Epoch, ignored
+	LastBatch         time.Time // when the last batch was applied (zero: none yet)
 }
 
 // Stats returns the hub's counters.
@@ -386,5 +388,13 @@ func (h *Hub) Stats() Stats {
 		Epoch:             h.leader.Load(),
 		IgnoredDeployment: h.stats.ignored[ignoredDeployment].Load(),
 		IgnoredStale:      h.stats.ignored[ignoredStale].Load(),
+		LastBatch:         unixNano(h.stats.lastBatch.Load()),
 	}
+}
+
+func unixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }

@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"time"
+
 	"github.com/qlibpro/qlibpro/internal/market"
 )
 
@@ -79,6 +81,7 @@ func (h *Hub) applyBatch(ticks []market.Tick) {
 	}
 	h.deliver()
 	h.stats.ticks.Add(uint64(len(ticks)))
+	h.stats.lastBatch.Store(time.Now().UnixNano())
 	h.stats.batches.Add(1) // after delivery, so a caller who sees the count sees the batch's events
 	callbacks := h.onTicks
 	h.mu.Unlock()
