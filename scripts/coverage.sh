@@ -13,7 +13,13 @@ if [ -n "${COVERAGE_BASE:-}" ]; then
     exit 1
   fi
 fi
-go test -count=1 -timeout 30m -coverpkg=./... -coverprofile=coverage.out ./... >/dev/null
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! go test -count=1 -timeout 30m -coverpkg=./... -coverprofile=coverage.out ./... >"$log" 2>&1; then
+  grep -v '^ok\|no test files' "$log" | tail -60 >&2
+  echo "coverage: the tests failed" >&2
+  exit 1
+fi
 go tool cover -func=coverage.out >coverage.txt
 total=$(awk '/^total:/ { sub("%", "", $3); print $3 }' coverage.txt)
 echo "coverage: total $total% (threshold $threshold%)"
