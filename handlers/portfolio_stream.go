@@ -91,7 +91,7 @@ func (st *dashboardStream) run(value func(context.Context) (portfolio.Valuation,
 		case <-done:
 			st.live.stalled() // dropped by the hub: the browser reconnects
 			return
-		case <-st.live.Heartbeat():
+		case <-st.live.Beats():
 			if !st.live.heartbeat() {
 				return
 			}

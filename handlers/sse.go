@@ -116,8 +116,8 @@ func (s *liveStream) Done() <-chan struct{} { return s.ctx.Done() }
 // Context is the stream's context (see Done).
 func (s *liveStream) Context() context.Context { return s.ctx }
 
-// Heartbeat fires every STREAM_HEARTBEAT; the handler calls heartbeat then.
-func (s *liveStream) Heartbeat() <-chan time.Time { return s.beat.C }
+// Beats fires every STREAM_HEARTBEAT; the handler calls heartbeat then.
+func (s *liveStream) Beats() <-chan time.Time { return s.beat.C }
 
 // heartbeat renews the stream's slot, re-checks its session or token and
 // writes a heartbeat. It reports false when the stream must end.

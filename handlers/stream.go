@@ -118,7 +118,7 @@ func (h *streamHandler) stream(s *liveStream, feeds []feed) {
 		case <-done[1]:
 			s.stalled()
 			return
-		case <-s.Heartbeat():
+		case <-s.Beats():
 			if !s.heartbeat() {
 				return
 			}
