@@ -12,6 +12,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/quant/calendar"
 )
 
 // Result reports what a Refresh did.
@@ -69,7 +70,11 @@ func (s *Store) Refresh(ctx context.Context, codes []string) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("find stale features: %w", err)
 	}
-	if err := s.recompute(ctx, stale, &res); err != nil {
+	cal, err := Calendar(ctx, s.pool)
+	if err != nil {
+		return res, err
+	}
+	if err := s.recompute(ctx, cal, stale, &res); err != nil {
 		return res, err
 	}
 	stats, err := q.GetFeatureStats(ctx, s.name)
@@ -145,8 +150,8 @@ func (s *Store) syncDefinition(ctx context.Context, q *db.Queries) (bool, error)
 }
 
 // recompute rewrites the stale instruments with a few workers in parallel,
-// one transaction per instrument.
-func (s *Store) recompute(ctx context.Context, stale []db.ListStaleFeaturesRow, res *Result) error {
+// one transaction per instrument, evaluating on cal.
+func (s *Store) recompute(ctx context.Context, cal *calendar.Calendar, stale []db.ListStaleFeaturesRow, res *Result) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan db.ListStaleFeaturesRow)
@@ -157,7 +162,7 @@ func (s *Store) recompute(ctx context.Context, stale []db.ListStaleFeaturesRow, 
 	)
 	for range min(s.workers, max(1, len(stale))) {
 		wg.Go(func() {
-			w := &worker{s: s}
+			w := &worker{s: s, cal: cal}
 			for st := range next {
 				written, deleted, err := w.rewrite(ctx, st.Code, st.StaleFrom)
 				mu.Lock()
@@ -190,6 +195,7 @@ func (s *Store) recompute(ctx context.Context, stale []db.ListStaleFeaturesRow, 
 // worker holds one goroutine's reusable output buffers.
 type worker struct {
 	s   *Store
+	cal *calendar.Calendar
 	dst [][]float64
 }
 
@@ -226,15 +232,18 @@ func (w *worker) rewrite(ctx context.Context, code string, from time.Time) (writ
 	return written, deleted, err
 }
 
-// compute evaluates the features over bars and returns the rows dated from
-// on, ready to copy.
+// compute evaluates the features over bars laid on the market calendar and
+// returns the rows of the bars dated from on, ready to copy. The loaded
+// history (lookback+historyMargin bars) spans at least as many calendar
+// days, so the first rewritten row sees every slot its windows read.
 func (w *worker) compute(code string, bars []Bar, from time.Time) ([]db.CopyFeaturesParams, error) {
 	s := w.s
-	n := len(bars)
 	first, _ := slices.BinarySearchFunc(bars, from, func(b Bar, t time.Time) int { return b.Date.Compare(t) })
-	if first == n {
+	if first == len(bars) {
 		return nil, nil
 	}
+	a := Align(w.cal, bars)
+	n := a.Series.Len
 	outputs := len(s.features) + 1 // the program ends with the label
 	if len(w.dst) != outputs {
 		w.dst = make([][]float64, outputs)
@@ -245,16 +254,18 @@ func (w *worker) compute(code string, bars []Bar, from time.Time) ([]db.CopyFeat
 		}
 		w.dst[k] = w.dst[k][:n]
 	}
-	if err := s.program.EvalInto(w.dst, Series(bars)); err != nil {
+	if err := s.program.EvalInto(w.dst, a.Series); err != nil {
 		return nil, err
 	}
 	nf := len(s.features)
-	flat := make([]float32, (n-first)*nf)
-	params := make([]db.CopyFeaturesParams, 0, n-first)
-	for t := first; t < n; t++ {
+	rows := len(bars) - first
+	flat := make([]float32, rows*nf)
+	params := make([]db.CopyFeaturesParams, 0, rows)
+	for t := first; t < len(bars); t++ {
 		vals := flat[(t-first)*nf : (t-first+1)*nf : (t-first+1)*nf]
+		slot := a.Pos[t]
 		for k := range nf {
-			vals[k] = float32(w.dst[k][t])
+			vals[k] = float32(w.dst[k][slot])
 		}
 		b := bars[t]
 		params = append(params, db.CopyFeaturesParams{

@@ -1,0 +1,242 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/csv"
+	"io"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/quant/calendar"
+)
+
+// StreamQuery asks StreamFactorsCSV for factor values: the expression or set,
+// and either Symbols or All (every equity with bars). Zero From or To leaves
+// that end of the range open.
+type StreamQuery struct {
+	FactorsQuery
+	All bool
+	// Workers evaluate instruments in parallel; zero means GOMAXPROCS.
+	Workers int
+}
+
+// StreamStats reports what a stream wrote.
+type StreamStats struct {
+	Instruments int
+	Rows        int64
+	Bytes       int64
+}
+
+// StreamFactorsCSV writes the factor values of the query to w as CSV: a
+// header "date,code,<names>", then each instrument's trading days in the range,
+// instruments in code order and days in date order (the row order of Qlib's
+// D.features). Values are evaluated exactly as Factors does, on the market
+// calendar, and written as shortest round-trip decimals, empty where missing
+// and inf/-inf where infinite.
+//
+// There is no limit on symbols, years or values: each instrument's bars are
+// read, evaluated and written on their own (a few workers at once, each
+// holding one instrument), so memory does not grow with the request. Errors
+// are those of Factors, without its limits.
+func StreamFactorsCSV(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.Writer) (StreamStats, error) {
+	p, err := planFactors(q.FactorsQuery)
+	if err != nil {
+		return StreamStats{}, err
+	}
+	dq := db.New(pool)
+	codes, err := streamCodes(ctx, dq, q)
+	if err != nil {
+		return StreamStats{}, err
+	}
+	p.from, p.to = asx.Civil(q.From), asx.Civil(q.To)
+	if q.From.IsZero() {
+		p.from = time.Time{}
+	}
+	if q.To.IsZero() {
+		p.to = time.Time{}
+	}
+	if !p.from.IsZero() && !p.to.IsZero() && p.to.Before(p.from) {
+		return StreamStats{}, apperr.FieldError("to", "the end date %s is before the start date %s",
+			p.to.Format(time.DateOnly), p.from.Format(time.DateOnly))
+	}
+	if p.cal, err = calendar.Load(ctx, dq); err != nil {
+		return StreamStats{}, err
+	}
+
+	var st StreamStats
+	cw := &countingWriter{w: w}
+	hw := csv.NewWriter(cw)
+	if err := hw.Write(append([]string{"date", "code"}, p.names...)); err != nil {
+		return st, err
+	}
+	if hw.Flush(); hw.Error() != nil {
+		return st, hw.Error()
+	}
+	workers := q.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	err = inOrder(ctx, len(codes), workers, func(ev *factorEval, i int, buf []byte) ([]byte, int, error) {
+		f, err := p.instrument(ctx, dq, codes[i], ev)
+		if err != nil {
+			return buf, 0, err
+		}
+		return appendCSVRows(buf, f), len(f.Dates), nil
+	}, func(buf []byte, rows int) error {
+		st.Instruments++
+		st.Rows += int64(rows)
+		_, err := cw.Write(buf)
+		return err
+	})
+	st.Bytes = cw.n
+	return st, err
+}
+
+// streamCodes returns the query's instruments: its symbols, checked, or
+// every equity with bars.
+func streamCodes(ctx context.Context, dq *db.Queries, q StreamQuery) ([]string, error) {
+	codes := symbolList(q.Symbols)
+	switch {
+	case q.All && len(codes) > 0:
+		return nil, apperr.FieldError("symbols", "give symbols or all equities, not both")
+	case q.All:
+		return dq.ListEquityCodes(ctx)
+	case len(codes) == 0:
+		return nil, apperr.FieldError("symbols", "give at least one symbol, or all equities")
+	}
+	return codes, checkSymbols(ctx, dq, codes)
+}
+
+// inOrder runs work(i) for i in 0..n-1 on workers goroutines and hands each
+// result to write in the order of i. A job is dispatched only with one of
+// 2×workers buffers, returned once its result is written, so at most that
+// many instruments are in memory and the job write waits for always holds
+// one. The first error stops the rest.
+func inOrder(ctx context.Context, n, workers int,
+	work func(ev *factorEval, i int, buf []byte) ([]byte, int, error),
+	write func(buf []byte, rows int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type job struct {
+		i   int
+		buf []byte
+	}
+	type result struct {
+		i, rows int
+		buf     []byte
+		err     error
+	}
+	free := make(chan []byte, 2*workers)
+	for range cap(free) {
+		free <- nil
+	}
+	jobs := make(chan job)
+	results := make(chan result, cap(free))
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			var ev factorEval
+			for j := range jobs {
+				buf, rows, err := work(&ev, j.i, j.buf[:0])
+				results <- result{j.i, rows, buf, err}
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for i := range n {
+			var buf []byte
+			select {
+			case buf = <-free:
+			case <-ctx.Done():
+				return
+			}
+			select {
+			case jobs <- job{i, buf}:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	pending := map[int]result{}
+	next := 0
+	var firstErr error
+	for r := range results {
+		if firstErr != nil {
+			continue // drain what the workers still finish
+		}
+		pending[r.i] = r
+		for firstErr == nil {
+			p, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if firstErr = p.err; firstErr == nil {
+				firstErr = write(p.buf, p.rows)
+			}
+			if firstErr != nil {
+				cancel()
+				break
+			}
+			free <- p.buf
+		}
+	}
+	if firstErr != nil || next == n {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+// appendCSVRows appends one CSV line per trading day of f.
+func appendCSVRows(buf []byte, f instrumentFactors) []byte {
+	for i, d := range f.Dates {
+		buf = d.AppendFormat(buf, time.DateOnly)
+		buf = append(buf, ',')
+		buf = append(buf, f.Code...)
+		row := f.Rows[i]
+		for _, col := range f.Values {
+			buf = append(buf, ',')
+			buf = appendValue(buf, col[row])
+		}
+		buf = append(buf, '\n')
+	}
+	return buf
+}
+
+// appendValue writes v as pandas' to_csv reads back: empty when missing,
+// inf/-inf, otherwise the shortest decimal that parses back to v.
+func appendValue(buf []byte, v float64) []byte {
+	switch {
+	case v != v:
+		return buf
+	case math.IsInf(v, 1):
+		return append(buf, "inf"...)
+	case math.IsInf(v, -1):
+		return append(buf, "-inf"...)
+	}
+	return strconv.AppendFloat(buf, v, 'g', -1, 64)
+}
+
+// countingWriter counts the bytes written through it.
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
