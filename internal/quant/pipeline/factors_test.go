@@ -27,7 +27,12 @@ func TestFactorsEqualsEval(t *testing.T) {
 	from, to := testenv.Date(t, "2016-01-01"), testenv.Date(t, "2016-12-31")
 	const src = "Corr($close/Ref($close,1), Log($volume/Ref($volume, 1)+1), 20) + Rank($high-$low, 10)"
 
-	// The reference: expr.Eval and alpha158.Compute over each whole series.
+	// The reference: expr.Eval and alpha158.Compute over each whole series
+	// laid on the market calendar.
+	cal, err := store.Calendar(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]map[time.Time][]float64{}
 	for _, code := range []string{"BHP", "CBA"} {
 		rows, err := db.New(pool).ListFactorBars(ctx, db.ListFactorBarsParams{Code: code, ToDate: testenv.Date(t, "9999-12-31")})
@@ -38,19 +43,20 @@ func TestFactorsEqualsEval(t *testing.T) {
 		for i, r := range rows {
 			bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
 		}
-		one, err := expr.Eval(expr.MustParse(src), store.Series(bars))
+		a := store.Align(cal, bars)
+		one, err := expr.Eval(expr.MustParse(src), a.Series)
 		if err != nil {
 			t.Fatal(err)
 		}
-		all, _, err := alpha158.Compute(store.Series(bars))
+		all, _, err := alpha158.Compute(a.Series)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want[code] = map[time.Time][]float64{}
 		for i, b := range bars {
-			vals := []float64{one[i]}
+			vals := []float64{one[a.Pos[i]]}
 			for k := range all {
-				vals = append(vals, all[k][i])
+				vals = append(vals, all[k][a.Pos[i]])
 			}
 			want[code][b.Date] = vals
 		}
