@@ -10,6 +10,27 @@ import (
 	"time"
 )
 
+const countBarsBetween = `-- name: CountBarsBetween :one
+SELECT count(*)::bigint FROM daily_bars
+WHERE code = ANY($1::text[])
+  AND date >= $2::date AND date <= $3::date
+`
+
+type CountBarsBetweenParams struct {
+	Codes    []string
+	FromDate time.Time
+	ToDate   time.Time
+}
+
+// The number of daily bars of codes from one date to another, both included
+// (the rows a factors stream writes).
+func (q *Queries) CountBarsBetween(ctx context.Context, arg CountBarsBetweenParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countBarsBetween, arg.Codes, arg.FromDate, arg.ToDate)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listTradingDays = `-- name: ListTradingDays :many
 SELECT DISTINCT d.date FROM daily_bars d JOIN instruments i ON i.code = d.code
 WHERE i.kind = 'equity'

@@ -20,13 +20,18 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
 
-const factorsUsage = `Usage: qlibpro factors (--expr EXPR | --set alpha158) (--symbols BHP,CBA | --all) [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+const factorsUsage = `Usage: qlibpro factors (--expr EXPR | --set alpha158) (--symbols BHP,CBA | --all) [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|npy]
 
-Print factor values computed from the daily bars as CSV on stdout: a header
-"date,code,<one column per feature>", then one row per instrument and trading
-day, instruments in code order and days in date order (the row order of
-Qlib's D.features). Values are float64, shortest round-trip decimals, empty
-where missing.
+Print factor values computed from the daily bars on stdout, one row per
+instrument and trading day, instruments in code order and days in date order
+(the row order of Qlib's D.features). Values are float64.
+
+  --format csv   (the default) a header "date,code,<one column per feature>",
+                 shortest round-trip decimals, empty where missing.
+  --format npy   a NumPy .npy array of records: datetime (datetime64[D]),
+                 instrument, then one float64 per feature, NaN where missing;
+                 pandas.DataFrame(numpy.load(FILE)) reads it. About 5 times
+                 faster to write than CSV, and half the size.
 
 Each instrument is evaluated over its whole history on the market calendar,
 as Qlib does: the days any equity traded, from the instrument's first bar to
@@ -35,10 +40,10 @@ every rolling window (so MA5 on the first day after a week-long halt is 1)
 and has no row of its own. Qlib computes in float32; these values are
 float64 (see docs/qlib-parity.md).
 
-Any number of symbols and years: instruments are read, evaluated and written
-one at a time (one per CPU in parallel), so memory stays bounded. Without
---from or --to that end of the range is open. A bad flag, expression, date or
-symbol exits with status 2 and a message.`
+Any number of symbols and years: instruments are read in turn from one
+snapshot of the database and evaluated one per CPU in parallel, so memory
+stays bounded. Without --from or --to that end of the range is open. A bad
+flag, expression, date or symbol exits with status 2 and a message.`
 
 func cmdFactors(ctx context.Context, e env, args []string) error {
 	fs := newFlags("factors")
@@ -48,6 +53,7 @@ func cmdFactors(ctx context.Context, e env, args []string) error {
 	all := fs.Bool("all", false, "every equity with daily bars, instead of --symbols")
 	from := fs.String("from", "", "first day, YYYY-MM-DD (default: each instrument's first bar)")
 	to := fs.String("to", "", "last day, YYYY-MM-DD (default: each instrument's last bar)")
+	format := fs.String("format", "csv", "csv or npy")
 	if err := parse(e, fs, factorsUsage, args); err != nil {
 		return err
 	}
@@ -56,6 +62,9 @@ func cmdFactors(ctx context.Context, e env, args []string) error {
 	}
 	q := pipeline.StreamQuery{FactorsQuery: pipeline.FactorsQuery{Expr: *src, Set: *set, Symbols: []string{*symbols}}, All: *all}
 	var err error
+	if q.Format, err = pipeline.ParseFormat(*format); err != nil {
+		return inputError(err, *src)
+	}
 	if q.From, err = flagDate("from", *from); err != nil {
 		return err
 	}
@@ -63,7 +72,7 @@ func cmdFactors(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
-		if _, err := pipeline.StreamFactorsCSV(ctx, pool, q, e.stdout); err != nil {
+		if _, err := pipeline.StreamFactors(ctx, pool, q, e.stdout); err != nil {
 			return inputError(err, *src)
 		}
 		return nil

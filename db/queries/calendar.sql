@@ -5,3 +5,10 @@
 SELECT DISTINCT d.date FROM daily_bars d JOIN instruments i ON i.code = d.code
 WHERE i.kind = 'equity'
 ORDER BY d.date;
+
+-- name: CountBarsBetween :one
+-- The number of daily bars of codes from one date to another, both included
+-- (the rows a factors stream writes).
+SELECT count(*)::bigint FROM daily_bars
+WHERE code = ANY(sqlc.arg(codes)::text[])
+  AND date >= sqlc.arg(from_date)::date AND date <= sqlc.arg(to_date)::date;

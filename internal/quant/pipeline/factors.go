@@ -171,20 +171,35 @@ type instrumentFactors struct {
 	Values [][]float64
 }
 
-// instrument evaluates p over code's bars laid on the market calendar.
-func (p *factorPlan) instrument(ctx context.Context, dq *db.Queries, code string, ev *factorEval) (instrumentFactors, error) {
+// bars reads code's daily bars: all of them up to the range's end, and
+// every later one when the expression looks ahead.
+func (p *factorPlan) bars(ctx context.Context, dq *db.Queries, code string) ([]store.Bar, error) {
 	upTo := p.to
 	if upTo.IsZero() || p.lookahead > 0 {
 		upTo = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) // the rows after To can be any distance away
 	}
 	rows, err := dq.ListFactorBars(ctx, db.ListFactorBarsParams{Code: code, ToDate: upTo})
 	if err != nil {
-		return instrumentFactors{}, err
+		return nil, err
 	}
 	bars := make([]store.Bar, len(rows))
 	for i, r := range rows {
 		bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
 	}
+	return bars, nil
+}
+
+// instrument reads code's bars and evaluates p over them.
+func (p *factorPlan) instrument(ctx context.Context, dq *db.Queries, code string, ev *factorEval) (instrumentFactors, error) {
+	bars, err := p.bars(ctx, dq, code)
+	if err != nil {
+		return instrumentFactors{}, err
+	}
+	return p.evaluate(ctx, code, bars, ev)
+}
+
+// evaluate evaluates p over bars laid on the market calendar.
+func (p *factorPlan) evaluate(ctx context.Context, code string, bars []store.Bar, ev *factorEval) (instrumentFactors, error) {
 	a := store.Align(p.cal, bars)
 	n, outs := a.Series.Len, p.prog.Outputs()
 	if cap(ev.flat) < n*outs {

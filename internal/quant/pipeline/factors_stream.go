@@ -9,23 +9,52 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/calendar"
+	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
 
-// StreamQuery asks StreamFactorsCSV for factor values: the expression or set,
+// StreamQuery asks StreamFactors for factor values: the expression or set,
 // and either Symbols or All (every equity with bars). Zero From or To leaves
 // that end of the range open.
 type StreamQuery struct {
 	FactorsQuery
-	All bool
+	All    bool
+	Format Format
 	// Workers evaluate instruments in parallel; zero means GOMAXPROCS.
 	Workers int
+}
+
+// Format is how StreamFactors writes values.
+type Format int
+
+// The formats of StreamFactors.
+const (
+	// CSV is a header "date,code,<names>" and one line per row, values as
+	// shortest round-trip decimals, empty where missing, inf/-inf.
+	CSV Format = iota
+	// NPY is one NumPy .npy array of records (datetime64[D] "datetime",
+	// unicode "instrument", then one float64 per name, NaN where missing),
+	// which numpy.load reads and pandas.DataFrame takes as it is.
+	NPY
+)
+
+// ParseFormat returns the format named csv or npy.
+func ParseFormat(s string) (Format, error) {
+	switch s {
+	case "", "csv":
+		return CSV, nil
+	case "npy":
+		return NPY, nil
+	}
+	return 0, apperr.FieldError("format", "unknown format %q (want csv or npy)", s)
 }
 
 // StreamStats reports what a stream wrote.
@@ -35,37 +64,42 @@ type StreamStats struct {
 	Bytes       int64
 }
 
-// StreamFactorsCSV writes the factor values of the query to w as CSV: a
-// header "date,code,<names>", then each instrument's trading days in the range,
-// instruments in code order and days in date order (the row order of Qlib's
-// D.features). Values are evaluated exactly as Factors does, on the market
-// calendar, and written as shortest round-trip decimals, empty where missing
-// and inf/-inf where infinite.
+// StreamFactors writes the factor values of the query to w: each
+// instrument's trading days in the range, instruments in code order and days
+// in date order (the row order of Qlib's D.features), evaluated exactly as
+// Factors does, on the market calendar, in float64.
 //
 // There is no limit on symbols, years or values: each instrument's bars are
-// read, evaluated and written on their own (a few workers at once, each
-// holding one instrument), so memory does not grow with the request. Errors
-// are those of Factors, without its limits.
-func StreamFactorsCSV(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.Writer) (StreamStats, error) {
+// read, evaluated and written on their own (a few workers evaluate at once,
+// each holding one instrument), so memory does not grow with the request.
+// Everything is read from one snapshot of the database. Errors are those of
+// Factors, without its limits.
+func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.Writer) (StreamStats, error) {
 	p, err := planFactors(q.FactorsQuery)
 	if err != nil {
 		return StreamStats{}, err
 	}
-	dq := db.New(pool)
-	codes, err := streamCodes(ctx, dq, q)
-	if err != nil {
-		return StreamStats{}, err
+	if !q.From.IsZero() {
+		p.from = asx.Civil(q.From)
 	}
-	p.from, p.to = asx.Civil(q.From), asx.Civil(q.To)
-	if q.From.IsZero() {
-		p.from = time.Time{}
-	}
-	if q.To.IsZero() {
-		p.to = time.Time{}
+	if !q.To.IsZero() {
+		p.to = asx.Civil(q.To)
 	}
 	if !p.from.IsZero() && !p.to.IsZero() && p.to.Before(p.from) {
 		return StreamStats{}, apperr.FieldError("to", "the end date %s is before the start date %s",
 			p.to.Format(time.DateOnly), p.from.Format(time.DateOnly))
+	}
+	// One snapshot: the rows counted for the .npy header are the rows
+	// written, and no bar changes half-way.
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return StreamStats{}, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
+	dq := db.New(tx)
+	codes, err := streamCodes(ctx, dq, q)
+	if err != nil {
+		return StreamStats{}, err
 	}
 	if p.cal, err = calendar.Load(ctx, dq); err != nil {
 		return StreamStats{}, err
@@ -73,23 +107,42 @@ func StreamFactorsCSV(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w 
 
 	var st StreamStats
 	cw := &countingWriter{w: w}
-	hw := csv.NewWriter(cw)
-	if err := hw.Write(append([]string{"date", "code"}, p.names...)); err != nil {
-		return st, err
-	}
-	if hw.Flush(); hw.Error() != nil {
-		return st, hw.Error()
+	appendRows := appendCSVRows
+	switch q.Format {
+	case CSV:
+		hw := csv.NewWriter(cw)
+		if err := hw.Write(append([]string{"date", "code"}, p.names...)); err != nil {
+			return st, err
+		}
+		if hw.Flush(); hw.Error() != nil {
+			return st, hw.Error()
+		}
+	case NPY:
+		rows, err := p.countRows(ctx, dq, codes)
+		if err != nil {
+			return st, err
+		}
+		codeLen := 1
+		for _, c := range codes {
+			codeLen = max(codeLen, utf8.RuneCountInString(c))
+		}
+		if _, err := cw.Write(npyHeader(p.names, codeLen, rows)); err != nil {
+			return st, err
+		}
+		appendRows = func(buf []byte, f instrumentFactors) []byte { return appendNPYRows(buf, f, codeLen) }
 	}
 	workers := q.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	err = inOrder(ctx, len(codes), workers, func(ev *factorEval, i int, buf []byte) ([]byte, int, error) {
-		f, err := p.instrument(ctx, dq, codes[i], ev)
+	err = inOrder(ctx, len(codes), workers, func(i int) ([]store.Bar, error) {
+		return p.bars(ctx, dq, codes[i]) // one connection: in turn
+	}, func(ev *factorEval, i int, bars []store.Bar, buf []byte) ([]byte, int, error) {
+		f, err := p.evaluate(ctx, codes[i], bars, ev)
 		if err != nil {
 			return buf, 0, err
 		}
-		return appendCSVRows(buf, f), len(f.Dates), nil
+		return appendRows(buf, f), len(f.Dates), nil
 	}, func(buf []byte, rows int) error {
 		st.Instruments++
 		st.Rows += int64(rows)
@@ -98,6 +151,18 @@ func StreamFactorsCSV(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w 
 	})
 	st.Bytes = cw.n
 	return st, err
+}
+
+// countRows returns the number of rows StreamFactors writes for codes.
+func (p *factorPlan) countRows(ctx context.Context, dq *db.Queries, codes []string) (int64, error) {
+	from, to := p.from, p.to
+	if from.IsZero() {
+		from = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if to.IsZero() {
+		to = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return dq.CountBarsBetween(ctx, db.CountBarsBetweenParams{Codes: codes, FromDate: from, ToDate: to})
 }
 
 // streamCodes returns the query's instruments: its symbols, checked, or
@@ -115,18 +180,21 @@ func streamCodes(ctx context.Context, dq *db.Queries, q StreamQuery) ([]string, 
 	return codes, checkSymbols(ctx, dq, codes)
 }
 
-// inOrder runs work(i) for i in 0..n-1 on workers goroutines and hands each
-// result to write in the order of i. A job is dispatched only with one of
-// 2×workers buffers, returned once its result is written, so at most that
-// many instruments are in memory and the job write waits for always holds
-// one. The first error stops the rest.
-func inOrder(ctx context.Context, n, workers int,
-	work func(ev *factorEval, i int, buf []byte) ([]byte, int, error),
+// inOrder runs fetch(i) for i in 0..n-1 in turn and work(i) on what it
+// fetched on workers goroutines, and hands each result to write in the order
+// of i. A job is dispatched only with one of 2×workers buffers, returned once
+// its result is written, so at most that many instruments are in memory and
+// the job write waits for always holds one. The first error stops the rest.
+func inOrder[T any](ctx context.Context, n, workers int,
+	fetch func(i int) (T, error),
+	work func(ev *factorEval, i int, in T, buf []byte) ([]byte, int, error),
 	write func(buf []byte, rows int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type job struct {
 		i   int
+		in  T
+		err error
 		buf []byte
 	}
 	type result struct {
@@ -145,7 +213,10 @@ func inOrder(ctx context.Context, n, workers int,
 		wg.Go(func() {
 			var ev factorEval
 			for j := range jobs {
-				buf, rows, err := work(&ev, j.i, j.buf[:0])
+				buf, rows, err := j.buf[:0], 0, j.err
+				if err == nil {
+					buf, rows, err = work(&ev, j.i, j.in, buf)
+				}
 				results <- result{j.i, rows, buf, err}
 			}
 		})
@@ -159,9 +230,13 @@ func inOrder(ctx context.Context, n, workers int,
 			case <-ctx.Done():
 				return
 			}
+			in, err := fetch(i)
 			select {
-			case jobs <- job{i, buf}:
+			case jobs <- job{i, in, err, buf}:
 			case <-ctx.Done():
+				return
+			}
+			if err != nil {
 				return
 			}
 		}
