@@ -31,6 +31,18 @@ func (q *Queries) CountBarsBetween(ctx context.Context, arg CountBarsBetweenPara
 	return column_1, err
 }
 
+const getFeatureCalendar = `-- name: GetFeatureCalendar :one
+SELECT calendar FROM feature_sets WHERE name = $1
+`
+
+// The calendar a feature set's rows were evaluated on.
+func (q *Queries) GetFeatureCalendar(ctx context.Context, name string) ([]time.Time, error) {
+	row := q.db.QueryRow(ctx, getFeatureCalendar, name)
+	var calendar []time.Time
+	err := row.Scan(&calendar)
+	return calendar, err
+}
+
 const listTradingDays = `-- name: ListTradingDays :many
 SELECT DISTINCT d.date FROM daily_bars d JOIN instruments i ON i.code = d.code
 WHERE i.kind = 'equity'
@@ -58,4 +70,18 @@ func (q *Queries) ListTradingDays(ctx context.Context) ([]time.Time, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const setFeatureCalendar = `-- name: SetFeatureCalendar :exec
+UPDATE feature_sets SET calendar = $1::date[] WHERE name = $2::text
+`
+
+type SetFeatureCalendarParams struct {
+	Calendar []time.Time
+	Name     string
+}
+
+func (q *Queries) SetFeatureCalendar(ctx context.Context, arg SetFeatureCalendarParams) error {
+	_, err := q.db.Exec(ctx, setFeatureCalendar, arg.Calendar, arg.Name)
+	return err
 }

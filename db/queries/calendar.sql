@@ -12,3 +12,10 @@ ORDER BY d.date;
 SELECT count(*)::bigint FROM daily_bars
 WHERE code = ANY(sqlc.arg(codes)::text[])
   AND date >= sqlc.arg(from_date)::date AND date <= sqlc.arg(to_date)::date;
+
+-- name: GetFeatureCalendar :one
+-- The calendar a feature set's rows were evaluated on.
+SELECT calendar FROM feature_sets WHERE name = $1;
+
+-- name: SetFeatureCalendar :exec
+UPDATE feature_sets SET calendar = sqlc.arg(calendar)::date[] WHERE name = sqlc.arg(name)::text;

@@ -128,3 +128,26 @@ func Spread(dst, vals []float64, pos []int) {
 		dst[p] = vals[i]
 	}
 }
+
+// FirstChange returns the first day on which a calendar that was old differs
+// from now, when it does other than by days added after old's last day
+// (which change no window of what was evaluated on old). An empty old is
+// not a record of anything and reports no change.
+func FirstChange(old, now []time.Time) (time.Time, bool) {
+	if len(old) == 0 {
+		return time.Time{}, false
+	}
+	i := 0
+	for i < len(old) && i < len(now) && old[i].Equal(now[i]) {
+		i++
+	}
+	switch {
+	case i == len(old):
+		return time.Time{}, false
+	case i == len(now):
+		return old[i], true
+	case now[i].Before(old[i]):
+		return now[i], true
+	}
+	return old[i], true
+}

@@ -66,15 +66,21 @@ func (s *Store) Refresh(ctx context.Context, codes []string) (Result, error) {
 	if res.Rebuilt, err = s.syncDefinition(ctx, q); err != nil {
 		return res, err
 	}
-	stale, err := q.ListStaleFeatures(ctx, db.ListStaleFeaturesParams{Codes: codes, FeatureSet: s.name})
-	if err != nil {
-		return res, fmt.Errorf("find stale features: %w", err)
-	}
 	cal, err := Calendar(ctx, s.pool)
 	if err != nil {
 		return res, err
 	}
+	stale, err := q.ListStaleFeatures(ctx, db.ListStaleFeaturesParams{Codes: codes, FeatureSet: s.name})
+	if err != nil {
+		return res, fmt.Errorf("find stale features: %w", err)
+	}
+	if stale, err = s.calendarStale(ctx, q, cal, stale); err != nil {
+		return res, err
+	}
 	if err := s.recompute(ctx, cal, stale, &res); err != nil {
+		return res, err
+	}
+	if err := q.SetFeatureCalendar(ctx, db.SetFeatureCalendarParams{Name: s.name, Calendar: cal.Days()}); err != nil {
 		return res, err
 	}
 	stats, err := q.GetFeatureStats(ctx, s.name)
@@ -124,6 +130,45 @@ func (s *Store) universe(ctx context.Context, q *db.Queries, codes []string) ([]
 		return nil, apperr.FieldError("codes", "%s: the feature store holds equities, not indices", strings.Join(indices, ", "))
 	}
 	return want, nil
+}
+
+// calendarStale adds to stale every stored instrument from the first day on
+// which the market calendar differs from the one the rows were evaluated on:
+// a day inserted into (or removed from) the calendar inside an instrument's
+// history is a slot more (or fewer) in its windows, though none of its own
+// bars changed. Every stored instrument, not only the codes being
+// refreshed, since the calendar is recorded once for the set.
+func (s *Store) calendarStale(ctx context.Context, q *db.Queries, cal *calendar.Calendar, stale []db.ListStaleFeaturesRow) ([]db.ListStaleFeaturesRow, error) {
+	old, err := q.GetFeatureCalendar(ctx, s.name)
+	if err != nil {
+		return nil, err
+	}
+	from, changed := calendar.FirstChange(old, cal.Days())
+	if !changed {
+		return stale, nil
+	}
+	// The instruments with rows from that day on; earlier rows read no
+	// slot of it.
+	all, err := q.ListFeatureCodes(ctx, db.ListFeatureCodesParams{
+		FeatureSet: s.name, FromDate: from, ToDate: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return nil, err
+	}
+	first := make(map[string]time.Time, len(all))
+	for _, c := range all {
+		first[c] = from
+	}
+	for _, st := range stale {
+		if f, ok := first[st.Code]; !ok || st.StaleFrom.Before(f) {
+			first[st.Code] = st.StaleFrom
+		}
+	}
+	out := make([]db.ListStaleFeaturesRow, 0, len(first))
+	for c, f := range first {
+		out = append(out, db.ListStaleFeaturesRow{Code: c, StaleFrom: f})
+	}
+	slices.SortFunc(out, func(a, b db.ListStaleFeaturesRow) int { return strings.Compare(a.Code, b.Code) })
+	return out, nil
 }
 
 // syncDefinition records the set's feature list and, when the definitions

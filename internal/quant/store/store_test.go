@@ -179,6 +179,22 @@ func TestRefreshIncrementalEqualsFull(t *testing.T) {
 		}
 		checkAgainstFull(t, pool, testCodes)
 	})
+	t.Run("CalendarDayInserted", func(t *testing.T) {
+		// A bar of another equity on a day no equity had one (the shipped
+		// data has none 2026-03-10..30) adds a slot to every instrument's
+		// calendar: BHP, CBA and CSL did not trade that day in this data,
+		// so their windows after it change though their bars did not.
+		mustExec(t, pool, `INSERT INTO daily_bars (code, date, open, high, low, close, volume)
+			VALUES ('ANZ', '2026-03-16', 30, 31, 29, 30.5, 1000)`)
+		res := mustRefresh(t, s, testCodes...)
+		if res.Updated != len(testCodes) || res.Written < 3*40 {
+			t.Errorf("refresh after a calendar day was added = %+v, want the three rewritten from 2026-03-16", res)
+		}
+		checkAgainstFull(t, pool, testCodes)
+		if again := mustRefresh(t, s, testCodes...); again.Updated != 0 {
+			t.Errorf("refresh with nothing new = %+v, want no work", again)
+		}
+	})
 	t.Run("RefusedCodes", func(t *testing.T) {
 		tests := []struct {
 			codes    []string
