@@ -35,10 +35,13 @@ type Result struct {
 // bars; no codes means every equity. For each instrument it finds the first
 // day whose bar has no feature row, whose row has no bar any more, or whose
 // bar differs from the one the row was computed from, and rewrites every row
-// from that day on. A day's features read that day's bar and the 60 before
-// it, so a changed bar changes the rows after it too; later rows are cheap to
-// recompute and rewriting all of them keeps the rule simple. Appending a day
-// rewrites only that day.
+// from that day on. A day's features read that day's bar and the 60 market
+// trading days before it (days the instrument did not trade are NaN slots,
+// see package calendar), so a changed bar changes the rows after it too;
+// later rows are cheap to recompute and rewriting all of them keeps the rule
+// simple. Appending a day rewrites only that day. When the market calendar
+// itself changed inside the stored history, every stored instrument is
+// rewritten from the first day that differs.
 //
 // Unknown codes are a NotFound error naming them; an index is Invalid, since
 // every stored instrument joins the cross-section that models rank.
