@@ -106,6 +106,7 @@ func TestFactorsCommand(t *testing.T) {
 		{"NoSymbols", []string{"--set", "alpha158"}, []string{"--symbols: give at least one symbol, or all equities"}},
 		{"SymbolsAndAll", []string{"--set", "alpha158", "--all", "--symbols", "BHP"}, []string{"--symbols: give symbols or all equities, not both"}},
 		{"Argument", []string{"--set", "alpha158", "--all", "BHP"}, []string{"factors takes no arguments"}},
+		{"BadFormat", []string{"--set", "alpha158", "--all", "--format", "xml"}, []string{`--format: unknown format "xml" (want csv or npy)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
