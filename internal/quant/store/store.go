@@ -87,8 +87,10 @@ type Bar struct {
 	Volume                 *int64 // nil when the source has none
 }
 
-// Series turns bars (oldest first) into the expression engine's input. The
-// data has no VWAP, so $vwap reads as missing, as in Qlib's Yahoo data.
+// Series turns bars (oldest first) into the expression engine's input, one
+// row per bar. The data has no VWAP, so $vwap reads as missing, as in Qlib's
+// Yahoo data. Factors are evaluated on Align's series instead, which adds the
+// market's trading days without a bar as NaN rows, as Qlib does.
 func Series(bars []Bar) expr.Series {
 	n := len(bars)
 	open, high, low := make([]float64, n), make([]float64, n), make([]float64, n)
