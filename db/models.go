@@ -99,6 +99,7 @@ type FeatureSet struct {
 	Features       []string
 	DefinitionHash string
 	UpdatedAt      time.Time
+	Calendar       []time.Time
 }
 
 type FeedEpoch struct {

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,28 +20,51 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
 
-const factorsUsage = `Usage: qlibpro factors (--expr EXPR | --set alpha158) --symbols BHP,CBA --from YYYY-MM-DD --to YYYY-MM-DD
+const factorsUsage = `Usage: qlibpro factors (--expr EXPR | --set alpha158) (--symbols BHP,CBA | --all) [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format csv|npy]
 
-Print factor values computed from the daily bars as CSV: date, code and one
-column per feature, empty where a value is missing. Values are float64,
-computed over each instrument's whole history as Qlib does, so they can be
-checked against Qlib itself. At most 20 symbols and 10 years.`
+Print factor values computed from the daily bars on stdout, one row per
+instrument and trading day, instruments in code order and days in date order
+(the row order of Qlib's D.features). Values are float64.
+
+  --format csv   (the default) a header "date,code,<one column per feature>",
+                 shortest round-trip decimals, empty where missing.
+  --format npy   a NumPy .npy array of records: datetime (datetime64[D]),
+                 instrument, then one float64 per feature, NaN where missing;
+                 pandas.DataFrame(numpy.load(FILE)) reads it. About a third
+                 of the CPU time of CSV, and half the size.
+
+Each instrument is evaluated over its whole history on the market calendar,
+as Qlib does: the days any equity traded, from the instrument's first bar to
+its last. A day it did not trade (a halt) is a missing slot that counts in
+every rolling window (so MA5 on the first day after a week-long halt is 1)
+and has no row of its own. Qlib computes in float32; these values are
+float64 (see docs/qlib-parity.md).
+
+Any number of symbols and years: instruments are read in turn from one
+snapshot of the database and evaluated one per CPU in parallel, so memory
+stays bounded. Without --from or --to that end of the range is open. A bad
+flag, expression, date or symbol exits with status 2 and a message.`
 
 func cmdFactors(ctx context.Context, e env, args []string) error {
 	fs := newFlags("factors")
 	src := fs.String("expr", "", "a Qlib expression, such as 'Mean($close, 5)/$close'")
 	set := fs.String("set", "", "a feature set instead of an expression: alpha158")
 	symbols := fs.String("symbols", "", "comma-separated ASX codes")
-	from := fs.String("from", "", "first day, YYYY-MM-DD")
-	to := fs.String("to", "", "last day, YYYY-MM-DD")
+	all := fs.Bool("all", false, "every equity with daily bars, instead of --symbols")
+	from := fs.String("from", "", "first day, YYYY-MM-DD (default: each instrument's first bar)")
+	to := fs.String("to", "", "last day, YYYY-MM-DD (default: each instrument's last bar)")
+	format := fs.String("format", "csv", "csv or npy")
 	if err := parse(e, fs, factorsUsage, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return &usageError{msg: "factors takes no arguments", usage: usageOf(fs, factorsUsage)}
 	}
-	q := pipeline.FactorsQuery{Expr: *src, Set: *set, Symbols: []string{*symbols}}
+	q := pipeline.StreamQuery{FactorsQuery: pipeline.FactorsQuery{Expr: *src, Set: *set, Symbols: []string{*symbols}}, All: *all}
 	var err error
+	if q.Format, err = pipeline.ParseFormat(*format); err != nil {
+		return inputError(err, *src)
+	}
 	if q.From, err = flagDate("from", *from); err != nil {
 		return err
 	}
@@ -52,45 +72,11 @@ func cmdFactors(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return withPool(ctx, e, func(_ config.Config, pool *pgxpool.Pool) error {
-		res, err := pipeline.Factors(ctx, pool, q)
-		if err != nil {
+		if _, err := pipeline.StreamFactors(ctx, pool, q, e.stdout); err != nil {
 			return inputError(err, *src)
 		}
-		return writeFactorsCSV(e.stdout, res)
+		return nil
 	})
-}
-
-// writeFactorsCSV writes the result as pandas' to_csv would: empty cells for
-// missing values, shortest round-trip decimals.
-func writeFactorsCSV(w io.Writer, res pipeline.FactorsResult) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write(append([]string{"date", "code"}, res.Names...)); err != nil {
-		return err
-	}
-	rec := make([]string, 2+len(res.Names))
-	for _, r := range res.Rows {
-		rec[0], rec[1] = r.Date.Format(time.DateOnly), r.Code
-		for k, v := range r.Values {
-			rec[2+k] = formatValue(v)
-		}
-		if err := cw.Write(rec); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	return cw.Error()
-}
-
-func formatValue(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return ""
-	case math.IsInf(v, 1):
-		return "inf"
-	case math.IsInf(v, -1):
-		return "-inf"
-	}
-	return strconv.FormatFloat(v, 'g', -1, 64)
 }
 
 // inputError turns the domain's complaints about the command line into usage

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,7 +47,11 @@ func TestFactorsCommand(t *testing.T) {
 	if got := strings.Join(recs[0], "|"); got != "date|code|"+src {
 		t.Errorf("header = %s, want date, code and the expression", got)
 	}
-	// The reference: expr.Eval over each whole series.
+	// The reference: expr.Eval over each whole series on the market calendar.
+	cal, err := store.Calendar(t.Context(), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]map[string]float64{}
 	for _, c := range []string{"BHP", "CBA"} {
 		rows, err := db.New(pool).ListFactorBars(t.Context(), db.ListFactorBarsParams{Code: c, ToDate: time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)})
@@ -57,19 +62,23 @@ func TestFactorsCommand(t *testing.T) {
 		for i, r := range rows {
 			bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
 		}
-		vals, err := expr.Eval(expr.MustParse(src), store.Series(bars))
+		a := store.Align(cal, bars)
+		vals, err := expr.Eval(expr.MustParse(src), a.Series)
 		if err != nil {
 			t.Fatal(err)
 		}
 		want[c] = map[string]float64{}
 		for i, b := range bars {
-			want[c][b.Date.Format(time.DateOnly)] = vals[i]
+			want[c][b.Date.Format(time.DateOnly)] = vals[a.Pos[i]]
 		}
 	}
 	if len(recs) != 1+2*21 {
 		t.Errorf("%d data rows, want 42 (21 trading days in March 2016, after Easter, for two symbols)", len(recs)-1)
 	}
-	for _, r := range recs[1:] {
+	for i, r := range recs[1:] {
+		if p := recs[i]; i > 0 && (r[1] < p[1] || r[1] == p[1] && r[0] <= p[0]) {
+			t.Errorf("row %v after %v: want code, then date order", r, p)
+		}
 		got, err := strconv.ParseFloat(r[2], 64)
 		w := want[r[1]][r[0]]
 		if err != nil || got != w || math.IsNaN(w) {
@@ -94,6 +103,10 @@ func TestFactorsCommand(t *testing.T) {
 			[]string{"--to: the end date 2016-01-01 is before the start date 2016-12-31"}},
 		{"NoExpression", []string{"--symbols", "BHP", "--from", "2016-01-01", "--to", "2016-12-31"},
 			[]string{"give an expression or a feature set"}},
+		{"NoSymbols", []string{"--set", "alpha158"}, []string{"--symbols: give at least one symbol, or all equities"}},
+		{"SymbolsAndAll", []string{"--set", "alpha158", "--all", "--symbols", "BHP"}, []string{"--symbols: give symbols or all equities, not both"}},
+		{"Argument", []string{"--set", "alpha158", "--all", "BHP"}, []string{"factors takes no arguments"}},
+		{"BadFormat", []string{"--set", "alpha158", "--all", "--format", "xml"}, []string{`--format: unknown format "xml" (want csv or npy)`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -142,5 +155,47 @@ func TestQuantCommandUsage(t *testing.T) {
 				t.Errorf("stderr = %q, want it to contain %q", errs, tt.wantStderr)
 			}
 		})
+	}
+}
+
+// TestFactorsCommandHaltAndUniverse checks the calendar on a halted code
+// against real Qlib's figure (issue 11: YAL's MA5 on 2018-10-09 is 1.0) and
+// that every equity over every year streams without a cap.
+func TestFactorsCommandHaltAndUniverse(t *testing.T) {
+	pool := testdb.New(t)
+	url := testenv.URLOf(t, pool)
+
+	code, out, errs := runWithDB(t, url, "factors", "--set", "alpha158", "--symbols", "YAL", "--from", "2018-09-27", "--to", "2018-10-10")
+	if code != 0 {
+		t.Fatalf("exit %d, stderr %s", code, errs)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ma5 := slices.Index(recs[0], "MA5")
+	var days []string
+	for _, r := range recs[1:] {
+		days = append(days, r[0])
+	}
+	if got := strings.Join(days, " "); got != "2018-09-27 2018-10-09 2018-10-10" {
+		t.Errorf("days = %s, want YAL's trading days only (it was halted 2018-09-28..10-08)", got)
+	}
+	if len(recs) > 2 && recs[2][ma5] != "1" {
+		t.Errorf("MA5 on 2018-10-09 = %s, want 1 (Qlib: the window holds four halted slots)", recs[2][ma5])
+	}
+
+	// Every equity over every year: past the API's 20 symbols and 10 years.
+	code, out, errs = runWithDB(t, url, "factors", "--expr", "Mean($close, 20)/$close", "--all")
+	if code != 0 {
+		t.Fatalf("--all: exit %d, stderr %s", code, errs)
+	}
+	lines := strings.Count(out, "\n")
+	var bars int
+	if err := pool.QueryRow(t.Context(), `SELECT count(*) FROM daily_bars d JOIN instruments i USING (code) WHERE i.kind = 'equity'`).Scan(&bars); err != nil {
+		t.Fatal(err)
+	}
+	if lines != bars+1 {
+		t.Errorf("--all wrote %d lines, want a header and one per equity bar (%d)", lines, bars)
 	}
 }

@@ -124,6 +124,9 @@ func Compile(nodes ...Node) (*Program, error) {
 	return p, nil
 }
 
+// Outputs returns the number of output expressions.
+func (p *Program) Outputs() int { return len(p.roots) }
+
 // Exprs returns the canonical form of each output expression.
 func (p *Program) Exprs() []string { return append([]string(nil), p.exprs...) }
 

@@ -160,10 +160,38 @@ func rollQuantile(x, out []float64, w int, q float64, s []float64) []float64 {
 	return s
 }
 
+// rankScanMax is the longest window rollRank counts by a pass over it: up to
+// about 30 values (Alpha158's RANK5..RANK30) that is faster than keeping the
+// window sorted; at 60 the two are even.
+const rankScanMax = 32
+
 // rollRank is Qlib's Rank, pandas' rolling rank(pct=True): the average rank of
 // the latest value among the window's values, over their number. NaN when
 // the latest value is NaN.
 func rollRank(x, out []float64, w int, s []float64) []float64 {
+	if w <= rankScanMax {
+		for i, v := range x {
+			if v != v {
+				out[i] = math.NaN()
+				continue
+			}
+			less, le, n := 0, 0, 0
+			for _, u := range x[windowStart(i, w) : i+1] {
+				if u == u {
+					n++
+					if u < v {
+						less++
+					}
+					if u <= v {
+						le++
+					}
+				}
+			}
+			// The same arithmetic as below, so both give the same bits.
+			out[i] = float64(less+1+le) / 2 / float64(n)
+		}
+		return s
+	}
 	s = s[:0]
 	for i, v := range x {
 		s = slideSorted(s, x, i, w)

@@ -18,6 +18,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
 	"github.com/qlibpro/qlibpro/internal/quant/analysis"
+	"github.com/qlibpro/qlibpro/internal/quant/calendar"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
@@ -142,6 +143,10 @@ func evaluate(ctx context.Context, pool *pgxpool.Pool, q Query, lim Limits) (Res
 	if err := checkCost(prog, rows, lim.Budget); err != nil {
 		return Result{}, err
 	}
+	cal, err := calendar.Load(ctx, dq)
+	if err != nil {
+		return Result{}, err
+	}
 	var dates []time.Time
 	var scores, labels []float64
 	res := Result{Expr: node.String()}
@@ -149,15 +154,19 @@ func evaluate(ctx context.Context, pool *pgxpool.Pool, q Query, lim Limits) (Res
 		if len(bars) == 0 {
 			return nil
 		}
-		out, err := prog.EvalContext(ctx, store.Series(bars))
+		// On the market calendar, as Qlib evaluates it; the days the
+		// instrument did not trade count in its windows but are not scored.
+		a := store.Align(cal, bars)
+		out, err := prog.EvalContext(ctx, a.Series)
 		if err != nil {
 			return err
 		}
 		res.Codes++
-		for t, b := range bars {
+		for i, b := range bars {
 			if b.Date.Before(q.From) || b.Date.After(q.To) {
 				continue
 			}
+			t := a.Pos[i]
 			dates = append(dates, b.Date)
 			scores = append(scores, out[0][t])
 			labels = append(labels, out[1][t])

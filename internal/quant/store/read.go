@@ -8,6 +8,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/quant/calendar"
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
@@ -74,6 +75,10 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 	if err != nil {
 		return nil, err
 	}
+	cal, err := calendar.Load(ctx, q)
+	if err != nil {
+		return nil, err
+	}
 	b := dataset.NewBuilder(s.features)
 	b.Grow(int(n))
 	nf := len(s.features)
@@ -102,7 +107,7 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 				cols[k][t] = v
 			}
 		}
-		label, err := s.labelsOn(ctx, q, code, dates)
+		label, err := s.labelsOn(ctx, q, cal, code, dates)
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +118,8 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 	return b.Build(), nil
 }
 
-// labelsOn returns LABEL0 of code on each of dates (ascending).
-func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates []time.Time) ([]float64, error) {
+// labelsOn returns LABEL0 of code on each of dates (ascending), on cal.
+func (s *Store) labelsOn(ctx context.Context, q *db.Queries, cal *calendar.Calendar, code string, dates []time.Time) ([]float64, error) {
 	closes, err := q.ListClosesFrom(ctx, db.ListClosesFromParams{Code: code, Date: dates[0]})
 	if err != nil {
 		return nil, err
@@ -124,14 +129,15 @@ func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates 
 	for i, c := range closes {
 		cd[i], cv[i] = c.Date, c.Close
 	}
-	lab, err := s.Label(cv)
+	lab, err := s.labelAligned(cal, cd, cv)
 	if err != nil {
 		return nil, err
 	}
 	return align(dates, cd, lab), nil
 }
 
-// Label evaluates LABEL0 over one instrument's closes, oldest first.
+// Label evaluates LABEL0 over one instrument's closes, one per row of its
+// calendar-aligned series (NaN on the days it did not trade), oldest first.
 func (s *Store) Label(closes []float64) ([]float64, error) {
 	out, err := s.label.Eval(expr.Series{Len: len(closes), Fields: map[string][]float64{"close": closes}})
 	if err != nil {
@@ -151,9 +157,16 @@ func (l Labels) At(code string, date time.Time) float64 {
 	return math.NaN()
 }
 
-// Labels computes LABEL0 of codes on every day from from on.
+// Labels computes LABEL0 of codes on every day from from on, on the market
+// calendar: NaN on a day whose next or next-but-one trading day the
+// instrument did not trade.
 func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Labels, error) {
-	rows, err := db.New(s.pool).ListCodesClosesFrom(ctx, db.ListCodesClosesFromParams{Codes: codes, FromDate: asx.Civil(from)})
+	q := db.New(s.pool)
+	cal, err := calendar.Load(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := q.ListCodesClosesFrom(ctx, db.ListCodesClosesFromParams{Codes: codes, FromDate: asx.Civil(from)})
 	if err != nil {
 		return nil, err
 	}
@@ -164,10 +177,11 @@ func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Lab
 			hi++
 		}
 		closes := make([]float64, hi-lo)
+		dates := make([]time.Time, hi-lo)
 		for i := range closes {
-			closes[i] = rows[lo+i].Close
+			closes[i], dates[i] = rows[lo+i].Close, rows[lo+i].Date
 		}
-		lab, err := s.Label(closes)
+		lab, err := s.labelAligned(cal, dates, closes)
 		if err != nil {
 			return nil, err
 		}

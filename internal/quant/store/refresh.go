@@ -12,6 +12,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/quant/calendar"
 )
 
 // Result reports what a Refresh did.
@@ -34,10 +35,13 @@ type Result struct {
 // bars; no codes means every equity. For each instrument it finds the first
 // day whose bar has no feature row, whose row has no bar any more, or whose
 // bar differs from the one the row was computed from, and rewrites every row
-// from that day on. A day's features read that day's bar and the 60 before
-// it, so a changed bar changes the rows after it too; later rows are cheap to
-// recompute and rewriting all of them keeps the rule simple. Appending a day
-// rewrites only that day.
+// from that day on. A day's features read that day's bar and the 60 market
+// trading days before it (days the instrument did not trade are NaN slots,
+// see package calendar), so a changed bar changes the rows after it too;
+// later rows are cheap to recompute and rewriting all of them keeps the rule
+// simple. Appending a day rewrites only that day. When the market calendar
+// itself changed inside the stored history, every stored instrument is
+// rewritten from the first day that differs.
 //
 // Unknown codes are a NotFound error naming them; an index is Invalid, since
 // every stored instrument joins the cross-section that models rank.
@@ -65,11 +69,21 @@ func (s *Store) Refresh(ctx context.Context, codes []string) (Result, error) {
 	if res.Rebuilt, err = s.syncDefinition(ctx, q); err != nil {
 		return res, err
 	}
+	cal, err := Calendar(ctx, s.pool)
+	if err != nil {
+		return res, err
+	}
 	stale, err := q.ListStaleFeatures(ctx, db.ListStaleFeaturesParams{Codes: codes, FeatureSet: s.name})
 	if err != nil {
 		return res, fmt.Errorf("find stale features: %w", err)
 	}
-	if err := s.recompute(ctx, stale, &res); err != nil {
+	if stale, err = s.calendarStale(ctx, q, cal, stale); err != nil {
+		return res, err
+	}
+	if err := s.recompute(ctx, cal, stale, &res); err != nil {
+		return res, err
+	}
+	if err := q.SetFeatureCalendar(ctx, db.SetFeatureCalendarParams{Name: s.name, Calendar: cal.Days()}); err != nil {
 		return res, err
 	}
 	stats, err := q.GetFeatureStats(ctx, s.name)
@@ -121,6 +135,45 @@ func (s *Store) universe(ctx context.Context, q *db.Queries, codes []string) ([]
 	return want, nil
 }
 
+// calendarStale adds to stale every stored instrument from the first day on
+// which the market calendar differs from the one the rows were evaluated on:
+// a day inserted into (or removed from) the calendar inside an instrument's
+// history is a slot more (or fewer) in its windows, though none of its own
+// bars changed. Every stored instrument, not only the codes being
+// refreshed, since the calendar is recorded once for the set.
+func (s *Store) calendarStale(ctx context.Context, q *db.Queries, cal *calendar.Calendar, stale []db.ListStaleFeaturesRow) ([]db.ListStaleFeaturesRow, error) {
+	old, err := q.GetFeatureCalendar(ctx, s.name)
+	if err != nil {
+		return nil, err
+	}
+	from, changed := calendar.FirstChange(old, cal.Days())
+	if !changed {
+		return stale, nil
+	}
+	// The instruments with rows from that day on; earlier rows read no
+	// slot of it.
+	all, err := q.ListFeatureCodes(ctx, db.ListFeatureCodesParams{
+		FeatureSet: s.name, FromDate: from, ToDate: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return nil, err
+	}
+	first := make(map[string]time.Time, len(all))
+	for _, c := range all {
+		first[c] = from
+	}
+	for _, st := range stale {
+		if f, ok := first[st.Code]; !ok || st.StaleFrom.Before(f) {
+			first[st.Code] = st.StaleFrom
+		}
+	}
+	out := make([]db.ListStaleFeaturesRow, 0, len(first))
+	for c, f := range first {
+		out = append(out, db.ListStaleFeaturesRow{Code: c, StaleFrom: f})
+	}
+	slices.SortFunc(out, func(a, b db.ListStaleFeaturesRow) int { return strings.Compare(a.Code, b.Code) })
+	return out, nil
+}
+
 // syncDefinition records the set's feature list and, when the definitions
 // differ from the stored ones, deletes every row so that all are recomputed.
 func (s *Store) syncDefinition(ctx context.Context, q *db.Queries) (bool, error) {
@@ -145,8 +198,8 @@ func (s *Store) syncDefinition(ctx context.Context, q *db.Queries) (bool, error)
 }
 
 // recompute rewrites the stale instruments with a few workers in parallel,
-// one transaction per instrument.
-func (s *Store) recompute(ctx context.Context, stale []db.ListStaleFeaturesRow, res *Result) error {
+// one transaction per instrument, evaluating on cal.
+func (s *Store) recompute(ctx context.Context, cal *calendar.Calendar, stale []db.ListStaleFeaturesRow, res *Result) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	next := make(chan db.ListStaleFeaturesRow)
@@ -157,7 +210,7 @@ func (s *Store) recompute(ctx context.Context, stale []db.ListStaleFeaturesRow, 
 	)
 	for range min(s.workers, max(1, len(stale))) {
 		wg.Go(func() {
-			w := &worker{s: s}
+			w := &worker{s: s, cal: cal}
 			for st := range next {
 				written, deleted, err := w.rewrite(ctx, st.Code, st.StaleFrom)
 				mu.Lock()
@@ -190,6 +243,7 @@ func (s *Store) recompute(ctx context.Context, stale []db.ListStaleFeaturesRow, 
 // worker holds one goroutine's reusable output buffers.
 type worker struct {
 	s   *Store
+	cal *calendar.Calendar
 	dst [][]float64
 }
 
@@ -226,15 +280,18 @@ func (w *worker) rewrite(ctx context.Context, code string, from time.Time) (writ
 	return written, deleted, err
 }
 
-// compute evaluates the features over bars and returns the rows dated from
-// on, ready to copy.
+// compute evaluates the features over bars laid on the market calendar and
+// returns the rows of the bars dated from on, ready to copy. The loaded
+// history (lookback+historyMargin bars) spans at least as many calendar
+// days, so the first rewritten row sees every slot its windows read.
 func (w *worker) compute(code string, bars []Bar, from time.Time) ([]db.CopyFeaturesParams, error) {
 	s := w.s
-	n := len(bars)
 	first, _ := slices.BinarySearchFunc(bars, from, func(b Bar, t time.Time) int { return b.Date.Compare(t) })
-	if first == n {
+	if first == len(bars) {
 		return nil, nil
 	}
+	a := Align(w.cal, bars)
+	n := a.Series.Len
 	outputs := len(s.features) + 1 // the program ends with the label
 	if len(w.dst) != outputs {
 		w.dst = make([][]float64, outputs)
@@ -245,16 +302,18 @@ func (w *worker) compute(code string, bars []Bar, from time.Time) ([]db.CopyFeat
 		}
 		w.dst[k] = w.dst[k][:n]
 	}
-	if err := s.program.EvalInto(w.dst, Series(bars)); err != nil {
+	if err := s.program.EvalInto(w.dst, a.Series); err != nil {
 		return nil, err
 	}
 	nf := len(s.features)
-	flat := make([]float32, (n-first)*nf)
-	params := make([]db.CopyFeaturesParams, 0, n-first)
-	for t := first; t < n; t++ {
+	rows := len(bars) - first
+	flat := make([]float32, rows*nf)
+	params := make([]db.CopyFeaturesParams, 0, rows)
+	for t := first; t < len(bars); t++ {
 		vals := flat[(t-first)*nf : (t-first+1)*nf : (t-first+1)*nf]
+		slot := a.Pos[t]
 		for k := range nf {
-			vals[k] = float32(w.dst[k][t])
+			vals[k] = float32(w.dst[k][slot])
 		}
 		b := bars[t]
 		params = append(params, db.CopyFeaturesParams{

@@ -24,6 +24,10 @@ import (
 // SetAlpha158 is the name of the Alpha158 feature set.
 const SetAlpha158 = "alpha158"
 
+// Evaluation names how the stored rows are computed: on the market calendar,
+// a day without a bar being a NaN slot, as Qlib does.
+const Evaluation = "market-calendar"
+
 // historyMargin is added to the rows of history the features read (60 for
 // Alpha158) when an instrument is recomputed from a day on. The lookback is
 // exact, so the margin only keeps the first rewritten row away from the edge
@@ -47,6 +51,9 @@ type Store struct {
 func New(pool *pgxpool.Pool) *Store {
 	fs := alpha158.Features()
 	h := sha256.New()
+	// Rows computed before calendar alignment read each instrument's own
+	// days; naming the evaluation rule in the hash rebuilds them.
+	h.Write([]byte(Evaluation + "\n"))
 	for _, f := range fs {
 		h.Write([]byte(f.Name + "\t" + f.Node.String() + "\n"))
 	}
@@ -80,8 +87,10 @@ type Bar struct {
 	Volume                 *int64 // nil when the source has none
 }
 
-// Series turns bars (oldest first) into the expression engine's input. The
-// data has no VWAP, so $vwap reads as missing, as in Qlib's Yahoo data.
+// Series turns bars (oldest first) into the expression engine's input, one
+// row per bar. The data has no VWAP, so $vwap reads as missing, as in Qlib's
+// Yahoo data. Factors are evaluated on Align's series instead, which adds the
+// market's trading days without a bar as NaN rows, as Qlib does.
 func Series(bars []Bar) expr.Series {
 	n := len(bars)
 	open, high, low := make([]float64, n), make([]float64, n), make([]float64, n)

@@ -53,7 +53,8 @@ func mustExec(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) int64 {
 
 // checkAgainstFull compares every stored row of codes, read back through
 // Panel, with the features computed from scratch over the instrument's whole
-// history, and Panel's labels with LABEL0 over the same history.
+// history laid on the market calendar, and Panel's labels with LABEL0 over
+// the same history.
 func checkAgainstFull(t *testing.T, pool *pgxpool.Pool, codes []string) {
 	t.Helper()
 	panel, err := store.New(pool).Panel(t.Context(), testenv.Date(t, "0001-01-01"), testenv.Date(t, "9999-12-31"))
@@ -64,13 +65,30 @@ func checkAgainstFull(t *testing.T, pool *pgxpool.Pool, codes []string) {
 	for i := range panel.Len() {
 		stored[panel.Code(i)] = append(stored[panel.Code(i)], i)
 	}
+	cal, err := store.Calendar(t.Context(), pool)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var exact, close_, total int
 	var worst float64
 	for _, code := range codes {
 		bars := mustBars(t, pool, code)
-		want, label, err := alpha158.Compute(store.Series(bars))
+		a := store.Align(cal, bars)
+		slots, slotLabel, err := alpha158.Compute(a.Series)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The values on the instrument's own days, in bar order.
+		want := make([][]float64, len(slots))
+		for k := range slots {
+			want[k] = make([]float64, len(bars))
+			for i, p := range a.Pos {
+				want[k][i] = slots[k][p]
+			}
+		}
+		label := make([]float64, len(bars))
+		for i, p := range a.Pos {
+			label[i] = slotLabel[p]
 		}
 		rows := stored[code]
 		if len(rows) != len(bars) {
@@ -160,6 +178,22 @@ func TestRefreshIncrementalEqualsFull(t *testing.T) {
 			t.Errorf("refresh after a deleted bar = %+v, want CSL rewritten with one row fewer", res)
 		}
 		checkAgainstFull(t, pool, testCodes)
+	})
+	t.Run("CalendarDayInserted", func(t *testing.T) {
+		// A bar of another equity on a day no equity had one (the shipped
+		// data has none 2026-03-10..30) adds a slot to every instrument's
+		// calendar: BHP, CBA and CSL did not trade that day in this data,
+		// so their windows after it change though their bars did not.
+		mustExec(t, pool, `INSERT INTO daily_bars (code, date, open, high, low, close, volume)
+			VALUES ('ANZ', '2026-03-16', 30, 31, 29, 30.5, 1000)`)
+		res := mustRefresh(t, s, testCodes...)
+		if res.Updated != len(testCodes) || res.Written < 3*40 {
+			t.Errorf("refresh after a calendar day was added = %+v, want the three rewritten from 2026-03-16", res)
+		}
+		checkAgainstFull(t, pool, testCodes)
+		if again := mustRefresh(t, s, testCodes...); again.Updated != 0 {
+			t.Errorf("refresh with nothing new = %+v, want no work", again)
+		}
 	})
 	t.Run("RefusedCodes", func(t *testing.T) {
 		tests := []struct {

@@ -1,0 +1,94 @@
+package store_test
+
+import (
+	"math"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/qlibpro/qlibpro/internal/quant/alpha158"
+	"github.com/qlibpro/qlibpro/internal/quant/dataset"
+	"github.com/qlibpro/qlibpro/internal/quant/store"
+	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
+)
+
+// yalGolden are Alpha158 values of YAL around its 2018 halt, derived by hand
+// from the shipped bars and Qlib's operator definitions. YAL's last bar before
+// the halt is 2018-09-27 (close 0.125); the market traded on 09-28 and
+// 10-01..10-08 without it; it resumed on 10-09 (high 4.25, close 4.25), then
+// 10-10 (4.30, 4.30), 10-11 (4.30, 4.28), 10-12, 10-15 (close 4.20), 10-16
+// (close 4.20). Real Qlib gives MA5 = 1.0 on 10-09 (issue 11); evaluating on
+// YAL's own rows gave 0.2235.
+var yalGolden = []struct {
+	date, feature string
+	want          float64
+	why           string
+}{
+	{"2018-10-09", "MA5", 1, "the 5-slot window holds 10-03..10-08 (halted) and 10-09"},
+	{"2018-10-09", "ROC5", nan, "five slots back is 10-02, a halt"},
+	{"2018-10-09", "STD5", nan, "one value"},
+	{"2018-10-09", "CNTP5", 0, "4.25 > NaN is False"},
+	{"2018-10-10", "MA5", (4.25 + 4.30) / 2 / 4.30, ""},
+	{"2018-10-10", "STD5", math.Sqrt(0.00125) / 4.30, "sample std of 4.25, 4.30"},
+	{"2018-10-10", "BETA5", 0.05 / 4.30, "slope through slots 4 and 5"},
+	{"2018-10-10", "RSQR5", 1, "two points"},
+	{"2018-10-10", "CNTP5", 0.2, "[0, 0, 0, 0, 1]"},
+	{"2018-10-10", "IMAX5", 0.2, "argmax of [NaN, NaN, NaN, 4.25, 4.30] is the first NaN"},
+	{"2018-10-16", "ROC5", 4.25 / 4.20, "five slots back is 10-09"},
+}
+
+func TestHaltedCodeMatchesQlib(t *testing.T) {
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
+	s := store.New(pool)
+	mustRefresh(t, s, "YAL")
+	panel, err := s.Panel(t.Context(), testenv.Date(t, "2018-09-20"), testenv.Date(t, "2018-10-20"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for k, n := range alpha158.Names() {
+		col[n] = k
+	}
+	row := map[string]int{}
+	for i := range panel.Len() {
+		row[panel.Date(i).Format(time.DateOnly)] = i
+	}
+	for _, d := range []string{"2018-09-28", "2018-10-01", "2018-10-08"} {
+		if _, ok := row[d]; ok {
+			t.Errorf("%s: a row for a day YAL did not trade", d)
+		}
+	}
+	for _, g := range yalGolden {
+		i, ok := row[g.date]
+		if !ok {
+			t.Fatalf("no row on %s", g.date)
+		}
+		got, want := float32(panel.X(i)[col[g.feature]]), float32(g.want) // stored as float32, like Qlib's .bin
+		if !(got == want || got != got && want != want) {
+			t.Errorf("%s %s = %v, want %v (%s)", g.date, g.feature, got, want, g.why)
+		}
+	}
+
+	// LABEL0 reads the next two trading days of the market: NaN where YAL
+	// did not trade on them, and Qlib's DropnaLabel drops those rows.
+	labels := []struct {
+		date string
+		want float64
+	}{
+		{"2018-09-26", nan}, {"2018-09-27", nan}, {"2018-10-09", 4.28/4.30 - 1}, {"2018-09-25", 0.125/0.125 - 1},
+	}
+	for _, l := range labels {
+		if got := panel.Label(row[l.date]); !(math.Abs(got-l.want) < 1e-15 || math.IsNaN(got) && math.IsNaN(l.want)) {
+			t.Errorf("LABEL0 on %s = %v, want %v", l.date, got, l.want)
+		}
+	}
+	kept := dataset.DropMissingLabel(panel)
+	var days []string
+	for i := range kept.Len() {
+		days = append(days, kept.Date(i).Format(time.DateOnly))
+	}
+	if slices.Contains(days, "2018-09-27") || !slices.Contains(days, "2018-10-09") {
+		t.Errorf("rows kept for training %v: want 2018-09-27 dropped (no label) and 2018-10-09 kept", days)
+	}
+}
