@@ -116,7 +116,7 @@ func Factors(ctx context.Context, pool *pgxpool.Pool, q FactorsQuery) (FactorsRe
 		}
 		bars := make([]store.Bar, len(rows))
 		for i, r := range rows {
-			bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
+			bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume, Factor: r.Factor}
 		}
 		out, err := prog.Eval(store.Series(bars))
 		if err != nil {
