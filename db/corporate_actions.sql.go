@@ -72,6 +72,28 @@ func (q *Queries) GetCorporateActionByKey(ctx context.Context, arg GetCorporateA
 	return i, err
 }
 
+const getPendingFactor = `-- name: GetPendingFactor :one
+SELECT coalesce(factor_product(a.adjustment_factor), 1)::float8 FROM corporate_actions a
+WHERE a.code = $1 AND a.adjustment_factor IS NOT NULL
+  AND a.ex_date > coalesce((SELECT max(b.date) FROM daily_bars b WHERE b.code = $1), '-infinity'::date)
+  AND a.ex_date <= $2::date
+`
+
+type GetPendingFactorParams struct {
+	Code string
+	Day  time.Time
+}
+
+// The product of the factors of code's actions dated after its latest bar and
+// on or before a day: what today's live prices are adjusted against before
+// today's bar exists (1 on almost every day).
+func (q *Queries) GetPendingFactor(ctx context.Context, arg GetPendingFactorParams) (float64, error) {
+	row := q.db.QueryRow(ctx, getPendingFactor, arg.Code, arg.Day)
+	var column_1 float64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listAdjustedCodes = `-- name: ListAdjustedCodes :many
 SELECT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
 UNION

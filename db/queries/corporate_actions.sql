@@ -55,3 +55,12 @@ WITH last AS (
 UPDATE daily_bars d SET factor = w.factor
 FROM want w
 WHERE d.code = w.code AND d.date = w.date AND d.factor <> w.factor;
+
+-- name: GetPendingFactor :one
+-- The product of the factors of code's actions dated after its latest bar and
+-- on or before a day: what today's live prices are adjusted against before
+-- today's bar exists (1 on almost every day).
+SELECT coalesce(factor_product(a.adjustment_factor), 1)::float8 FROM corporate_actions a
+WHERE a.code = sqlc.arg(code) AND a.adjustment_factor IS NOT NULL
+  AND a.ex_date > coalesce((SELECT max(b.date) FROM daily_bars b WHERE b.code = sqlc.arg(code)), '-infinity'::date)
+  AND a.ex_date <= sqlc.arg(day)::date;

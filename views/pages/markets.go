@@ -27,6 +27,9 @@ type ChartView struct {
 	Stream    string // the page's one live stream: the quote row (HTML) and this chart's trades (JSON)
 	Intraday  bool
 	Overlay   string // model whose scores are drawn over daily candles
+	// Raw shows daily history as traded; otherwise it is adjusted for
+	// corporate actions (the default).
+	Raw bool
 }
 
 // HistoryView is one page of daily bars.
