@@ -8,6 +8,8 @@ package db
 import (
 	"context"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 const countCorporateActions = `-- name: CountCorporateActions :one
@@ -16,6 +18,17 @@ SELECT count(*)::bigint FROM corporate_actions
 
 func (q *Queries) CountCorporateActions(ctx context.Context) (int64, error) {
 	row := q.db.QueryRow(ctx, countCorporateActions)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const countParcelAdjustments = `-- name: CountParcelAdjustments :one
+SELECT count(*)::bigint FROM parcel_adjustments WHERE action_id = $1
+`
+
+func (q *Queries) CountParcelAdjustments(ctx context.Context, actionID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, countParcelAdjustments, actionID)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -72,6 +85,31 @@ func (q *Queries) GetCorporateActionByKey(ctx context.Context, arg GetCorporateA
 	return i, err
 }
 
+const getParcelForAdjustment = `-- name: GetParcelForAdjustment :one
+SELECT p.quantity, p.orig_quantity FROM paper_parcels p
+WHERE p.id = $1 AND p.quantity > 0
+  AND NOT EXISTS (SELECT 1 FROM parcel_adjustments x WHERE x.action_id = $2 AND x.parcel_id = p.id)
+FOR UPDATE OF p
+`
+
+type GetParcelForAdjustmentParams struct {
+	ID       int64
+	ActionID int64
+}
+
+type GetParcelForAdjustmentRow struct {
+	Quantity     decimal.Decimal
+	OrigQuantity decimal.Decimal
+}
+
+// A parcel still open and not yet adjusted for an action, locked.
+func (q *Queries) GetParcelForAdjustment(ctx context.Context, arg GetParcelForAdjustmentParams) (GetParcelForAdjustmentRow, error) {
+	row := q.db.QueryRow(ctx, getParcelForAdjustment, arg.ID, arg.ActionID)
+	var i GetParcelForAdjustmentRow
+	err := row.Scan(&i.Quantity, &i.OrigQuantity)
+	return i, err
+}
+
 const getPendingFactor = `-- name: GetPendingFactor :one
 SELECT coalesce(factor_product(a.adjustment_factor), 1)::float8 FROM corporate_actions a
 WHERE a.code = $1 AND a.adjustment_factor IS NOT NULL
@@ -92,6 +130,34 @@ func (q *Queries) GetPendingFactor(ctx context.Context, arg GetPendingFactorPara
 	var column_1 float64
 	err := row.Scan(&column_1)
 	return column_1, err
+}
+
+const insertParcelAdjustment = `-- name: InsertParcelAdjustment :exec
+INSERT INTO parcel_adjustments (action_id, parcel_id, account_id, generation, old_quantity, new_quantity, transaction_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+`
+
+type InsertParcelAdjustmentParams struct {
+	ActionID      int64
+	ParcelID      int64
+	AccountID     int64
+	Generation    int32
+	OldQuantity   decimal.Decimal
+	NewQuantity   decimal.Decimal
+	TransactionID int64
+}
+
+func (q *Queries) InsertParcelAdjustment(ctx context.Context, arg InsertParcelAdjustmentParams) error {
+	_, err := q.db.Exec(ctx, insertParcelAdjustment,
+		arg.ActionID,
+		arg.ParcelID,
+		arg.AccountID,
+		arg.Generation,
+		arg.OldQuantity,
+		arg.NewQuantity,
+		arg.TransactionID,
+	)
+	return err
 }
 
 const listAdjustedCodes = `-- name: ListAdjustedCodes :many
@@ -167,6 +233,156 @@ func (q *Queries) ListCorporateActions(ctx context.Context, arg ListCorporateAct
 	return items, nil
 }
 
+const listDueShareActions = `-- name: ListDueShareActions :many
+
+SELECT id, code, ex_date::date AS ex_date, adjustment_factor::float8 AS adjustment_factor, kind, ratio
+FROM corporate_actions
+WHERE kind IN ('split', 'consolidation') AND adjustment_factor IS NOT NULL AND ex_date <= $1::date
+ORDER BY ex_date, id
+`
+
+type ListDueShareActionsRow struct {
+	ID               int64
+	Code             string
+	ExDate           time.Time
+	AdjustmentFactor float64
+	Kind             string
+	Ratio            string
+}
+
+// Paper parcels through splits and consolidations ------------------------
+// Splits and consolidations with a known factor whose ex-date has come.
+func (q *Queries) ListDueShareActions(ctx context.Context, asOf time.Time) ([]ListDueShareActionsRow, error) {
+	rows, err := q.db.Query(ctx, listDueShareActions, asOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListDueShareActionsRow{}
+	for rows.Next() {
+		var i ListDueShareActionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Code,
+			&i.ExDate,
+			&i.AdjustmentFactor,
+			&i.Kind,
+			&i.Ratio,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listParcelAdjustments = `-- name: ListParcelAdjustments :many
+SELECT x.old_quantity, x.new_quantity, x.applied_at, p.code, c.kind, c.ratio, c.ex_date::date AS ex_date
+FROM parcel_adjustments x
+JOIN paper_parcels p ON p.id = x.parcel_id
+JOIN corporate_actions c ON c.id = x.action_id
+WHERE x.account_id = $1 AND x.generation = $2
+ORDER BY x.id DESC
+`
+
+type ListParcelAdjustmentsParams struct {
+	AccountID  int64
+	Generation int32
+}
+
+type ListParcelAdjustmentsRow struct {
+	OldQuantity decimal.Decimal
+	NewQuantity decimal.Decimal
+	AppliedAt   time.Time
+	Code        string
+	Kind        string
+	Ratio       string
+	ExDate      time.Time
+}
+
+// An account's share-count changes, newest first.
+func (q *Queries) ListParcelAdjustments(ctx context.Context, arg ListParcelAdjustmentsParams) ([]ListParcelAdjustmentsRow, error) {
+	rows, err := q.db.Query(ctx, listParcelAdjustments, arg.AccountID, arg.Generation)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListParcelAdjustmentsRow{}
+	for rows.Next() {
+		var i ListParcelAdjustmentsRow
+		if err := rows.Scan(
+			&i.OldQuantity,
+			&i.NewQuantity,
+			&i.AppliedAt,
+			&i.Code,
+			&i.Kind,
+			&i.Ratio,
+			&i.ExDate,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listParcelsToAdjust = `-- name: ListParcelsToAdjust :many
+SELECT p.id, p.account_id, p.generation, p.quantity, p.orig_quantity
+FROM paper_parcels p
+JOIN paper_accounts a ON a.id = p.account_id AND a.generation = p.generation
+WHERE p.code = $1 AND p.acquired < $2::date AND p.quantity > 0
+  AND NOT EXISTS (SELECT 1 FROM parcel_adjustments x WHERE x.action_id = $3 AND x.parcel_id = p.id)
+ORDER BY p.account_id, p.id
+`
+
+type ListParcelsToAdjustParams struct {
+	Code     string
+	ExDate   time.Time
+	ActionID int64
+}
+
+type ListParcelsToAdjustRow struct {
+	ID           int64
+	AccountID    int64
+	Generation   int32
+	Quantity     decimal.Decimal
+	OrigQuantity decimal.Decimal
+}
+
+// Open parcels (current generation) of an action's code bought before its
+// ex-date and not yet adjusted for it, by account.
+func (q *Queries) ListParcelsToAdjust(ctx context.Context, arg ListParcelsToAdjustParams) ([]ListParcelsToAdjustRow, error) {
+	rows, err := q.db.Query(ctx, listParcelsToAdjust, arg.Code, arg.ExDate, arg.ActionID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListParcelsToAdjustRow{}
+	for rows.Next() {
+		var i ListParcelsToAdjustRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.AccountID,
+			&i.Generation,
+			&i.Quantity,
+			&i.OrigQuantity,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const recomputeFactors = `-- name: RecomputeFactors :execrows
 WITH last AS (
     SELECT b.code, max(b.date) AS last_date FROM daily_bars b
@@ -192,6 +408,22 @@ func (q *Queries) RecomputeFactors(ctx context.Context, codes []string) (int64, 
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const scaleParcel = `-- name: ScaleParcel :exec
+UPDATE paper_parcels SET quantity = $1, orig_quantity = $2 WHERE id = $3
+`
+
+type ScaleParcelParams struct {
+	Quantity     decimal.Decimal
+	OrigQuantity decimal.Decimal
+	ID           int64
+}
+
+// A split or consolidation changes a parcel's share counts, not its cost base.
+func (q *Queries) ScaleParcel(ctx context.Context, arg ScaleParcelParams) error {
+	_, err := q.db.Exec(ctx, scaleParcel, arg.Quantity, arg.OrigQuantity, arg.ID)
+	return err
 }
 
 const upsertCorporateAction = `-- name: UpsertCorporateAction :one

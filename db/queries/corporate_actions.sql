@@ -64,3 +64,49 @@ SELECT coalesce(factor_product(a.adjustment_factor), 1)::float8 FROM corporate_a
 WHERE a.code = sqlc.arg(code) AND a.adjustment_factor IS NOT NULL
   AND a.ex_date > coalesce((SELECT max(b.date) FROM daily_bars b WHERE b.code = sqlc.arg(code)), '-infinity'::date)
   AND a.ex_date <= sqlc.arg(day)::date;
+
+-- Paper parcels through splits and consolidations ------------------------
+
+-- name: ListDueShareActions :many
+-- Splits and consolidations with a known factor whose ex-date has come.
+SELECT id, code, ex_date::date AS ex_date, adjustment_factor::float8 AS adjustment_factor, kind, ratio
+FROM corporate_actions
+WHERE kind IN ('split', 'consolidation') AND adjustment_factor IS NOT NULL AND ex_date <= sqlc.arg(as_of)::date
+ORDER BY ex_date, id;
+
+-- name: ListParcelsToAdjust :many
+-- Open parcels (current generation) of an action's code bought before its
+-- ex-date and not yet adjusted for it, by account.
+SELECT p.id, p.account_id, p.generation, p.quantity, p.orig_quantity
+FROM paper_parcels p
+JOIN paper_accounts a ON a.id = p.account_id AND a.generation = p.generation
+WHERE p.code = sqlc.arg(code) AND p.acquired < sqlc.arg(ex_date)::date AND p.quantity > 0
+  AND NOT EXISTS (SELECT 1 FROM parcel_adjustments x WHERE x.action_id = sqlc.arg(action_id) AND x.parcel_id = p.id)
+ORDER BY p.account_id, p.id;
+
+-- name: ScaleParcel :exec
+-- A split or consolidation changes a parcel's share counts, not its cost base.
+UPDATE paper_parcels SET quantity = sqlc.arg(quantity), orig_quantity = sqlc.arg(orig_quantity) WHERE id = sqlc.arg(id);
+
+-- name: InsertParcelAdjustment :exec
+INSERT INTO parcel_adjustments (action_id, parcel_id, account_id, generation, old_quantity, new_quantity, transaction_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: CountParcelAdjustments :one
+SELECT count(*)::bigint FROM parcel_adjustments WHERE action_id = $1;
+
+-- name: ListParcelAdjustments :many
+-- An account's share-count changes, newest first.
+SELECT x.old_quantity, x.new_quantity, x.applied_at, p.code, c.kind, c.ratio, c.ex_date::date AS ex_date
+FROM parcel_adjustments x
+JOIN paper_parcels p ON p.id = x.parcel_id
+JOIN corporate_actions c ON c.id = x.action_id
+WHERE x.account_id = $1 AND x.generation = $2
+ORDER BY x.id DESC;
+
+-- name: GetParcelForAdjustment :one
+-- A parcel still open and not yet adjusted for an action, locked.
+SELECT p.quantity, p.orig_quantity FROM paper_parcels p
+WHERE p.id = sqlc.arg(id) AND p.quantity > 0
+  AND NOT EXISTS (SELECT 1 FROM parcel_adjustments x WHERE x.action_id = sqlc.arg(action_id) AND x.parcel_id = p.id)
+FOR UPDATE OF p;

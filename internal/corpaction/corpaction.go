@@ -167,6 +167,9 @@ func Upsert(ctx context.Context, q *db.Queries, actions []Action) (Result, error
 	}
 	changed := map[string]bool{}
 	for _, a := range actions {
+		if err := checkApplied(ctx, q, a); err != nil {
+			return res, err
+		}
 		_, err := q.UpsertCorporateAction(ctx, db.UpsertCorporateActionParams{
 			Code: a.Code, ExDate: a.ExDate, Kind: string(a.Kind), Ratio: a.Ratio,
 			AdjustmentFactor: a.Factor, Source: a.Source, Note: a.Note})
@@ -211,4 +214,32 @@ func Recompute(ctx context.Context, q *db.Queries, codes []string) (int64, error
 		return 0, nil
 	}
 	return q.RecomputeFactors(ctx, adjusted)
+}
+
+// checkApplied refuses to change the factor of a split or consolidation that
+// has already changed paper parcels' share counts: those changes stand in the
+// ledger, and a different factor would disagree with them.
+func checkApplied(ctx context.Context, q *db.Queries, a Action) error {
+	old, err := q.GetCorporateActionByKey(ctx, db.GetCorporateActionByKeyParams{Code: a.Code, ExDate: a.ExDate, Kind: string(a.Kind)})
+	if db.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if sameFactor(old.AdjustmentFactor, a.Factor) {
+		return nil
+	}
+	n, err := q.CountParcelAdjustments(ctx, old.ID)
+	if err != nil || n == 0 {
+		return err
+	}
+	return apperr.New(apperr.Conflict, "%s has already changed the share counts of %d paper parcel(s); its factor cannot be changed.", a.Label(), n)
+}
+
+func sameFactor(a, b *float64) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
 }
