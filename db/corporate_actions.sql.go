@@ -160,6 +160,40 @@ func (q *Queries) InsertParcelAdjustment(ctx context.Context, arg InsertParcelAd
 	return err
 }
 
+const listActiveSignalDatesFrom = `-- name: ListActiveSignalDatesFrom :many
+SELECT DISTINCT s.date FROM signals s
+JOIN model_versions m ON m.id = s.model_version_id
+WHERE m.active AND s.date >= $1::date
+ORDER BY s.date
+LIMIT $2::int
+`
+
+type ListActiveSignalDatesFromParams struct {
+	FromDate time.Time
+	MaxRows  int32
+}
+
+// The days on or after a date on which an active model version has signals.
+func (q *Queries) ListActiveSignalDatesFrom(ctx context.Context, arg ListActiveSignalDatesFromParams) ([]time.Time, error) {
+	rows, err := q.db.Query(ctx, listActiveSignalDatesFrom, arg.FromDate, arg.MaxRows)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []time.Time{}
+	for rows.Next() {
+		var date time.Time
+		if err := rows.Scan(&date); err != nil {
+			return nil, err
+		}
+		items = append(items, date)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const listAdjustedCodes = `-- name: ListAdjustedCodes :many
 SELECT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
 UNION

@@ -36,6 +36,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	adminNotices := &adminNoticesHandler{notices: d.Notices, s: s, r: r}
 	adminModels := &adminModelsHandler{quant: d.Quant, jobs: d.Jobs, s: s, r: r}
 	adminDividends := &adminDividendsHandler{pf: d.Portfolio, s: s, r: r}
+	adminCorporateActions := &adminCorporateActionsHandler{actions: d.CorporateActions, jobs: d.Jobs, s: s, r: r}
 	apiAuth := &apiAuthHandler{users: d.Users}
 	apiMarket := &apiMarketHandler{q: d.Queries, market: d.Market, hub: d.Hub}
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
@@ -155,6 +156,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.POST("/admin/notices/:id/end", adminNotices.handleEnd, adminOnly...)
 	e.GET("/admin/dividends", adminDividends.handleList, adminOnly...)
 	e.POST("/admin/dividends", adminDividends.handleImport, adminOnly...)
+	e.GET("/admin/corporate-actions", adminCorporateActions.handleList, adminOnly...)
+	e.POST("/admin/corporate-actions", adminCorporateActions.handleSave, adminOnly...)
+	e.POST("/admin/corporate-actions/import", adminCorporateActions.handleImport, adminOnly...)
 
 	// JSON API. Some routes are also served at the deployment plan's paths
 	// (/api/auth/login, /api/market/quotes, /api/trading/signals, /api/portfolio).

@@ -110,3 +110,11 @@ SELECT p.quantity, p.orig_quantity FROM paper_parcels p
 WHERE p.id = sqlc.arg(id) AND p.quantity > 0
   AND NOT EXISTS (SELECT 1 FROM parcel_adjustments x WHERE x.action_id = sqlc.arg(action_id) AND x.parcel_id = p.id)
 FOR UPDATE OF p;
+
+-- name: ListActiveSignalDatesFrom :many
+-- The days on or after a date on which an active model version has signals.
+SELECT DISTINCT s.date FROM signals s
+JOIN model_versions m ON m.id = s.model_version_id
+WHERE m.active AND s.date >= sqlc.arg(from_date)::date
+ORDER BY s.date
+LIMIT sqlc.arg(max_rows)::int;

@@ -21,6 +21,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/auth"
 )
 
 // Kind is the kind of a corporate action.
@@ -123,10 +124,18 @@ type Result struct {
 	Earliest time.Time
 }
 
+// EventSaved is the audit event of an admin's save.
+const EventSaved = "corporate_actions_saved"
+
 // Save adds or corrects actions (matched by code, ex-date and kind) and
-// recomputes the factors of the codes that changed, in one transaction: all
-// or nothing. An unknown code is an Invalid error naming it.
-func (s *Service) Save(ctx context.Context, actions []Action) (Result, error) {
+// recomputes the factors of the codes that changed, in one transaction with
+// an audit event by actorID (0 for the command line): all or nothing. An
+// unknown code is an Invalid error naming it. The features and signals of
+// the changed codes are the caller's to recompute (jobs.EnqueueCorporateActions).
+func (s *Service) Save(ctx context.Context, actorID int64, m auth.Meta, actions []Action) (Result, error) {
+	if len(actions) == 0 {
+		return Result{}, apperr.FieldError("csv", "There are no corporate actions to save.")
+	}
 	res := Result{Lines: len(actions)}
 	err := db.WithTx(ctx, s.pool, func(q *db.Queries, tx pgx.Tx) error {
 		r, err := Upsert(ctx, q, actions)
@@ -134,7 +143,15 @@ func (s *Service) Save(ctx context.Context, actions []Action) (Result, error) {
 			return err
 		}
 		res = r
-		return nil
+		labels := make([]string, 0, min(len(actions), 20))
+		for i, a := range actions {
+			if i == 20 {
+				break
+			}
+			labels = append(labels, a.Label())
+		}
+		return auth.Audit(ctx, q, m, EventSaved, 0, actorID, map[string]any{
+			"lines": res.Lines, "changed": res.Changed, "codes": res.Codes, "bars": res.Bars, "actions": labels})
 	})
 	return res, err
 }
@@ -156,14 +173,20 @@ func Upsert(ctx context.Context, q *db.Queries, actions []Action) (Result, error
 	for _, k := range known {
 		kinds[k.Code] = k.Kind
 	}
-	var unknown []string
+	var unknown, indices []string
 	for _, c := range codes {
-		if kinds[c] == "" {
+		switch kinds[c] {
+		case "":
 			unknown = append(unknown, c)
+		case "index":
+			indices = append(indices, c)
 		}
 	}
 	if len(unknown) > 0 {
 		return res, apperr.FieldError("code", "Unknown instrument %s: add it before its corporate actions.", strings.Join(unknown, ", "))
+	}
+	if len(indices) > 0 {
+		return res, apperr.FieldError("code", "%s is an index: corporate actions belong to equities.", strings.Join(indices, ", "))
 	}
 	changed := map[string]bool{}
 	for _, a := range actions {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
@@ -90,7 +91,7 @@ func TestSaveRecomputes(t *testing.T) {
 	svc := corpaction.NewService(pool)
 	ex := testenv.Date(t, "2020-06-01")
 	f := 0.5
-	res, err := svc.Save(t.Context(), []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "2:1", Factor: &f}})
+	res, err := svc.Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "2:1", Factor: &f}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,14 +108,14 @@ func TestSaveRecomputes(t *testing.T) {
 		t.Errorf("CBA factors %v / %v, want 0.5 / 1", before, after)
 	}
 
-	again, err := svc.Save(t.Context(), []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "2:1", Factor: &f}})
+	again, err := svc.Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "2:1", Factor: &f}})
 	if err != nil || again.Changed != 0 || again.Bars != 0 {
 		t.Errorf("same action again = %+v, %v; want no change", again, err)
 	}
 
 	// A correction (the factor was wrong) replaces the factor.
 	g := 0.25
-	if _, err := svc.Save(t.Context(), []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "4:1", Factor: &g}}); err != nil {
+	if _, err := svc.Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "4:1", Factor: &g}}); err != nil {
 		t.Fatal(err)
 	}
 	if err := pool.QueryRow(t.Context(), `SELECT factor FROM daily_bars WHERE code = 'CBA' AND date = '2015-01-02'`).Scan(&before); err != nil || before != 0.25 {
@@ -123,7 +124,7 @@ func TestSaveRecomputes(t *testing.T) {
 
 	// An event after the latest bar does not apply yet: the latest bar stays real.
 	late := time.Date(2099, 1, 2, 0, 0, 0, 0, time.UTC)
-	if _, err := svc.Save(t.Context(), []corpaction.Action{{Code: "BHP", ExDate: &late, Kind: corpaction.KindSplit, Factor: &f}}); err != nil {
+	if _, err := svc.Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "BHP", ExDate: &late, Kind: corpaction.KindSplit, Factor: &f}}); err != nil {
 		t.Fatal(err)
 	}
 	var latest float64
@@ -131,7 +132,7 @@ func TestSaveRecomputes(t *testing.T) {
 		t.Errorf("BHP latest factor = %v (err %v), want 1", latest, err)
 	}
 
-	_, err = svc.Save(t.Context(), []corpaction.Action{{Code: "NOPE", ExDate: &ex, Kind: corpaction.KindSplit, Factor: &f}})
+	_, err = svc.Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "NOPE", ExDate: &ex, Kind: corpaction.KindSplit, Factor: &f}})
 	if err == nil {
 		t.Error("an unknown code was saved")
 	}

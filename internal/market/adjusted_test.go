@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/testenv"
@@ -97,7 +98,7 @@ func TestLiveBarJoinsAdjustedHistory(t *testing.T) {
 	}
 
 	f := 0.5
-	if _, err := corpaction.NewService(pool).Save(t.Context(), []corpaction.Action{{Code: "CBA", ExDate: &today, Kind: corpaction.KindSplit, Ratio: "2:1", Factor: &f}}); err != nil {
+	if _, err := corpaction.NewService(pool).Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "CBA", ExDate: &today, Kind: corpaction.KindSplit, Ratio: "2:1", Factor: &f}}); err != nil {
 		t.Fatal(err)
 	}
 	adj, raw := candles(market.Adjusted), candles(market.Raw)

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/quant/expr"
 	"github.com/qlibpro/qlibpro/internal/quant/store"
@@ -128,7 +129,7 @@ func TestRefreshAfterCorporateAction(t *testing.T) {
 	}
 	ex := testenv.Date(t, "2020-06-01")
 	f := 0.5
-	if _, err := corpaction.NewService(pool).Save(t.Context(), []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Factor: &f}}); err != nil {
+	if _, err := corpaction.NewService(pool).Save(t.Context(), 0, auth.Meta{}, []corpaction.Action{{Code: "CBA", ExDate: &ex, Kind: corpaction.KindSplit, Factor: &f}}); err != nil {
 		t.Fatal(err)
 	}
 	res := mustRefresh(t, s, "CBA", "BHP")
