@@ -281,6 +281,20 @@ func (h *instrumentsHandler) view(c echo.Context, in db.Instrument, chart pages.
 	if v.History, err = h.history(c, in.Code, page); err != nil {
 		return v, err
 	}
+	actions, err := h.q.ListCorporateActions(ctx, db.ListCorporateActionsParams{Code: in.Code, MaxRows: 50})
+	if err != nil {
+		return v, err
+	}
+	for _, a := range actions {
+		row := components.CorporateActionRow{Kind: a.Kind, Ratio: a.Ratio, Factor: "—"}
+		if a.ExDate != nil {
+			row.ExDate = display.ShortDate(*a.ExDate)
+		}
+		if a.AdjustmentFactor != nil {
+			row.Factor = strconv.FormatFloat(*a.AdjustmentFactor, 'g', 8, 64)
+		}
+		v.Actions = append(v.Actions, row)
+	}
 	lists, err := h.lists.List(ctx, currentUser(c).ID)
 	if err != nil {
 		return v, err

@@ -17,6 +17,9 @@ func TestChartPricesToggle(t *testing.T) {
 		!strings.Contains(page.body, `class="active" data-prices="adjusted"`) || !strings.Contains(page.body, "&amp;prices=adjusted") {
 		t.Fatalf("instrument page: %d; want the prices toggle with Adjusted active and an adjusted candle source", page.StatusCode)
 	}
+	if !strings.Contains(page.body, `data-testid="instrument-corporate-actions"`) || !strings.Contains(page.body, "<td>18 Dec 2017</td><td>split</td>") {
+		t.Error("the instrument page does not list REH's split")
+	}
 	part := b.htmxGet("/instruments/REH/chart?interval=1D&range=max&prices=raw")
 	if part.StatusCode != 200 || !strings.Contains(part.body, `class="active" data-prices="raw"`) ||
 		!strings.Contains(part.body, "prices=raw") || strings.Contains(part.body, "<html") {

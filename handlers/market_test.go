@@ -43,6 +43,9 @@ func TestMarketAPIValidation(t *testing.T) {
 		{"/api/v1/instruments/BHP/candles?interval=1m&from=2026-01-01&to=2026-06-01", 400, `too long`},
 		{"/api/v1/instruments/BHP/candles?interval=1D&from=yesterday", 400, `"field":"from"`},
 		{"/api/v1/instruments/NOPE/candles?interval=1D", 404, `Unknown instrument`},
+		{"/api/v1/instruments/REH/corporate-actions", 200, `{"ex_date":"2017-12-18","kind":"split","ratio":"5:1 (each share -\u003e 5 shares)","adjustment_factor":0.2`},
+		{"/api/v1/instruments/XYZ/corporate-actions", 200, `{"ex_date":null,"kind":"code_change"`},
+		{"/api/v1/instruments/NOPE/corporate-actions", 404, `Unknown instrument`},
 	}
 	for _, tt := range tests {
 		rec := app.Do(t, "GET", tt.path, nil, auth)

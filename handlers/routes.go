@@ -39,6 +39,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	adminCorporateActions := &adminCorporateActionsHandler{actions: d.CorporateActions, jobs: d.Jobs, s: s, r: r}
 	apiAuth := &apiAuthHandler{users: d.Users}
 	apiMarket := &apiMarketHandler{q: d.Queries, market: d.Market, hub: d.Hub}
+	apiCorporateActions := &apiCorporateActionsHandler{market: d.Market, actions: d.CorporateActions}
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
 	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
 	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
@@ -168,6 +169,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/api/v1/instruments", apiMarket.handleInstruments, apiRead...)
 	e.GET("/api/v1/instruments/:code", apiMarket.handleInstrument, apiRead...)
 	e.GET("/api/v1/instruments/:code/candles", apiMarket.handleCandles, apiRead...)
+	e.GET("/api/v1/instruments/:code/corporate-actions", apiCorporateActions.handleList, apiRead...)
 	e.GET("/api/v1/quotes", apiMarket.handleQuotes, apiRead...)
 	e.GET("/api/market/quotes", apiMarket.handleQuotes, apiRead...)
 	e.GET("/api/v1/watchlists", apiWatchlists.handleList, apiRead...)

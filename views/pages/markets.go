@@ -14,6 +14,8 @@ type InstrumentView struct {
 	Watchlists                              []components.WatchlistOption
 	CSRF                                    string
 	Notice                                  string
+	// Actions are the corporate actions that adjust the daily history.
+	Actions []components.CorporateActionRow
 }
 
 // ChartView is the chart panel: interval switcher, range presets, the chart.
