@@ -34,6 +34,28 @@ func (q *Queries) CountParcelAdjustments(ctx context.Context, actionID int64) (i
 	return column_1, err
 }
 
+const deleteCorporateAction = `-- name: DeleteCorporateAction :one
+DELETE FROM corporate_actions WHERE id = $1 RETURNING id, code, ex_date, kind, ratio, adjustment_factor, source, note, created_at, updated_at
+`
+
+func (q *Queries) DeleteCorporateAction(ctx context.Context, id int64) (CorporateAction, error) {
+	row := q.db.QueryRow(ctx, deleteCorporateAction, id)
+	var i CorporateAction
+	err := row.Scan(
+		&i.ID,
+		&i.Code,
+		&i.ExDate,
+		&i.Kind,
+		&i.Ratio,
+		&i.AdjustmentFactor,
+		&i.Source,
+		&i.Note,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const getCorporateAction = `-- name: GetCorporateAction :one
 SELECT id, code, ex_date, kind, ratio, adjustment_factor, source, note, created_at, updated_at FROM corporate_actions WHERE id = $1
 `

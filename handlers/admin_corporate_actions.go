@@ -121,6 +121,27 @@ func (h *adminCorporateActionsHandler) handleImport(c echo.Context) error {
 	return h.r.respond(c, http.StatusOK, corporateActionsTitle, "admin", page, partial)
 }
 
+// handleDelete removes one action (a wrong ex-date or a duplicate).
+func (h *adminCorporateActionsHandler) handleDelete(c echo.Context) error {
+	id, err := idParam(c, "Corporate action")
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	res, err := h.actions.Delete(ctx, currentUser(c).ID, meta(c), id)
+	if err != nil {
+		return err
+	}
+	job, err := h.jobs.EnqueueReadjust(ctx, res.Codes, res.Earliest)
+	if err != nil {
+		return err
+	}
+	f := components.Form{Values: map[string]string{"kind": "split"},
+		Notice: fmt.Sprintf("Deleted; adjustment factors changed on %d daily bars of %s.", res.Bars, strings.Join(res.Codes, ", "))}
+	page, partial := h.views(c, f, components.Form{Values: map[string]string{}}, "/admin/jobs/"+strconv.FormatInt(job, 10))
+	return h.r.respond(c, http.StatusOK, corporateActionsTitle, "admin", page, partial)
+}
+
 // save stores actions and queues the recompute of the changed codes'
 // features and signals, returning the notice and the job's page.
 func (h *adminCorporateActionsHandler) save(c echo.Context, actions []corpaction.Action) (notice, jobURL string, err error) {
@@ -148,12 +169,12 @@ func (h *adminCorporateActionsHandler) view(c echo.Context, code string, form, i
 		return components.CorporateActionsView{}, err
 	}
 	form.CSRF, imp.CSRF = h.s.csrfToken(c), h.s.csrfToken(c)
-	v := components.CorporateActionsView{Form: form, Import: imp, Header: corpaction.CSVHeader, Code: code}
+	v := components.CorporateActionsView{Form: form, Import: imp, Header: corpaction.CSVHeader, Code: code, CSRF: form.CSRF}
 	for _, k := range corpaction.Kinds {
 		v.Kinds = append(v.Kinds, string(k))
 	}
 	for _, a := range actions {
-		row := components.CorporateActionRow{Code: a.Code, Kind: string(a.Kind), Ratio: a.Ratio, Factor: "—",
+		row := components.CorporateActionRow{ID: a.ID, Code: a.Code, Kind: string(a.Kind), Ratio: a.Ratio, Factor: "—",
 			Source: clipText(a.Source, 120), Note: clipText(a.Note, 160), Updated: display.DateTime(a.UpdatedAt)}
 		if a.ExDate != nil {
 			row.ExDate = a.ExDate.Format(time.DateOnly)

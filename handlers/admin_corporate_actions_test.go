@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -111,5 +112,21 @@ func TestAdminCorporateActions(t *testing.T) {
 	}
 	if f := factor("2020-05-29"); f != 0.25 {
 		t.Errorf("corrected factor = %v, want 0.25", f)
+	}
+
+	// Deleting the action (say its ex-date was wrong) restores the factors.
+	var id int64
+	if err := app.Pool.QueryRow(t.Context(), `SELECT id FROM corporate_actions WHERE code = 'CBA' AND ex_date = '2020-06-01'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if res := b.htmxPost("/admin/corporate-actions/999999999/delete", nil); res.StatusCode != http.StatusNotFound {
+		t.Errorf("delete of an unknown action: %d, want 404", res.StatusCode)
+	}
+	del := b.htmxPost("/admin/corporate-actions/"+strconv.FormatInt(id, 10)+"/delete", nil)
+	if del.StatusCode != 200 || !strings.Contains(del.body, "Deleted; adjustment factors changed") {
+		t.Fatalf("delete: %d %.300s", del.StatusCode, del.body)
+	}
+	if f := factor("2020-05-29"); f != 1 {
+		t.Errorf("factor after the delete = %v, want 1", f)
 	}
 }

@@ -160,6 +160,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/admin/corporate-actions", adminCorporateActions.handleList, adminOnly...)
 	e.POST("/admin/corporate-actions", adminCorporateActions.handleSave, adminOnly...)
 	e.POST("/admin/corporate-actions/import", adminCorporateActions.handleImport, adminOnly...)
+	e.POST("/admin/corporate-actions/:id/delete", adminCorporateActions.handleDelete, adminOnly...)
 
 	// JSON API. Some routes are also served at the deployment plan's paths
 	// (/api/auth/login, /api/market/quotes, /api/trading/signals, /api/portfolio).

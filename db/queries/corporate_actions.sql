@@ -118,3 +118,6 @@ JOIN model_versions m ON m.id = s.model_version_id
 WHERE m.active AND s.date >= sqlc.arg(from_date)::date
 ORDER BY s.date
 LIMIT sqlc.arg(max_rows)::int;
+
+-- name: DeleteCorporateAction :one
+DELETE FROM corporate_actions WHERE id = $1 RETURNING *;

@@ -156,6 +156,45 @@ func (s *Service) Save(ctx context.Context, actorID int64, m auth.Meta, actions 
 	return res, err
 }
 
+// EventDeleted is the audit event of an admin's delete.
+const EventDeleted = "corporate_action_deleted"
+
+// Delete removes the action with id (a wrong ex-date, a duplicate) and
+// recomputes its code's factors, in one transaction with an audit event. An
+// action that has changed paper parcels' share counts cannot be deleted.
+func (s *Service) Delete(ctx context.Context, actorID int64, m auth.Meta, id int64) (Result, error) {
+	var res Result
+	err := db.WithTx(ctx, s.pool, func(q *db.Queries, _ pgx.Tx) error {
+		row, err := q.GetCorporateAction(ctx, id)
+		if db.IsNotFound(err) {
+			return apperr.New(apperr.NotFound, "Corporate action not found.")
+		}
+		if err != nil {
+			return err
+		}
+		a := fromRow(row)
+		n, err := q.CountParcelAdjustments(ctx, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.New(apperr.Conflict, "%s has already changed the share counts of %d paper parcel(s); it cannot be deleted.", a.Label(), n)
+		}
+		if _, err := q.DeleteCorporateAction(ctx, id); err != nil {
+			return err
+		}
+		res = Result{Lines: 1, Changed: 1, Codes: []string{a.Code}}
+		if a.ExDate != nil {
+			res.Earliest = *a.ExDate
+		}
+		if res.Bars, err = q.RecomputeFactors(ctx, res.Codes); err != nil {
+			return err
+		}
+		return auth.Audit(ctx, q, m, EventDeleted, 0, actorID, map[string]any{"action": a.Label(), "bars": res.Bars})
+	})
+	return res, err
+}
+
 // Upsert is Save inside the caller's transaction q.
 func Upsert(ctx context.Context, q *db.Queries, actions []Action) (Result, error) {
 	res := Result{Lines: len(actions)}

@@ -6,6 +6,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
@@ -76,6 +79,19 @@ func TestSplitKeepsCostBaseAndValue(t *testing.T) {
 		t.Errorf("parcel_adjustments rows: %d (%v), want 1", recorded, err)
 	}
 	e.mustBalanced()
+
+	// The applied split's factor can no longer change, nor can it be deleted.
+	actions := corpaction.NewService(e.pool)
+	ex := testenv.Date(t, "2017-12-18")
+	wrong := 0.1
+	_, err = actions.Save(ctx, 0, auth.Meta{}, []corpaction.Action{{Code: "REH", ExDate: &ex, Kind: corpaction.KindSplit, Ratio: "10:1", Factor: &wrong}})
+	assertCode(t, err, apperr.Conflict, "")
+	var id int64
+	if err := e.pool.QueryRow(ctx, `SELECT id FROM corporate_actions WHERE code = 'REH' AND kind = 'split'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = actions.Delete(ctx, 0, auth.Meta{}, id)
+	assertCode(t, err, apperr.Conflict, "")
 
 	// A parcel bought on the ex-date is already in new shares: not adjusted.
 	e.mustTrade(user, a, "buy", "REH", "50", 9.63, "2017-12-29")
