@@ -9,7 +9,7 @@ type CorporateActionsView struct {
 	Kinds   []string
 	Code    string // the list's filter ("" = every code)
 	Actions []CorporateActionRow
-	CSRF string // for the delete buttons
+	CSRF    string // for the delete buttons
 	// JobURL follows the recompute of features and signals queued by the
 	// last save.
 	JobURL string
@@ -17,6 +17,6 @@ type CorporateActionsView struct {
 
 // CorporateActionRow is one stored action.
 type CorporateActionRow struct {
-	ID   int64
+	ID                                                       int64
 	Code, ExDate, Kind, Ratio, Factor, Source, Note, Updated string
 }
