@@ -38,6 +38,7 @@ func (r iteratorForCopyFeatures) Values() ([]interface{}, error) {
 		r.rows[0].SrcLow,
 		r.rows[0].SrcClose,
 		r.rows[0].SrcVolume,
+		r.rows[0].SrcFactor,
 	}, nil
 }
 
@@ -46,7 +47,7 @@ func (r iteratorForCopyFeatures) Err() error {
 }
 
 func (q *Queries) CopyFeatures(ctx context.Context, arg []CopyFeaturesParams) (int64, error) {
-	return q.db.CopyFrom(ctx, []string{"features"}, []string{"feature_set", "code", "date", "vals", "src_open", "src_high", "src_low", "src_close", "src_volume"}, &iteratorForCopyFeatures{rows: arg})
+	return q.db.CopyFrom(ctx, []string{"features"}, []string{"feature_set", "code", "date", "vals", "src_open", "src_high", "src_low", "src_close", "src_volume", "src_factor"}, &iteratorForCopyFeatures{rows: arg})
 }
 
 // iteratorForCopyModelDailyIC implements pgx.CopyFromSource.

@@ -49,9 +49,9 @@ func (q *Queries) CountInstrumentsFiltered(ctx context.Context, arg CountInstrum
 }
 
 const getInstrumentStats = `-- name: GetInstrumentStats :one
-SELECT coalesce(max(d.high) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS high_52w,
-       coalesce(min(d.low) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS low_52w,
-       coalesce(avg(d.volume) FILTER (WHERE d.date > l.date - 91), 0)::float8 AS avg_volume,
+SELECT coalesce(max(d.high * d.factor) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS high_52w,
+       coalesce(min(d.low * d.factor) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS low_52w,
+       coalesce(avg(d.volume / d.factor) FILTER (WHERE d.date > l.date - 91), 0)::float8 AS avg_volume,
        l.date::date AS last_date
 FROM (SELECT max(x.date) AS date FROM daily_bars x WHERE x.code = $1::text) l
 JOIN daily_bars d ON d.code = $1::text AND d.date > l.date - 365
@@ -65,7 +65,8 @@ type GetInstrumentStatsRow struct {
 	LastDate  time.Time
 }
 
-// 52-week high and low, average daily volume (3 months) and the last close.
+// 52-week high and low, average daily volume (3 months) and the last close,
+// adjusted for corporate actions (the latest day's factor is 1).
 func (q *Queries) GetInstrumentStats(ctx context.Context, code string) (GetInstrumentStatsRow, error) {
 	row := q.db.QueryRow(ctx, getInstrumentStats, code)
 	var i GetInstrumentStatsRow

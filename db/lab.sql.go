@@ -11,7 +11,7 @@ import (
 )
 
 const listEquityBarsBetween = `-- name: ListEquityBarsBetween :many
-SELECT d.code, d.date, d.open, d.high, d.low, d.close, d.volume
+SELECT d.code, d.date, d.open, d.high, d.low, d.close, d.volume, d.factor
 FROM daily_bars d JOIN instruments i ON i.code = d.code
 WHERE i.kind = 'equity' AND i.active
   AND d.date >= $1::date AND d.date <= $2::date
@@ -31,10 +31,12 @@ type ListEquityBarsBetweenRow struct {
 	Low    float64
 	Close  float64
 	Volume *int64
+	Factor float64
 }
 
 // Daily bars of every active equity between two dates, by instrument then date
-// (the factor lab evaluates an expression across the universe).
+// (the factor lab evaluates an expression across the universe), raw with the
+// adjustment factor.
 func (q *Queries) ListEquityBarsBetween(ctx context.Context, arg ListEquityBarsBetweenParams) ([]ListEquityBarsBetweenRow, error) {
 	rows, err := q.db.Query(ctx, listEquityBarsBetween, arg.FromDate, arg.ToDate)
 	if err != nil {
@@ -52,6 +54,7 @@ func (q *Queries) ListEquityBarsBetween(ctx context.Context, arg ListEquityBarsB
 			&i.Low,
 			&i.Close,
 			&i.Volume,
+			&i.Factor,
 		); err != nil {
 			return nil, err
 		}

@@ -68,20 +68,21 @@ SELECT (CASE $1::text
             WHEN 'week' THEN date_bin(INTERVAL '7 days', d.date::timestamp, TIMESTAMP '2000-01-03')::date
             WHEN 'month' THEN date_trunc('month', d.date)::date
             ELSE d.date END)::date AS date,
-       (array_agg(d.open ORDER BY d.date))[1]::float8 AS open,
-       max(d.high)::float8 AS high,
-       min(d.low)::float8 AS low,
-       (array_agg(d.close ORDER BY d.date DESC))[1]::float8 AS close,
-       coalesce(sum(d.volume), 0)::bigint AS volume
+       (array_agg(d.open * (CASE WHEN $2::bool THEN d.factor ELSE 1 END) ORDER BY d.date))[1]::float8 AS open,
+       max(d.high * (CASE WHEN $2::bool THEN d.factor ELSE 1 END))::float8 AS high,
+       min(d.low * (CASE WHEN $2::bool THEN d.factor ELSE 1 END))::float8 AS low,
+       (array_agg(d.close * (CASE WHEN $2::bool THEN d.factor ELSE 1 END) ORDER BY d.date DESC))[1]::float8 AS close,
+       coalesce(sum(round(d.volume / (CASE WHEN $2::bool THEN d.factor ELSE 1 END))), 0)::bigint AS volume
 FROM daily_bars d
-WHERE d.code = $2 AND d.date >= $3::date AND d.date <= $4::date
+WHERE d.code = $3 AND d.date >= $4::date AND d.date <= $5::date
 GROUP BY 1
 ORDER BY 1
-LIMIT $5
+LIMIT $6
 `
 
 type ListDailyCandlesParams struct {
 	Period   string
+	Adjusted bool
 	Code     string
 	FromDate time.Time
 	ToDate   time.Time
@@ -97,10 +98,12 @@ type ListDailyCandlesRow struct {
 	Volume int64
 }
 
-// Daily, weekly (Monday-start) or monthly candles from daily bars.
+// Daily, weekly (Monday-start) or monthly candles from daily bars, adjusted
+// for corporate actions (price × factor, volume ÷ factor) or raw.
 func (q *Queries) ListDailyCandles(ctx context.Context, arg ListDailyCandlesParams) ([]ListDailyCandlesRow, error) {
 	rows, err := q.db.Query(ctx, listDailyCandles,
 		arg.Period,
+		arg.Adjusted,
 		arg.Code,
 		arg.FromDate,
 		arg.ToDate,

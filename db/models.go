@@ -47,6 +47,19 @@ type Bars1m struct {
 	Trades int32
 }
 
+type CorporateAction struct {
+	ID               int64
+	Code             string
+	ExDate           *time.Time
+	Kind             string
+	Ratio            string
+	AdjustmentFactor *float64
+	Source           string
+	Note             string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
 type DailyBar struct {
 	Code   string
 	Date   time.Time
@@ -56,6 +69,7 @@ type DailyBar struct {
 	Close  float64
 	Volume *int64
 	Source string
+	Factor float64
 }
 
 type DividendCredit struct {
@@ -92,6 +106,7 @@ type Feature struct {
 	SrcLow     float64
 	SrcClose   float64
 	SrcVolume  *int64
+	SrcFactor  float64
 }
 
 type FeatureSet struct {
@@ -302,6 +317,18 @@ type PaperParcel struct {
 	CostBase     decimal.Decimal
 	OrigQuantity decimal.Decimal
 	OrigCostBase decimal.Decimal
+}
+
+type ParcelAdjustment struct {
+	ID            int64
+	ActionID      int64
+	ParcelID      int64
+	AccountID     int64
+	Generation    int32
+	OldQuantity   decimal.Decimal
+	NewQuantity   decimal.Decimal
+	TransactionID int64
+	AppliedAt     time.Time
 }
 
 type PasswordReset struct {

@@ -32,6 +32,7 @@ type CopyFeaturesParams struct {
 	SrcLow     float64
 	SrcClose   float64
 	SrcVolume  *int64
+	SrcFactor  float64
 }
 
 type CopyModelDailyICParams struct {
@@ -589,7 +590,7 @@ func (q *Queries) ListActiveVersions(ctx context.Context) ([]ListActiveVersionsR
 }
 
 const listBarsForRefresh = `-- name: ListBarsForRefresh :many
-SELECT date, open, high, low, close, volume FROM daily_bars
+SELECT date, open, high, low, close, volume, factor FROM daily_bars
 WHERE code = $1::text
   AND date >= coalesce((
       SELECT d.date FROM daily_bars d
@@ -611,10 +612,12 @@ type ListBarsForRefreshRow struct {
 	Low    float64
 	Close  float64
 	Volume *int64
+	Factor float64
 }
 
 // The bars of one instrument from the history-th bar before stale_from on
-// (all of them when it has fewer), oldest first.
+// (all of them when it has fewer), oldest first: raw prices with their
+// adjustment factor.
 func (q *Queries) ListBarsForRefresh(ctx context.Context, arg ListBarsForRefreshParams) ([]ListBarsForRefreshRow, error) {
 	rows, err := q.db.Query(ctx, listBarsForRefresh, arg.Code, arg.StaleFrom, arg.History)
 	if err != nil {
@@ -631,6 +634,7 @@ func (q *Queries) ListBarsForRefresh(ctx context.Context, arg ListBarsForRefresh
 			&i.Low,
 			&i.Close,
 			&i.Volume,
+			&i.Factor,
 		); err != nil {
 			return nil, err
 		}
@@ -643,7 +647,7 @@ func (q *Queries) ListBarsForRefresh(ctx context.Context, arg ListBarsForRefresh
 }
 
 const listClosesFrom = `-- name: ListClosesFrom :many
-SELECT date, close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
+SELECT date, (close * factor)::float8 AS close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
 `
 
 type ListClosesFromParams struct {
@@ -656,6 +660,7 @@ type ListClosesFromRow struct {
 	Close float64
 }
 
+// Adjusted closes (raw × factor), as labels read them.
 func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) ([]ListClosesFromRow, error) {
 	rows, err := q.db.Query(ctx, listClosesFrom, arg.Code, arg.Date)
 	if err != nil {
@@ -677,7 +682,7 @@ func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) 
 }
 
 const listCodesClosesFrom = `-- name: ListCodesClosesFrom :many
-SELECT code, date, close FROM daily_bars
+SELECT code, date, (close * factor)::float8 AS close FROM daily_bars
 WHERE code = ANY($1::text[]) AND date >= $2::date
 ORDER BY code, date
 `
@@ -693,7 +698,7 @@ type ListCodesClosesFromRow struct {
 	Close float64
 }
 
-// Closes of several instruments from a date on, by instrument then date.
+// Adjusted closes of several instruments from a date on, by instrument then date.
 func (q *Queries) ListCodesClosesFrom(ctx context.Context, arg ListCodesClosesFromParams) ([]ListCodesClosesFromRow, error) {
 	rows, err := q.db.Query(ctx, listCodesClosesFrom, arg.Codes, arg.FromDate)
 	if err != nil {
@@ -777,7 +782,7 @@ func (q *Queries) ListEquityCodes(ctx context.Context) ([]string, error) {
 }
 
 const listFactorBars = `-- name: ListFactorBars :many
-SELECT date, open, high, low, close, volume FROM daily_bars
+SELECT date, open, high, low, close, volume, factor FROM daily_bars
 WHERE code = $1 AND date <= $2::date
 ORDER BY date
 `
@@ -794,9 +799,11 @@ type ListFactorBarsRow struct {
 	Low    float64
 	Close  float64
 	Volume *int64
+	Factor float64
 }
 
-// Every bar of one instrument up to a date, oldest first.
+// Every bar of one instrument up to a date, oldest first: raw prices with
+// their adjustment factor.
 func (q *Queries) ListFactorBars(ctx context.Context, arg ListFactorBarsParams) ([]ListFactorBarsRow, error) {
 	rows, err := q.db.Query(ctx, listFactorBars, arg.Code, arg.ToDate)
 	if err != nil {
@@ -813,6 +820,7 @@ func (q *Queries) ListFactorBars(ctx context.Context, arg ListFactorBarsParams) 
 			&i.Low,
 			&i.Close,
 			&i.Volume,
+			&i.Factor,
 		); err != nil {
 			return nil, err
 		}
@@ -1315,15 +1323,15 @@ func (q *Queries) ListSignalScores(ctx context.Context, arg ListSignalScoresPara
 const listStaleFeatures = `-- name: ListStaleFeatures :many
 SELECT coalesce(b.code, f.code)::text AS code,
        min(coalesce(b.date, f.date))::date AS stale_from
-FROM (SELECT d.code, d.date, d.open, d.high, d.low, d.close, d.volume
+FROM (SELECT d.code, d.date, d.open, d.high, d.low, d.close, d.volume, d.factor
       FROM daily_bars d WHERE d.code = ANY($1::text[])) b
-FULL JOIN (SELECT x.code, x.date, x.src_open, x.src_high, x.src_low, x.src_close, x.src_volume
+FULL JOIN (SELECT x.code, x.date, x.src_open, x.src_high, x.src_low, x.src_close, x.src_volume, x.src_factor
            FROM features x
            WHERE x.feature_set = $2::text AND x.code = ANY($1::text[])) f
   ON f.code = b.code AND f.date = b.date
 WHERE b.code IS NULL OR f.code IS NULL
-   OR (b.open, b.high, b.low, b.close, b.volume)
-      IS DISTINCT FROM (f.src_open, f.src_high, f.src_low, f.src_close, f.src_volume)
+   OR (b.open, b.high, b.low, b.close, b.volume, b.factor)
+      IS DISTINCT FROM (f.src_open, f.src_high, f.src_low, f.src_close, f.src_volume, f.src_factor)
 GROUP BY 1
 ORDER BY 1
 `
@@ -1340,8 +1348,8 @@ type ListStaleFeaturesRow struct {
 
 // For each of codes whose stored features disagree with its daily bars, the
 // first date that disagrees: a bar without a feature row (a new day or a
-// back-filled one), a feature row whose bar is gone, or a bar that changed
-// since its row was computed. Every row from that date on must be rewritten.
+// back-filled one), a feature row whose bar is gone, or a bar (or its
+// adjustment factor) that changed since its row was computed. Every row from that date on must be rewritten.
 func (q *Queries) ListStaleFeatures(ctx context.Context, arg ListStaleFeaturesParams) ([]ListStaleFeaturesRow, error) {
 	rows, err := q.db.Query(ctx, listStaleFeatures, arg.Codes, arg.FeatureSet)
 	if err != nil {

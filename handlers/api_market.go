@@ -117,7 +117,8 @@ type apiCandle struct {
 }
 
 // handleCandles returns candles with real UTC times (RFC 3339; dates for
-// daily-based intervals).
+// daily-based intervals), daily-based ones adjusted for corporate actions
+// unless prices=raw.
 func (h *apiMarketHandler) handleCandles(c echo.Context) error {
 	iv, err := market.ParseInterval(c.QueryParam("interval"))
 	if err != nil {
@@ -127,11 +128,15 @@ func (h *apiMarketHandler) handleCandles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	prices, err := market.ParsePrices(c.QueryParam("prices"))
+	if err != nil {
+		return err
+	}
 	in, err := h.market.Instrument(c.Request().Context(), c.Param("code"))
 	if err != nil {
 		return err
 	}
-	bars, err := h.market.Candles(c.Request().Context(), in.Code, iv, from, to)
+	bars, err := h.market.CandlesIn(c.Request().Context(), in.Code, iv, from, to, prices)
 	if err != nil {
 		return err
 	}
@@ -143,6 +148,9 @@ func (h *apiMarketHandler) handleCandles(c echo.Context) error {
 		}
 		out[i] = apiCandle{Time: t, Open: b.Open, High: b.High, Low: b.Low, Close: b.Close, Volume: b.Volume}
 	}
-	return c.JSON(http.StatusOK, map[string]any{"code": in.Code, "interval": iv.Name,
+	if iv.Intraday() {
+		prices = market.Raw // intraday candles are always as traded
+	}
+	return c.JSON(http.StatusOK, map[string]any{"code": in.Code, "interval": iv.Name, "prices": prices,
 		"from": from.UTC().Format(time.RFC3339), "to": to.UTC().Format(time.RFC3339), "candles": out, "limit": market.MaxCandles})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
@@ -51,6 +52,9 @@ type Deps struct {
 	Hub        *hub.Hub
 	Quotes     *QuoteRenderer
 	Notices    *status.Notices
+	// CorporateActions are the splits, consolidations and demergers that
+	// adjust daily history.
+	CorporateActions *corpaction.Service
 
 	// StreamSlots counts each user's and API token's open streams across
 	// machines (STREAMS_PER_OWNER).

@@ -47,7 +47,7 @@ func (h *instrumentsHandler) instrumentChart(c echo.Context) (db.Instrument, pag
 	if err != nil {
 		return in, pages.ChartView{}, err
 	}
-	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"))
+	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"), c.QueryParam("prices"))
 	return in, chart, err
 }
 
@@ -87,7 +87,7 @@ func (h *instrumentsHandler) handleHistory(c echo.Context) error {
 		}
 	}
 	page := func() (templ.Component, error) {
-		chart, _ := h.chart(in.Code, "", "", "")
+		chart, _ := h.chart(in.Code, "", "", "", "")
 		v, err := h.view(c, in, chart, n)
 		return pages.Instrument(v), err
 	}
@@ -139,8 +139,12 @@ func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	prices, err := market.ParsePrices(c.QueryParam("prices"))
+	if err != nil {
+		return err
+	}
 	now := time.Now()
-	bars, err := h.market.Candles(c.Request().Context(), in.Code, iv, now.Add(-span), now.Add(time.Minute))
+	bars, err := h.market.CandlesIn(c.Request().Context(), in.Code, iv, now.Add(-span), now.Add(time.Minute), prices)
 	if err != nil {
 		return err
 	}
@@ -207,9 +211,14 @@ func rangesFor(iv market.Interval) []string {
 }
 
 // chart validates interval and range and builds the chart panel; overlay
-// names a model whose score history is drawn over daily candles.
-func (h *instrumentsHandler) chart(code, interval, rng, overlay string) (pages.ChartView, error) {
+// names a model whose score history is drawn over daily candles, prices
+// chooses adjusted (the default) or raw daily history.
+func (h *instrumentsHandler) chart(code, interval, rng, overlay, prices string) (pages.ChartView, error) {
 	iv, err := market.ParseInterval(interval)
+	if err != nil {
+		return pages.ChartView{}, err
+	}
+	p, err := market.ParsePrices(prices)
 	if err != nil {
 		return pages.ChartView{}, err
 	}
@@ -221,7 +230,9 @@ func (h *instrumentsHandler) chart(code, interval, rng, overlay string) (pages.C
 		return pages.ChartView{}, apperr.FieldError("overlay", "overlay must name a model")
 	}
 	v := pages.ChartView{Code: code, Interval: iv.Name, Range: rng, Ranges: rangesFor(iv), Intraday: iv.Intraday(), Overlay: overlay,
-		Src:    "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng + "&overlay=" + url.QueryEscape(overlay),
+		Raw: p == market.Raw,
+		Src: "/instruments/" + code + "/candles.json?interval=" + iv.Name + "&range=" + rng + "&overlay=" + url.QueryEscape(overlay) +
+			"&prices=" + string(p),
 		Stream: "/stream/quotes?codes=" + code + "&charts=" + code}
 	for _, i := range market.Intervals {
 		v.Intervals = append(v.Intervals, i.Name)
@@ -269,6 +280,20 @@ func (h *instrumentsHandler) view(c echo.Context, in db.Instrument, chart pages.
 	v.High52, v.Low52, v.AvgVolume, v.LastDate = st.High52w, st.Low52w, int64(st.AvgVolume), display.Date(st.LastDate)
 	if v.History, err = h.history(c, in.Code, page); err != nil {
 		return v, err
+	}
+	actions, err := h.q.ListCorporateActions(ctx, db.ListCorporateActionsParams{Code: in.Code, MaxRows: 50})
+	if err != nil {
+		return v, err
+	}
+	for _, a := range actions {
+		row := components.CorporateActionRow{Kind: a.Kind, Ratio: a.Ratio, Factor: "—"}
+		if a.ExDate != nil {
+			row.ExDate = display.ShortDate(*a.ExDate)
+		}
+		if a.AdjustmentFactor != nil {
+			row.Factor = strconv.FormatFloat(*a.AdjustmentFactor, 'g', 8, 64)
+		}
+		v.Actions = append(v.Actions, row)
 	}
 	lists, err := h.lists.List(ctx, currentUser(c).ID)
 	if err != nil {

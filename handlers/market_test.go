@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -42,6 +43,9 @@ func TestMarketAPIValidation(t *testing.T) {
 		{"/api/v1/instruments/BHP/candles?interval=1m&from=2026-01-01&to=2026-06-01", 400, `too long`},
 		{"/api/v1/instruments/BHP/candles?interval=1D&from=yesterday", 400, `"field":"from"`},
 		{"/api/v1/instruments/NOPE/candles?interval=1D", 404, `Unknown instrument`},
+		{"/api/v1/instruments/REH/corporate-actions", 200, `{"ex_date":"2017-12-18","kind":"split","ratio":"5:1 (each share -\u003e 5 shares)","adjustment_factor":0.2`},
+		{"/api/v1/instruments/XYZ/corporate-actions", 200, `{"ex_date":null,"kind":"code_change"`},
+		{"/api/v1/instruments/NOPE/corporate-actions", 404, `Unknown instrument`},
 	}
 	for _, tt := range tests {
 		rec := app.Do(t, "GET", tt.path, nil, auth)
@@ -49,10 +53,30 @@ func TestMarketAPIValidation(t *testing.T) {
 			t.Errorf("GET %s = %d %.300s; want %d containing %s", tt.path, rec.Code, rec.Body.String(), tt.status, tt.want)
 		}
 	}
-	// Daily candles are the shipped real data.
-	rec := app.Do(t, "GET", "/api/v1/instruments/BHP/candles?interval=1D&from=2015-01-02&to=2015-01-02", nil, auth)
+	// Raw daily candles are the shipped real data.
+	rec := app.Do(t, "GET", "/api/v1/instruments/BHP/candles?interval=1D&from=2015-01-02&to=2015-01-02&prices=raw", nil, auth)
 	if !strings.Contains(rec.Body.String(), `{"time":"2015-01-02","open":29.13,"high":29.61,"low":28.92,"close":29.54,"volume":2815017}`) {
-		t.Errorf("BHP 2015-01-02 candle: %s", rec.Body.String())
+		t.Errorf("BHP 2015-01-02 raw candle: %s", rec.Body.String())
+	}
+	// By default they are adjusted for the S32 (2015) and WDS (2022) demergers.
+	rec = app.Do(t, "GET", "/api/v1/instruments/BHP/candles?interval=1D&from=2015-01-02&to=2015-01-02", nil, auth)
+	var body struct {
+		Prices  string `json:"prices"`
+		Candles []struct {
+			Close  float64 `json:"close"`
+			Volume int64   `json:"volume"`
+		} `json:"candles"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil || len(body.Candles) != 1 {
+		t.Fatalf("BHP adjusted candle: %s (%v)", rec.Body.String(), err)
+	}
+	if f := 0.936296 * 0.890815; body.Prices != "adjusted" || math.Abs(body.Candles[0].Close-29.54*f) > 1e-9 ||
+		body.Candles[0].Volume != int64(math.Round(2815017/f)) {
+		t.Errorf("BHP 2015-01-02 adjusted candle = %+v, want close 29.54 × %v and volume ÷ it", body, f)
+	}
+	if rec := app.Do(t, "GET", "/api/v1/instruments/BHP/candles?interval=1D&prices=split", nil, auth); rec.Code != 400 ||
+		!strings.Contains(rec.Body.String(), `"field":"prices"`) {
+		t.Errorf("prices=split = %d %s, want 400 naming prices", rec.Code, rec.Body.String())
 	}
 }
 

@@ -36,8 +36,10 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	adminNotices := &adminNoticesHandler{notices: d.Notices, s: s, r: r}
 	adminModels := &adminModelsHandler{quant: d.Quant, jobs: d.Jobs, s: s, r: r}
 	adminDividends := &adminDividendsHandler{pf: d.Portfolio, s: s, r: r}
+	adminCorporateActions := &adminCorporateActionsHandler{actions: d.CorporateActions, jobs: d.Jobs, s: s, r: r}
 	apiAuth := &apiAuthHandler{users: d.Users}
 	apiMarket := &apiMarketHandler{q: d.Queries, market: d.Market, hub: d.Hub}
+	apiCorporateActions := &apiCorporateActionsHandler{market: d.Market, actions: d.CorporateActions}
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
 	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
 	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
@@ -155,6 +157,10 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.POST("/admin/notices/:id/end", adminNotices.handleEnd, adminOnly...)
 	e.GET("/admin/dividends", adminDividends.handleList, adminOnly...)
 	e.POST("/admin/dividends", adminDividends.handleImport, adminOnly...)
+	e.GET("/admin/corporate-actions", adminCorporateActions.handleList, adminOnly...)
+	e.POST("/admin/corporate-actions", adminCorporateActions.handleSave, adminOnly...)
+	e.POST("/admin/corporate-actions/import", adminCorporateActions.handleImport, adminOnly...)
+	e.POST("/admin/corporate-actions/:id/delete", adminCorporateActions.handleDelete, adminOnly...)
 
 	// JSON API. Some routes are also served at the deployment plan's paths
 	// (/api/auth/login, /api/market/quotes, /api/trading/signals, /api/portfolio).
@@ -164,6 +170,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/api/v1/instruments", apiMarket.handleInstruments, apiRead...)
 	e.GET("/api/v1/instruments/:code", apiMarket.handleInstrument, apiRead...)
 	e.GET("/api/v1/instruments/:code/candles", apiMarket.handleCandles, apiRead...)
+	e.GET("/api/v1/instruments/:code/corporate-actions", apiCorporateActions.handleList, apiRead...)
 	e.GET("/api/v1/quotes", apiMarket.handleQuotes, apiRead...)
 	e.GET("/api/market/quotes", apiMarket.handleQuotes, apiRead...)
 	e.GET("/api/v1/watchlists", apiWatchlists.handleList, apiRead...)

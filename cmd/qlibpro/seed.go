@@ -17,7 +17,9 @@ import (
 const seedUsage = `Usage: qlibpro seed [--data DIR] [--demo-user]
 
 Load the shipped real ASX data: instruments from asx200.csv (code, name, GICS
-sector and industry group), the six indices, and every daily bar, with COPY.
+sector and industry group), the six indices, every daily bar (raw prices, with
+COPY) and the corporate actions in corporate-actions.csv, from which each bar's
+adjustment factor is set (Qlib's $factor: adjusted price = raw × factor).
 Idempotent: running it again changes nothing.
 
 --demo-user (development only; make run passes it) also creates the account
@@ -47,6 +49,8 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "seeded %d instruments and %d daily bars (%d new or changed) in %s\n",
 			res.Instruments, res.Bars, res.BarsInserted, res.Elapsed.Round(1e6))
+		fmt.Fprintf(e.stdout, "corporate actions: %d (%d new or corrected); adjustment factors changed on %d bars\n",
+			res.Actions, res.ActionsChanged, res.FactorsChanged)
 		if !*demo {
 			return nil
 		}

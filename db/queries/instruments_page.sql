@@ -17,10 +17,11 @@ WHERE (sqlc.arg(kind)::text = '' OR i.kind = sqlc.arg(kind)::text)
   AND (NOT sqlc.arg(active_only)::boolean OR i.active);
 
 -- name: GetInstrumentStats :one
--- 52-week high and low, average daily volume (3 months) and the last close.
-SELECT coalesce(max(d.high) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS high_52w,
-       coalesce(min(d.low) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS low_52w,
-       coalesce(avg(d.volume) FILTER (WHERE d.date > l.date - 91), 0)::float8 AS avg_volume,
+-- 52-week high and low, average daily volume (3 months) and the last close,
+-- adjusted for corporate actions (the latest day's factor is 1).
+SELECT coalesce(max(d.high * d.factor) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS high_52w,
+       coalesce(min(d.low * d.factor) FILTER (WHERE d.date > l.date - 365), 0)::float8 AS low_52w,
+       coalesce(avg(d.volume / d.factor) FILTER (WHERE d.date > l.date - 91), 0)::float8 AS avg_volume,
        l.date::date AS last_date
 FROM (SELECT max(x.date) AS date FROM daily_bars x WHERE x.code = sqlc.arg(code)::text) l
 JOIN daily_bars d ON d.code = sqlc.arg(code)::text AND d.date > l.date - 365

@@ -62,16 +62,17 @@ ORDER BY 1
 LIMIT sqlc.arg(max_rows);
 
 -- name: ListDailyCandles :many
--- Daily, weekly (Monday-start) or monthly candles from daily bars.
+-- Daily, weekly (Monday-start) or monthly candles from daily bars, adjusted
+-- for corporate actions (price × factor, volume ÷ factor) or raw.
 SELECT (CASE sqlc.arg(period)::text
             WHEN 'week' THEN date_bin(INTERVAL '7 days', d.date::timestamp, TIMESTAMP '2000-01-03')::date
             WHEN 'month' THEN date_trunc('month', d.date)::date
             ELSE d.date END)::date AS date,
-       (array_agg(d.open ORDER BY d.date))[1]::float8 AS open,
-       max(d.high)::float8 AS high,
-       min(d.low)::float8 AS low,
-       (array_agg(d.close ORDER BY d.date DESC))[1]::float8 AS close,
-       coalesce(sum(d.volume), 0)::bigint AS volume
+       (array_agg(d.open * (CASE WHEN sqlc.arg(adjusted)::bool THEN d.factor ELSE 1 END) ORDER BY d.date))[1]::float8 AS open,
+       max(d.high * (CASE WHEN sqlc.arg(adjusted)::bool THEN d.factor ELSE 1 END))::float8 AS high,
+       min(d.low * (CASE WHEN sqlc.arg(adjusted)::bool THEN d.factor ELSE 1 END))::float8 AS low,
+       (array_agg(d.close * (CASE WHEN sqlc.arg(adjusted)::bool THEN d.factor ELSE 1 END) ORDER BY d.date DESC))[1]::float8 AS close,
+       coalesce(sum(round(d.volume / (CASE WHEN sqlc.arg(adjusted)::bool THEN d.factor ELSE 1 END))), 0)::bigint AS volume
 FROM daily_bars d
 WHERE d.code = sqlc.arg(code) AND d.date >= sqlc.arg(from_date)::date AND d.date <= sqlc.arg(to_date)::date
 GROUP BY 1

@@ -31,26 +31,27 @@ ORDER BY i.code;
 -- name: ListStaleFeatures :many
 -- For each of codes whose stored features disagree with its daily bars, the
 -- first date that disagrees: a bar without a feature row (a new day or a
--- back-filled one), a feature row whose bar is gone, or a bar that changed
--- since its row was computed. Every row from that date on must be rewritten.
+-- back-filled one), a feature row whose bar is gone, or a bar (or its
+-- adjustment factor) that changed since its row was computed. Every row from that date on must be rewritten.
 SELECT coalesce(b.code, f.code)::text AS code,
        min(coalesce(b.date, f.date))::date AS stale_from
-FROM (SELECT d.code, d.date, d.open, d.high, d.low, d.close, d.volume
+FROM (SELECT d.code, d.date, d.open, d.high, d.low, d.close, d.volume, d.factor
       FROM daily_bars d WHERE d.code = ANY(sqlc.arg(codes)::text[])) b
-FULL JOIN (SELECT x.code, x.date, x.src_open, x.src_high, x.src_low, x.src_close, x.src_volume
+FULL JOIN (SELECT x.code, x.date, x.src_open, x.src_high, x.src_low, x.src_close, x.src_volume, x.src_factor
            FROM features x
            WHERE x.feature_set = sqlc.arg(feature_set)::text AND x.code = ANY(sqlc.arg(codes)::text[])) f
   ON f.code = b.code AND f.date = b.date
 WHERE b.code IS NULL OR f.code IS NULL
-   OR (b.open, b.high, b.low, b.close, b.volume)
-      IS DISTINCT FROM (f.src_open, f.src_high, f.src_low, f.src_close, f.src_volume)
+   OR (b.open, b.high, b.low, b.close, b.volume, b.factor)
+      IS DISTINCT FROM (f.src_open, f.src_high, f.src_low, f.src_close, f.src_volume, f.src_factor)
 GROUP BY 1
 ORDER BY 1;
 
 -- name: ListBarsForRefresh :many
 -- The bars of one instrument from the history-th bar before stale_from on
--- (all of them when it has fewer), oldest first.
-SELECT date, open, high, low, close, volume FROM daily_bars
+-- (all of them when it has fewer), oldest first: raw prices with their
+-- adjustment factor.
+SELECT date, open, high, low, close, volume, factor FROM daily_bars
 WHERE code = sqlc.arg(code)::text
   AND date >= coalesce((
       SELECT d.date FROM daily_bars d
@@ -62,8 +63,8 @@ ORDER BY date;
 DELETE FROM features WHERE feature_set = $1 AND code = $2 AND date >= $3;
 
 -- name: CopyFeatures :copyfrom
-INSERT INTO features (feature_set, code, date, vals, src_open, src_high, src_low, src_close, src_volume)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9);
+INSERT INTO features (feature_set, code, date, vals, src_open, src_high, src_low, src_close, src_volume, src_factor)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
 -- name: GetFeatureSpan :one
 SELECT coalesce(min(date), '0001-01-01')::date AS first_date,
@@ -105,11 +106,12 @@ WHERE feature_set = $1 AND date <= sqlc.arg(on_or_before)::date
 ORDER BY date DESC LIMIT sqlc.arg(n)::int;
 
 -- name: ListClosesFrom :many
-SELECT date, close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date;
+-- Adjusted closes (raw × factor), as labels read them.
+SELECT date, (close * factor)::float8 AS close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date;
 
 -- name: ListCodesClosesFrom :many
--- Closes of several instruments from a date on, by instrument then date.
-SELECT code, date, close FROM daily_bars
+-- Adjusted closes of several instruments from a date on, by instrument then date.
+SELECT code, date, (close * factor)::float8 AS close FROM daily_bars
 WHERE code = ANY(sqlc.arg(codes)::text[]) AND date >= sqlc.arg(from_date)::date
 ORDER BY code, date;
 
@@ -119,8 +121,9 @@ ORDER BY code, date;
 SELECT code, name, kind, sector FROM instruments WHERE code = ANY(sqlc.arg(codes)::text[]) ORDER BY code;
 
 -- name: ListFactorBars :many
--- Every bar of one instrument up to a date, oldest first.
-SELECT date, open, high, low, close, volume FROM daily_bars
+-- Every bar of one instrument up to a date, oldest first: raw prices with
+-- their adjustment factor.
+SELECT date, open, high, low, close, volume, factor FROM daily_bars
 WHERE code = $1 AND date <= sqlc.arg(to_date)::date
 ORDER BY date;
 

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/db"
+	"github.com/qlibpro/qlibpro/internal/corpaction"
 )
 
 // Indices are the six ASX indices shipped in data/asx/indices.
@@ -36,11 +37,18 @@ type SeedResult struct {
 	Instruments  int64
 	Bars         int64
 	BarsInserted int64
-	Elapsed      time.Duration
+	// Actions is how many corporate actions are stored, ActionsChanged how
+	// many this seed added or corrected, FactorsChanged how many bars got a
+	// new adjustment factor.
+	Actions        int64
+	ActionsChanged int
+	FactorsChanged int64
+	Elapsed        time.Duration
 }
 
-// Seed loads the shipped ASX data in dir (asx200.csv, equities/, indices/) into
-// the database. It is idempotent: a second run changes nothing.
+// Seed loads the shipped ASX data in dir (asx200.csv, equities/, indices/,
+// corporate-actions.csv when present) into the database and sets every bar's
+// adjustment factor. It is idempotent: a second run changes nothing.
 func Seed(ctx context.Context, pool *pgxpool.Pool, dir string) (SeedResult, error) {
 	start := time.Now()
 	var res SeedResult
@@ -72,6 +80,10 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, dir string) (SeedResult, erro
 			}
 		}
 	}
+	actions, err := readActions(filepath.Join(dir, "corporate-actions.csv"))
+	if err != nil {
+		return res, err
+	}
 	err = db.WithTx(ctx, pool, func(q *db.Queries, tx pgx.Tx) error {
 		for _, in := range insts {
 			if err := q.UpsertInstrument(ctx, in); err != nil {
@@ -83,6 +95,21 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, dir string) (SeedResult, erro
 			return err
 		}
 		res.BarsInserted = n
+		if len(actions) > 0 {
+			ar, err := corpaction.Upsert(ctx, q, actions)
+			if err != nil {
+				return fmt.Errorf("corporate-actions.csv: %w", err)
+			}
+			res.ActionsChanged, res.FactorsChanged = ar.Changed, ar.Bars
+		}
+		more, err := corpaction.Recompute(ctx, q, nil)
+		if err != nil {
+			return err
+		}
+		res.FactorsChanged += more
+		if res.Actions, err = q.CountCorporateActions(ctx); err != nil {
+			return err
+		}
 		if _, err := q.SetInstrumentActivity(ctx); err != nil {
 			return err
 		}
@@ -94,6 +121,24 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, dir string) (SeedResult, erro
 	})
 	res.Elapsed = time.Since(start)
 	return res, err
+}
+
+// readActions reads the shipped corporate actions; a data directory without
+// the file has none.
+func readActions(path string) ([]corpaction.Action, error) {
+	f, err := os.Open(path) // #nosec G304 -- the operator names the data directory (DATA_DIR, --data)
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	actions, err := corpaction.ReadCSV(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return actions, nil
 }
 
 // ReadFile reads one instrument's bars from path (gzip allowed) in format,
@@ -221,6 +266,17 @@ func UpsertBars(ctx context.Context, tx pgx.Tx, bars []Bar, source string) (int6
 	}
 	if _, err := tx.Exec(ctx, `DROP TABLE bars_in`); err != nil {
 		return 0, err
+	}
+	// A new or back-filled bar takes its factor from the corporate actions
+	// (and a new latest bar can bring an event's ex-date into the history).
+	codes := make([]string, 0, 8)
+	for _, b := range bars {
+		if n := len(codes); n == 0 || codes[n-1] != b.Code {
+			codes = append(codes, b.Code)
+		}
+	}
+	if _, err := corpaction.Recompute(ctx, db.New(tx), codes); err != nil {
+		return 0, fmt.Errorf("adjustment factors: %w", err)
 	}
 	return tag.RowsAffected(), nil
 }

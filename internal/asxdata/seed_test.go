@@ -46,6 +46,13 @@ func TestSeedIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if first.Actions != 35 || first.ActionsChanged != 35 || first.FactorsChanged < 20_000 {
+		t.Errorf("first seed: %d corporate actions (%d changed), %d factors set; want 35, 35 and the adjusted history",
+			first.Actions, first.ActionsChanged, first.FactorsChanged)
+	}
+	if second.Actions != 35 || second.ActionsChanged != 0 || second.FactorsChanged != 0 {
+		t.Errorf("second seed: %d corporate actions, %d changed, %d factors set; want 35, 0, 0", second.Actions, second.ActionsChanged, second.FactorsChanged)
+	}
 	if second.Instruments != first.Instruments || second.Bars != first.Bars || second.BarsInserted != 0 {
 		t.Errorf("second seed: %+v, want same counts and 0 changes after %+v", second, first)
 	}

@@ -72,6 +72,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, metrics *telemetry.Metrics, cfg C
 		river.AddWorker(workers, &trainWorker{pool: pool, p: p, log: log})
 		river.AddWorker(workers, &scoreWorker{pool: pool, p: p, log: log})
 		river.AddWorker(workers, &refreshWorker{pool: pool, p: p, log: log})
+		river.AddWorker(workers, &readjustWorker{pool: pool, p: p, log: log})
 		river.AddWorker(workers, &afterCloseWorker{pool: pool, p: p, log: log, cal: cfg.Calendar, now: cfg.Now, universe: cfg.Universe})
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{

@@ -2,6 +2,7 @@ package market
 
 import (
 	"context"
+	"math"
 	"strings"
 	"time"
 
@@ -120,11 +121,51 @@ func (s *Service) Instrument(ctx context.Context, code string) (db.Instrument, e
 	return in, err
 }
 
-// Candles returns the instrument's candles of interval iv in [from, to).
-// Daily-based candles end with today's intraday bar when the feed has traded
-// today and no daily bar exists yet. Bar times are bucket starts in UTC (daily
-// bars at midnight UTC of their Sydney date).
+// Prices says whether daily-based candles are adjusted for corporate actions.
+type Prices string
+
+// The two price bases of daily history.
+const (
+	// Adjusted history: price × factor and volume ÷ factor, so splits,
+	// consolidations and demergers are not jumps. The latest day's factor is
+	// 1, so recent prices are the traded ones.
+	Adjusted Prices = "adjusted"
+	// Raw history: the prices as traded on each day.
+	Raw Prices = "raw"
+)
+
+// ParsePrices reads a prices parameter ("" = Adjusted).
+func ParsePrices(s string) (Prices, error) {
+	switch Prices(strings.ToLower(strings.TrimSpace(s))) {
+	case "", Adjusted:
+		return Adjusted, nil
+	case Raw:
+		return Raw, nil
+	}
+	return "", apperr.FieldError("prices", "prices must be adjusted or raw; got %q", clip(s))
+}
+
+func clip(s string) string {
+	if len(s) > 20 {
+		return strings.ToValidUTF8(s[:20], "") + "…"
+	}
+	return s
+}
+
+// Candles returns the instrument's candles of interval iv in [from, to),
+// daily-based ones adjusted for corporate actions (CandlesIn with Adjusted).
 func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, to time.Time) ([]Bar, error) {
+	return s.CandlesIn(ctx, code, iv, from, to, Adjusted)
+}
+
+// CandlesIn returns the instrument's candles of interval iv in [from, to),
+// daily-based ones in prices. Daily-based candles end with today's intraday
+// bar when the feed has traded today and no daily bar exists yet; adjusted
+// history joins it without a jump, since the latest bar's factor is 1 (and an
+// action dated today, whose bar does not exist yet, is applied here). Intraday
+// candles are always as traded. Bar times are bucket starts in UTC (daily bars
+// at midnight UTC of their Sydney date).
+func (s *Service) CandlesIn(ctx context.Context, code string, iv Interval, from, to time.Time, prices Prices) ([]Bar, error) {
 	in, err := s.Instrument(ctx, code)
 	if err != nil {
 		return nil, err
@@ -142,7 +183,8 @@ func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, t
 	}
 	syd := asx.Sydney()
 	fromDay, toDay := asx.Civil(from.In(syd)), asx.Civil(to.Add(-time.Nanosecond).In(syd))
-	rows, err := s.q.ListDailyCandles(ctx, db.ListDailyCandlesParams{Period: iv.Period, Code: in.Code, FromDate: fromDay, ToDate: toDay, MaxRows: MaxCandles})
+	rows, err := s.q.ListDailyCandles(ctx, db.ListDailyCandlesParams{Period: iv.Period, Adjusted: prices != Raw,
+		Code: in.Code, FromDate: fromDay, ToDate: toDay, MaxRows: MaxCandles})
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +204,26 @@ func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, t
 		return out, err
 	}
 	live := Bar{Time: today, Open: sb.Open, High: sb.High, Low: sb.Low, Close: sb.Close, Volume: sb.Volume}
+	if prices != Raw {
+		pending, err := s.q.GetPendingFactor(ctx, db.GetPendingFactorParams{Code: in.Code, Day: today})
+		if err != nil {
+			return nil, err
+		}
+		adjustBars(out, pending)
+	}
 	return mergeLive(out, live, iv.Period), nil
+}
+
+// adjustBars applies factor f to bars in place (prices × f, volume ÷ f).
+func adjustBars(bars []Bar, f float64) {
+	if f == 1 || f <= 0 {
+		return
+	}
+	for i := range bars {
+		b := &bars[i]
+		b.Open, b.High, b.Low, b.Close = b.Open*f, b.High*f, b.Low*f, b.Close*f
+		b.Volume = int64(math.Round(float64(b.Volume) / f))
+	}
 }
 
 // mergeLive appends today's bar, or folds it into the last week/month bucket.

@@ -230,10 +230,14 @@ func (m *Matcher) Sweep(ctx context.Context) error {
 	return firstErr
 }
 
-// RunJobs pays due dividends, writes the daily snapshots once the session
-// has closed and sets the portfolio_value_aud gauge.
+// RunJobs adjusts parcels for due splits and consolidations, pays due
+// dividends, writes the daily snapshots once the session has closed and sets
+// the portfolio_value_aud gauge.
 func (m *Matcher) RunJobs(ctx context.Context) error {
 	now := m.svc.sessionNow()
+	if _, err := m.svc.ApplyCorporateActions(ctx, asx.TradeDate(now)); err != nil {
+		return err
+	}
 	if _, err := m.svc.PayDividends(ctx, asx.TradeDate(now)); err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
@@ -153,7 +154,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		Calendar: cal, Clock: clock,
 		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
 		Quant: s.Quant, Jobs: s.Jobs, Hub: s.Hub, Quotes: s.Quotes, Notices: status.NewNotices(pool),
-		StreamSlots: lease.New(rdb, cfg.RedisPrefix+"streams:", cfg.StreamsPerOwner, 3*cfg.StreamHeartbeat),
+		CorporateActions: corpaction.NewService(pool),
+		StreamSlots:      lease.New(rdb, cfg.RedisPrefix+"streams:", cfg.StreamsPerOwner, 3*cfg.StreamHeartbeat),
 		// A lab run ends by its timeout; the lease outlives it a little so
 		// that a machine that dies mid-run frees it soon after.
 		LabRuns:     lease.New(rdb, cfg.RedisPrefix+"lab:", 1, cfg.FactorLabTimeout+10*time.Second),

@@ -14,6 +14,8 @@ type InstrumentView struct {
 	Watchlists                              []components.WatchlistOption
 	CSRF                                    string
 	Notice                                  string
+	// Actions are the corporate actions that adjust the daily history.
+	Actions []components.CorporateActionRow
 }
 
 // ChartView is the chart panel: interval switcher, range presets, the chart.
@@ -27,6 +29,9 @@ type ChartView struct {
 	Stream    string // the page's one live stream: the quote row (HTML) and this chart's trades (JSON)
 	Intraday  bool
 	Overlay   string // model whose scores are drawn over daily candles
+	// Raw shows daily history as traded; otherwise it is adjusted for
+	// corporate actions (the default).
+	Raw bool
 }
 
 // HistoryView is one page of daily bars.

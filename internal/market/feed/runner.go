@@ -13,6 +13,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/corpaction"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider/eodhd"
@@ -248,5 +249,11 @@ func Finalise(ctx context.Context, q *db.Queries, cal *asx.Calendar, now time.Ti
 			return err
 		}
 	}
-	return nil
+	// A corporate action dated today now applies to the bars before it.
+	codes := make([]string, len(bars))
+	for i, b := range bars {
+		codes[i] = b.Code
+	}
+	_, err = corpaction.Recompute(ctx, q, codes)
+	return err
 }

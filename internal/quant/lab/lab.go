@@ -109,9 +109,9 @@ func evaluate(ctx context.Context, pool *pgxpool.Pool, q Query, lim Limits) (Res
 	}
 	for _, f := range expr.Fields(node) {
 		switch f {
-		case "open", "high", "low", "close", "volume", "vwap":
+		case "open", "high", "low", "close", "volume", "vwap", "factor":
 		default:
-			return Result{}, apperr.FieldError("expr", "Unknown field $%s: the data has $open, $high, $low, $close, $volume (and $vwap, always missing).", f)
+			return Result{}, apperr.FieldError("expr", "Unknown field $%s: the data has $open, $high, $low, $close, $volume (adjusted for corporate actions), $factor (and $vwap, always missing).", f)
 		}
 	}
 	if !q.From.Before(q.To) {
@@ -185,7 +185,7 @@ func evaluate(ctx context.Context, pool *pgxpool.Pool, q Query, lim Limits) (Res
 			}
 			cur, bars = r.Code, bars[:0]
 		}
-		bars = append(bars, store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume})
+		bars = append(bars, store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume, Factor: r.Factor})
 	}
 	if err := flush(cur, bars); err != nil {
 		return Result{}, err

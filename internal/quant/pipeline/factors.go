@@ -184,7 +184,7 @@ func (p *factorPlan) bars(ctx context.Context, dq *db.Queries, code string) ([]s
 	}
 	bars := make([]store.Bar, len(rows))
 	for i, r := range rows {
-		bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
+		bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume, Factor: r.Factor}
 	}
 	return bars, nil
 }

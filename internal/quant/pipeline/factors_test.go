@@ -47,7 +47,7 @@ func TestFactorsEqualsEval(t *testing.T) {
 		}
 		bars := make([]store.Bar, len(rows))
 		for i, r := range rows {
-			bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
+			bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume, Factor: r.Factor}
 		}
 		a := store.Align(cal, bars)
 		one, err := expr.Eval(expr.MustParse(src), a.Series)

@@ -259,7 +259,7 @@ func (w *worker) rewrite(ctx context.Context, code string, from time.Time) (writ
 	}
 	bars := make([]Bar, len(rows))
 	for i, r := range rows {
-		bars[i] = Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
+		bars[i] = Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume, Factor: r.Factor}
 	}
 	params, err := w.compute(code, bars, from)
 	if err != nil {
@@ -318,7 +318,7 @@ func (w *worker) compute(code string, bars []Bar, from time.Time) ([]db.CopyFeat
 		b := bars[t]
 		params = append(params, db.CopyFeaturesParams{
 			FeatureSet: s.name, Code: code, Date: b.Date, Vals: vals,
-			SrcOpen: b.Open, SrcHigh: b.High, SrcLow: b.Low, SrcClose: b.Close, SrcVolume: b.Volume,
+			SrcOpen: b.Open, SrcHigh: b.High, SrcLow: b.Low, SrcClose: b.Close, SrcVolume: b.Volume, SrcFactor: b.AdjFactor(),
 		})
 	}
 	return params, nil

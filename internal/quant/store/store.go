@@ -80,29 +80,61 @@ func (s *Store) Name() string { return s.name }
 // Features returns the feature names in stored column order.
 func (s *Store) Features() []string { return append([]string(nil), s.features...) }
 
-// Bar is one daily bar, as the features read it.
+// Bar is one daily bar as stored: raw (traded) prices and volume, and the
+// corporate-action adjustment factor of its day (Qlib's $factor).
 type Bar struct {
 	Date                   time.Time
 	Open, High, Low, Close float64
 	Volume                 *int64 // nil when the source has none
+	// Factor adjusts the bar for later splits, consolidations and other
+	// corporate actions: adjusted price = raw × Factor, adjusted volume =
+	// raw ÷ Factor. The latest bar's factor is 1. Zero reads as 1.
+	Factor float64
 }
 
-// Series turns bars (oldest first) into the expression engine's input, one
-// row per bar. The data has no VWAP, so $vwap reads as missing, as in Qlib's
-// Yahoo data. Factors are evaluated on Align's series instead, which adds the
-// market's trading days without a bar as NaN rows, as Qlib does.
+// AdjFactor returns b's adjustment factor (1 when unset).
+func (b Bar) AdjFactor() float64 {
+	if b.Factor == 0 {
+		return 1
+	}
+	return b.Factor
+}
+
+// Adjusted returns b with prices multiplied and volume divided by its factor
+// (volume rounded to a whole number of shares), and Factor 1.
+func (b Bar) Adjusted() Bar {
+	f := b.AdjFactor()
+	if f == 1 {
+		b.Factor = 1
+		return b
+	}
+	out := Bar{Date: b.Date, Open: b.Open * f, High: b.High * f, Low: b.Low * f, Close: b.Close * f, Factor: 1}
+	if b.Volume != nil {
+		v := int64(math.Round(float64(*b.Volume) / f))
+		out.Volume = &v
+	}
+	return out
+}
+
+// Series turns bars (oldest first) into the expression engine's input, as
+// Qlib does: $open, $high, $low, $close are adjusted prices (raw × factor),
+// $volume is adjusted volume (raw ÷ factor) and $factor is the factor. The
+// data has no VWAP, so $vwap reads as missing, as in Qlib's Yahoo data.
+// Factors are evaluated on Align's series instead, which adds the market's
+// trading days without a bar as NaN rows, as Qlib does.
 func Series(bars []Bar) expr.Series {
 	n := len(bars)
 	open, high, low := make([]float64, n), make([]float64, n), make([]float64, n)
-	closes, volume := make([]float64, n), make([]float64, n)
+	closes, volume, factor := make([]float64, n), make([]float64, n), make([]float64, n)
 	for i, b := range bars {
-		open[i], high[i], low[i], closes[i] = b.Open, b.High, b.Low, b.Close
+		f := b.AdjFactor()
+		open[i], high[i], low[i], closes[i], factor[i] = b.Open*f, b.High*f, b.Low*f, b.Close*f, f
 		volume[i] = math.NaN()
 		if b.Volume != nil {
-			volume[i] = float64(*b.Volume)
+			volume[i] = float64(*b.Volume) / f
 		}
 	}
 	return expr.Series{Len: n, Fields: map[string][]float64{
-		"open": open, "high": high, "low": low, "close": closes, "volume": volume,
+		"open": open, "high": high, "low": low, "close": closes, "volume": volume, "factor": factor,
 	}}
 }

@@ -26,7 +26,7 @@ func mustBars(t *testing.T, pool *pgxpool.Pool, code string) []store.Bar {
 	}
 	bars := make([]store.Bar, len(rows))
 	for i, r := range rows {
-		bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume}
+		bars[i] = store.Bar{Date: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume, Factor: r.Factor}
 	}
 	return bars
 }

@@ -85,7 +85,7 @@ func fingerprint(tb testing.TB) string {
 	h := sha256.New()
 	fmt.Fprintln(h, migrations.Fingerprint())
 	var files []string
-	for _, dir := range []string{"internal/asxdata", "internal/jobs", "data/asx"} {
+	for _, dir := range []string{"internal/asxdata", "internal/corpaction", "internal/jobs", "data/asx"} {
 		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && !strings.HasSuffix(p, "_test.go") {
 				files = append(files, p)
