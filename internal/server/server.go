@@ -168,7 +168,6 @@ func NewFeed(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.
 		Provider: cfg.FeedProvider, Speed: cfg.FeedSpeed, Seed: cfg.FeedSeed, Symbols: cfg.FeedSymbols,
 		ReplayFile: cfg.FeedReplayFile, EODHDKey: cfg.EODHDKey, EODHDPoll: cfg.EODHDPoll,
 		BatchEvery: cfg.FeedBatchEvery, MaxBatch: 2000, Channel: QuotesChannel(cfg), Deployment: cfg.DeploymentID,
-		RollUp: true,
 	}, pool, rdb, cal, clock, log, func(n int) { m.TicksIngested.Add(float64(n)) })
 }
 
