@@ -104,6 +104,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	}
 	metrics := telemetry.New()
 	metrics.WatchPool(pool)
+	metrics.StreamsMax.Set(float64(cfg.StreamsPerMachine))
 	s := &Server{Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics}
 
 	s.Hashing = auth.NewHashLimiter(cfg.PasswordHashConcurrency, cfg.PasswordHashWait,
@@ -134,7 +135,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	// applies (only its own deployment's current feed leader's); it matches
 	// only while it leads (Start).
 	s.Portfolio = portfolio.NewService(pool, s.Hub, clock, cal)
-	s.Matcher = portfolio.NewMatcher(s.Portfolio, portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Log: log})
+	s.Matcher = portfolio.NewMatcher(s.Portfolio, portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Updated: metrics.PortfolioValueUpdated, Log: log})
 	s.Hub.OnTicks(s.Matcher.Observe)
 	if cfg.FeedEnabled {
 		s.Feed = NewFeed(cfg, pool, rdb, cal, clock, log, metrics)
@@ -168,7 +169,17 @@ func NewFeed(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.
 		Provider: cfg.FeedProvider, Speed: cfg.FeedSpeed, Seed: cfg.FeedSeed, Symbols: cfg.FeedSymbols,
 		ReplayFile: cfg.FeedReplayFile, EODHDKey: cfg.EODHDKey, EODHDPoll: cfg.EODHDPoll,
 		BatchEvery: cfg.FeedBatchEvery, MaxBatch: 2000, Channel: QuotesChannel(cfg), Deployment: cfg.DeploymentID,
-	}, pool, rdb, cal, clock, log, func(n int) { m.TicksIngested.Add(float64(n)) })
+		OnLeader: func(leader bool) {
+			if leader {
+				m.FeedLeader.Set(1)
+			} else {
+				m.FeedLeader.Set(0)
+			}
+		},
+	}, pool, rdb, cal, clock, log, func(n int) {
+		m.TicksIngested.Add(float64(n))
+		m.FeedLastIngest.SetToCurrentTime()
+	})
 }
 
 // HTTPServer wraps the web application in an http.Server with timeouts that

@@ -39,8 +39,9 @@ type Config struct {
 	EODHDPoll  time.Duration
 	BatchEvery time.Duration // 100–250 ms
 	MaxBatch   int
-	Channel    string // Redis channel for tick batches
-	Deployment string // identity stamped on every batch (config DEPLOYMENT_ID)
+	Channel    string            // Redis channel for tick batches
+	Deployment string            // identity stamped on every batch (config DEPLOYMENT_ID)
+	OnLeader   func(leader bool) // hears each change of leadership (the feed_leader gauge); nil to skip
 }
 
 // Runner is the feed side of one process: it competes for leadership and,
@@ -84,6 +85,9 @@ func SharedClock(ctx context.Context, name string, rdb *redis.Client, key string
 func (r *Runner) Run(ctx context.Context) error {
 	l := NewLeadership(r.pool, LockKey, 2*time.Second, time.Second, func(leader bool) {
 		r.log.Info("feed leadership", slog.Bool("leader", leader), slog.String("provider", r.cfg.Provider))
+		if r.cfg.OnLeader != nil {
+			r.cfg.OnLeader(leader)
+		}
 	})
 	return l.Run(ctx, r.lead, func(err error) { r.log.Error("feed", slog.String("error", err.Error())) })
 }
