@@ -105,6 +105,11 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	metrics := telemetry.New()
 	metrics.WatchPool(pool)
 	metrics.StreamsMax.Set(float64(cfg.StreamsPerMachine))
+	metrics.WatchSession(func() bool {
+		now := clock.Session(clock.Now())
+		sess, ok := cal.SessionTimes(now)
+		return ok && !now.Before(sess.Open) && now.Before(sess.Close)
+	})
 	s := &Server{Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics}
 
 	s.Hashing = auth.NewHashLimiter(cfg.PasswordHashConcurrency, cfg.PasswordHashWait,

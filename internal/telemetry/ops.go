@@ -74,3 +74,18 @@ func (c *readinessCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ch <- prometheus.MustNewConstMetric(c.ready, prometheus.GaugeValue, all)
 }
+
+// WatchSession exports market_session_open: 1 while open reports the ASX
+// session clock (simulated with the demo feed) inside trading hours, so that
+// the feed alerts hold outside them.
+func (m *Metrics) WatchSession(open func() bool) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "market_session_open",
+		Help: "1 while the ASX session (the feed's clock) is between the open and the close, else 0.",
+	}, func() float64 {
+		if open() {
+			return 1
+		}
+		return 0
+	}))
+}
