@@ -176,4 +176,3 @@ func barsDump(t *testing.T, db *sql.DB) string {
 	}
 	return s
 }
-
