@@ -23,7 +23,9 @@ import (
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/buildinfo"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/errorreport"
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
@@ -45,6 +47,7 @@ type Server struct {
 	Pool    *pgxpool.Pool
 	Redis   *redis.Client
 	Metrics *telemetry.Metrics
+	Errors  *errorreport.Reporter // Sentry when SENTRY_DSN is set
 
 	// The services, each built once and shared by the web application and
 	// the background parts.
@@ -111,6 +114,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 		return ok && !now.Before(sess.Open) && now.Before(sess.Close)
 	})
 	s := &Server{Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics}
+	if s.Errors, err = errorreport.New(cfg.SentryDSN, buildinfo.Version, cfg.Environment); err != nil {
+		return nil, err
+	}
 
 	s.Hashing = auth.NewHashLimiter(cfg.PasswordHashConcurrency, cfg.PasswordHashWait,
 		func() { metrics.AuthRefused.WithLabelValues("password_hash").Inc() })
@@ -154,7 +160,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	s.Quant = s.Jobs.Pipeline()
 
 	s.HTTP = handlers.New(handlers.Deps{
-		Config: cfg, Log: log, Metrics: metrics, Assets: assets,
+		Config: cfg, Log: log, Metrics: metrics, Errors: s.Errors, Assets: assets,
 		Pool: pool, Redis: rdb, Queries: db.New(pool), PendingMigrations: migrator.HasPending,
 		Calendar: cal, Clock: clock,
 		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
@@ -259,4 +265,5 @@ func (s *Server) Start(ctx context.Context) {
 func (s *Server) Wait() {
 	s.wg.Wait()
 	s.Users.Wait()
+	s.Errors.Flush(2 * time.Second) // errors reported just before the end
 }
