@@ -3,8 +3,11 @@ package feed_test
 import (
 	"context"
 	"database/sql"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,8 +15,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	_ "github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed"
+	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
 	"github.com/qlibpro/qlibpro/migrations"
@@ -142,5 +147,63 @@ func TestAggregateRefresher(t *testing.T) {
 	}
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM bars_1m WHERE time < $1`, after).Scan(&materialised); err != nil || materialised != 2 {
 		t.Errorf("%d bars materialised below the watermark, want 2 (the 36-hour-old tick is in the window)", materialised)
+	}
+}
+
+// recordLog keeps every log record's message and error attribute.
+type recordLog struct {
+	mu      sync.Mutex
+	records []string
+}
+
+func (l *recordLog) Enabled(context.Context, slog.Level) bool { return true }
+func (l *recordLog) Handle(_ context.Context, r slog.Record) error {
+	line := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool { line += " " + a.String(); return true })
+	l.mu.Lock()
+	l.records = append(l.records, line)
+	l.mu.Unlock()
+	return nil
+}
+func (l *recordLog) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *recordLog) WithGroup(string) slog.Handler      { return l }
+func (l *recordLog) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.records)
+}
+
+// TestLeaderUnderTimescale (F1): a feed leader on TimescaleDB writes ticks,
+// does not run the plain roll-up (which failed every 2 s with "cannot
+// insert into view"), and its one-minute bars come from the aggregate.
+func TestLeaderUnderTimescale(t *testing.T) {
+	pool := timescalePool(t)
+	rdb, prefix := testenv.Redis(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := pool.Exec(ctx, `INSERT INTO instruments (code, name) VALUES ('BHP', 'BHP Group'), ('CBA', 'Commonwealth Bank');
+		INSERT INTO daily_bars (code, date, open, high, low, close, volume) VALUES
+		  ('BHP', current_date - 1, 45, 46, 44, 45.5, 1000), ('CBA', current_date - 1, 160, 161, 159, 160.5, 1000)`); err != nil {
+		t.Fatal(err)
+	}
+	log := &recordLog{}
+	runner := feed.NewRunner(feed.Config{
+		Provider: feed.Simulator, Speed: 1, Seed: 1, Symbols: []string{"BHP", "CBA"},
+		BatchEvery: 100 * time.Millisecond, MaxBatch: 1000, Channel: prefix + "quotes", Deployment: prefix,
+	}, pool, rdb, asx.DefaultCalendar(), provider.NewDemoClock(time.Now().Add(-2*time.Hour), 1, nil), slog.New(log), nil)
+	done := make(chan struct{})
+	go func() { _ = runner.Run(ctx); close(done) }()
+	waitFor(t, func() bool {
+		var n int
+		_ = pool.QueryRow(ctx, `SELECT count(*) FROM bars_1m`).Scan(&n)
+		return n > 0
+	}, 20*time.Second, "one-minute bars from the aggregate")
+	time.Sleep(5 * time.Second) // more than two roll-up intervals
+	cancel()
+	<-done
+	for _, l := range log.lines() {
+		if strings.HasPrefix(l, "ERROR") {
+			t.Errorf("feed logged %s", l)
+		}
 	}
 }
