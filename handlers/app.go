@@ -16,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
+	"github.com/qlibpro/qlibpro/internal/errorreport"
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
@@ -34,6 +35,7 @@ type Deps struct {
 	Config  config.Config
 	Log     *slog.Logger
 	Metrics *telemetry.Metrics
+	Errors  *errorreport.Reporter // internal errors to Sentry (SENTRY_DSN); nil or disabled: only logged
 	Assets  *static.Assets
 	Pool    *pgxpool.Pool // readiness checks and factor evaluation
 	Redis   *redis.Client // sessions and readiness checks
@@ -77,7 +79,7 @@ func New(d Deps) *echo.Echo {
 	sess := newSessions(sm, d.Redis, d.Config.RedisPrefix, d.Users)
 	r := &renderer{assets: d.Assets, region: d.Config.FlyRegion, csrf: sess.existingCSRF,
 		market: marketStatus(d.Calendar, d.Clock), notices: bannerNotices(d.Notices)}
-	e.HTTPErrorHandler = errorHandler(d.Log, r)
+	e.HTTPErrorHandler = errorHandler(d.Log, r, d.Errors)
 
 	e.Use(observe(d.Log, d.Metrics))
 	e.Use(securityHeaders(d.Config))

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/errorreport"
 )
 
 // Problem is an RFC 9457 problem details body.
@@ -80,7 +81,7 @@ func classify(err error) (int, apperr.Code, string, *apperr.Error) {
 // errorHandler is the one place errors become responses: problem+json under
 // /api, a toast for htmx, an HTML page otherwise. Only 5xx are logged with
 // their cause; users see "Internal error" and the request id.
-func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
+func errorHandler(log *slog.Logger, r *renderer, report *errorreport.Reporter) echo.HTTPErrorHandler {
 	return func(err error, c echo.Context) {
 		if c.Response().Committed {
 			return
@@ -90,6 +91,9 @@ func errorHandler(log *slog.Logger, r *renderer) echo.HTTPErrorHandler {
 		if _, isData := dataError(err); status >= 500 || isData {
 			log.ErrorContext(c.Request().Context(), "request failed",
 				slog.String("request_id", rid), slog.String("error", err.Error()))
+		}
+		if status >= 500 && status != http.StatusServiceUnavailable {
+			report.Report(err, c.Request(), c.Path(), rid)
 		}
 		if he := (*echo.HTTPError)(nil); errors.As(err, &he) && status == http.StatusMethodNotAllowed {
 			if allow := c.Response().Header().Get(echo.HeaderAllow); allow == "" {

@@ -77,6 +77,20 @@ func (h *healthHandler) check(ctx context.Context) readiness {
 	return r
 }
 
+// checks runs the readiness checks for the app_ready metrics: each check's
+// name and whether it passed.
+func (h *healthHandler) checks(ctx context.Context) map[string]bool {
+	r := h.check(ctx)
+	out := make(map[string]bool, len(r.Checks))
+	for name := range r.Checks {
+		out[name] = true
+	}
+	for _, name := range r.Failing {
+		out[name] = false
+	}
+	return out
+}
+
 type pendingError struct{}
 
 func (pendingError) Error() string { return "migrations pending: run qlibpro migrate up" }

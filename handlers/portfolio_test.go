@@ -295,6 +295,13 @@ func TestPortfolioAPI(t *testing.T) {
 	if want := 100000 - 4569.95 + 100*q.Last; math.Abs(m.GetGauge().GetValue()-want) > 0.01 {
 		t.Errorf("portfolio_value_aud = %v, want %v", m.GetGauge().GetValue(), want)
 	}
+	// … and when it did, for the valuation-stale alert.
+	if err := app.Metrics.PortfolioValueUpdated.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	if age := float64(time.Now().UnixNano())/1e9 - m.GetGauge().GetValue(); age < 0 || age > 60 {
+		t.Errorf("portfolio_value_updated_timestamp_seconds is %v s old", age)
+	}
 
 	// Cancel over the API, then again (409).
 	_, working, _ := b.api("POST", "/api/v1/orders", tok, `{"code":"CBA","side":"buy","type":"limit","quantity":1,"limit_price":"100.00","time_in_force":"gtc"}`)

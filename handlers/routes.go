@@ -16,6 +16,7 @@ import (
 // in admin_models.go.
 func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStreams, limit *apiRateLimit) {
 	health := &healthHandler{pool: d.Pool, rdb: d.Redis, pending: d.PendingMigrations, region: d.Config.FlyRegion, operator: isOperator(d.Config)}
+	d.Metrics.WatchReadiness(health.checks) // app_ready for the alert rules (deploy/monitoring)
 	home := &homeHandler{q: d.Queries, r: r}
 	account := &accountHandler{users: d.Users, s: s, r: r}
 	settings := &settingsHandler{users: d.Users, s: s, r: r}

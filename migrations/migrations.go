@@ -20,26 +20,62 @@ import (
 //go:embed *.sql
 var sqlFiles embed.FS
 
-// goMigrations are registered explicitly (no goose global registry).
-var goMigrations = []*goose.Migration{
-	goose.NewGoMigration(3,
-		&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
-			return hypertable(ctx, db, "daily_bars", "date", "365 days")
-		}},
-		&goose.GoFunc{RunDB: keepHypertable},
-	),
-	goose.NewGoMigration(6, &goose.GoFunc{RunDB: timescaleMarket}, &goose.GoFunc{RunDB: timescaleMarketDown}),
+// goMigrations are registered explicitly (no goose global registry). Both
+// TimescaleDB steps share one decision t, made when the first of them runs.
+func goMigrations(t *timescale) []*goose.Migration {
+	return []*goose.Migration{
+		goose.NewGoMigration(3,
+			&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+				level, err := t.levelFor(ctx, db)
+				if err != nil || level == Plain {
+					return err
+				}
+				return hypertable(ctx, db, "daily_bars", "date", "365 days")
+			}},
+			&goose.GoFunc{RunDB: keepHypertable},
+		),
+		goose.NewGoMigration(6,
+			&goose.GoFunc{RunDB: func(ctx context.Context, db *sql.DB) error {
+				level, err := t.levelFor(ctx, db)
+				if err != nil {
+					return err
+				}
+				return timescaleMarket(ctx, db, level)
+			}},
+			&goose.GoFunc{RunDB: timescaleMarketDown},
+		),
+	}
+}
+
+// Option configures NewProvider.
+type Option func(*timescale)
+
+// WithTimescaleLog sends the one line that says how much of TimescaleDB the
+// migrations use (and why not more) to log at Info.
+func WithTimescaleLog(log *slog.Logger) Option {
+	return func(t *timescale) { t.notify = func(msg string) { log.Info(msg) } }
+}
+
+// WithTimescaleCaps replaces the detection of the server's TimescaleDB
+// capabilities (tests that exercise a fallback the server cannot show).
+func WithTimescaleCaps(detect func(context.Context, *sql.DB) (TimescaleCaps, error)) Option {
+	return func(t *timescale) { t.detect = detect }
 }
 
 // NewProvider returns a goose provider over the embedded migrations. Concurrent
 // migrators (several machines starting at once) serialise on an advisory lock.
-func NewProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
+// log, when not nil, receives goose's own messages.
+func NewProvider(db *sql.DB, log *slog.Logger, options ...Option) (*goose.Provider, error) {
 	locker, err := lock.NewPostgresSessionLocker()
 	if err != nil {
 		return nil, err
 	}
+	t := &timescale{detect: DetectTimescale}
+	for _, o := range options {
+		o(t)
+	}
 	opts := []goose.ProviderOption{
-		goose.WithGoMigrations(goMigrations...),
+		goose.WithGoMigrations(goMigrations(t)...),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithSessionLocker(locker),
 	}
@@ -49,30 +85,20 @@ func NewProvider(db *sql.DB, log *slog.Logger) (*goose.Provider, error) {
 	return goose.NewProvider(goose.DialectPostgres, db, sqlFiles, opts...)
 }
 
-// TimescaleAvailable reports whether the server can install TimescaleDB.
-func TimescaleAvailable(ctx context.Context, db *sql.DB) (bool, error) {
-	var ok bool
-	err := db.QueryRowContext(ctx,
-		`SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb')`).Scan(&ok)
-	return ok, err
-}
-
 // hypertable turns table into a TimescaleDB hypertable partitioned on column
-// when the extension is available; on plain PostgreSQL it does nothing, and the
-// table stays an ordinary table with the same columns and keys.
-func hypertable(ctx context.Context, db *sql.DB, table, column, chunk string) error {
-	ok, err := TimescaleAvailable(ctx, db)
-	if err != nil || !ok {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS timescaledb`); err != nil {
-		return fmt.Errorf("timescaledb is available but cannot be created (is it in shared_preload_libraries?): %w", err)
-	}
-	_, err = db.ExecContext(ctx,
+// (the caller has checked that hypertables are usable and the extension
+// exists).
+func hypertable(ctx context.Context, db execer, table, column, chunk string) error {
+	_, err := db.ExecContext(ctx,
 		`SELECT create_hypertable($1::regclass, $2::name, chunk_time_interval => $3::interval,
 		        migrate_data => true, if_not_exists => true)`,
 		table, column, chunk)
 	return err
+}
+
+// execer is a *sql.DB or a *sql.Tx.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
 // keepHypertable is the Down of a hypertable step. A hypertable is a valid
@@ -94,7 +120,7 @@ func Fingerprint() string {
 		h.Write(b)
 		return err
 	})
-	for _, m := range goMigrations {
+	for _, m := range goMigrations(&timescale{}) {
 		fmt.Fprintf(h, "go %d\n", m.Version)
 	}
 	return hex.EncodeToString(h.Sum(nil))

@@ -144,7 +144,7 @@ case "${1:-}" in
     # Build-time C libraries: XGBoost for in-app training (cgo), gcc for cgo itself.
     apt_ensure gcc libc6-dev libxgboost-dev libgomp1 tzdata ca-certificates
     # Tests: Chromium for the browser tests, curl and jq for scripts/smoke.sh.
-    [ "${2:-}" = "--test" ] && apt_ensure chromium curl jq
+    [ "${2:-}" = "--test" ] && apt_ensure chromium curl jq prometheus prometheus-alertmanager
     postgres_up
     redis_up ;;
   down) down ;;

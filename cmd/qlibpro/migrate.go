@@ -65,7 +65,7 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err := sqlDB.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
-	p, err := migrations.NewProvider(sqlDB, nil)
+	p, err := migrations.NewProvider(sqlDB, nil, migrations.WithTimescaleLog(newLogger(cfg, e.stderr)))
 	if err != nil {
 		return err
 	}

@@ -52,6 +52,7 @@ type Config struct {
 
 	MetricsAddr  string // separate listen address for /metrics
 	MetricsToken string // bearer token for /metrics on the main address
+	SentryDSN    string // report internal errors to Sentry (none: off)
 
 	FlyRegion     string
 	PrimaryRegion string
@@ -131,6 +132,7 @@ var Vars = []Var{
 	{"SESSION_LIFETIME", "12h", "absolute session lifetime"},
 	{"METRICS_ADDR", "(none)", "serve /metrics on this separate address, e.g. :9091"},
 	{"METRICS_TOKEN", "(none)", "serve /metrics on the main port behind Authorization: Bearer <token>; one of METRICS_ADDR or METRICS_TOKEN is required in production"},
+	{"SENTRY_DSN", "(none: errors are only logged)", "report internal errors (5xx, panics) to Sentry with release = version, personal data scrubbed"},
 	{"FLY_REGION", "local", "region this machine runs in (set by Fly.io)"},
 	{"PRIMARY_REGION", "syd", "region that takes writes; others replay writes there"},
 	{"SMTP_HOST", "(none: mail is written to the log, labelled)", "SMTP server for password-reset and alert e-mails; required in production"},
@@ -217,6 +219,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.MetricsAddr = p.addr("METRICS_ADDR")
 	c.MetricsToken = p.str("METRICS_TOKEN", "")
+	c.SentryDSN = p.str("SENTRY_DSN", "")
 	if c.MetricsToken != "" && len(c.MetricsToken) < 16 {
 		p.fail("METRICS_TOKEN", "must be at least 16 characters")
 	}

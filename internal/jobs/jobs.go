@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/qlibpro/qlibpro/db"
@@ -75,6 +76,9 @@ func New(pool *pgxpool.Pool, log *slog.Logger, metrics *telemetry.Metrics, cfg C
 		river.AddWorker(workers, &readjustWorker{pool: pool, p: p, log: log})
 		river.AddWorker(workers, &afterCloseWorker{pool: pool, p: p, log: log, cal: cfg.Calendar, now: cfg.Now, universe: cfg.Universe})
 		rc.Workers = workers
+		if metrics != nil {
+			rc.Middleware = []rivertype.Middleware{&workMetrics{worked: metrics.JobsWorked}}
+		}
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			QueueTraining:      {MaxWorkers: 1},

@@ -27,11 +27,12 @@ const freshFor = 5 * time.Minute
 // market is current, but it matches only while Lead runs, which the caller
 // runs under leader election so that exactly one process matches.
 type Matcher struct {
-	svc   *Service
-	log   *slog.Logger
-	gauge prometheus.Gauge
-	every time.Duration
-	jobs  time.Duration
+	svc     *Service
+	log     *slog.Logger
+	gauge   prometheus.Gauge
+	updated prometheus.Gauge
+	every   time.Duration
+	jobs    time.Duration
 
 	mu   sync.Mutex
 	book map[string]View
@@ -46,7 +47,10 @@ type MatcherOptions struct {
 	Every time.Duration    // timer for queued, expiring and resting orders (default 1 s)
 	Jobs  time.Duration    // dividends, snapshots and the value gauge (default 30 s)
 	Gauge prometheus.Gauge // portfolio_value_aud; nil to skip
-	Log   *slog.Logger
+	// Updated is set to the time of each successful valuation
+	// (portfolio_value_updated_timestamp_seconds); nil to skip.
+	Updated prometheus.Gauge
+	Log     *slog.Logger
 }
 
 // NewMatcher returns a matcher over svc.
@@ -60,7 +64,7 @@ func NewMatcher(svc *Service, opts MatcherOptions) *Matcher {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Matcher{svc: svc, log: opts.Log, gauge: opts.Gauge, every: opts.Every, jobs: opts.Jobs,
+	return &Matcher{svc: svc, log: opts.Log, gauge: opts.Gauge, updated: opts.Updated, every: opts.Every, jobs: opts.Jobs,
 		book: map[string]View{}, ticks: make(chan []market.Tick, 256)}
 }
 
@@ -253,6 +257,9 @@ func (m *Matcher) RunJobs(ctx context.Context) error {
 			return err
 		}
 		m.gauge.Set(total.InexactFloat64())
+		if m.updated != nil {
+			m.updated.SetToCurrentTime()
+		}
 	}
 	return nil
 }

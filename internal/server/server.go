@@ -23,8 +23,10 @@ import (
 	"github.com/qlibpro/qlibpro/handlers"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
+	"github.com/qlibpro/qlibpro/internal/buildinfo"
 	"github.com/qlibpro/qlibpro/internal/config"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
+	"github.com/qlibpro/qlibpro/internal/errorreport"
 	"github.com/qlibpro/qlibpro/internal/jobs"
 	"github.com/qlibpro/qlibpro/internal/lease"
 	"github.com/qlibpro/qlibpro/internal/market"
@@ -46,6 +48,7 @@ type Server struct {
 	Pool    *pgxpool.Pool
 	Redis   *redis.Client
 	Metrics *telemetry.Metrics
+	Errors  *errorreport.Reporter // Sentry when SENTRY_DSN is set
 
 	// The services, each built once and shared by the web application and
 	// the background parts.
@@ -105,7 +108,16 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	}
 	metrics := telemetry.New()
 	metrics.WatchPool(pool)
+	metrics.StreamsMax.Set(float64(cfg.StreamsPerMachine))
+	metrics.WatchSession(func() bool {
+		now := clock.Session(clock.Now())
+		sess, ok := cal.SessionTimes(now)
+		return ok && !now.Before(sess.Open) && now.Before(sess.Close)
+	})
 	s := &Server{Config: cfg, Log: log, Pool: pool, Redis: rdb, Metrics: metrics}
+	if s.Errors, err = errorreport.New(cfg.SentryDSN, buildinfo.Version, cfg.Environment); err != nil {
+		return nil, err
+	}
 
 	s.Hashing = auth.NewHashLimiter(cfg.PasswordHashConcurrency, cfg.PasswordHashWait,
 		func() { metrics.AuthRefused.WithLabelValues("password_hash").Inc() })
@@ -135,7 +147,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	// applies (only its own deployment's current feed leader's); it matches
 	// only while it leads (Start).
 	s.Portfolio = portfolio.NewService(pool, s.Hub, clock, cal)
-	s.Matcher = portfolio.NewMatcher(s.Portfolio, portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Log: log})
+	s.Matcher = portfolio.NewMatcher(s.Portfolio, portfolio.MatcherOptions{Gauge: metrics.PortfolioValue, Updated: metrics.PortfolioValueUpdated, Log: log})
 	s.Hub.OnTicks(s.Matcher.Observe)
 	if cfg.FeedEnabled {
 		s.Feed = NewFeed(cfg, pool, rdb, cal, clock, log, metrics)
@@ -149,7 +161,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	s.Quant = s.Jobs.Pipeline()
 
 	s.HTTP = handlers.New(handlers.Deps{
-		Config: cfg, Log: log, Metrics: metrics, Assets: assets,
+		Config: cfg, Log: log, Metrics: metrics, Errors: s.Errors, Assets: assets,
 		Pool: pool, Redis: rdb, Queries: db.New(pool), PendingMigrations: migrator.HasPending,
 		Calendar: cal, Clock: clock,
 		Users: s.Users, Market: s.Market, Watchlists: s.Watchlists, Portfolio: s.Portfolio,
@@ -170,8 +182,17 @@ func NewFeed(cfg config.Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.
 		Provider: cfg.FeedProvider, Speed: cfg.FeedSpeed, Seed: cfg.FeedSeed, Symbols: cfg.FeedSymbols,
 		ReplayFile: cfg.FeedReplayFile, EODHDKey: cfg.EODHDKey, EODHDPoll: cfg.EODHDPoll,
 		BatchEvery: cfg.FeedBatchEvery, MaxBatch: 2000, Channel: QuotesChannel(cfg), Deployment: cfg.DeploymentID,
-		RollUp: true,
-	}, pool, rdb, cal, clock, log, func(n int) { m.TicksIngested.Add(float64(n)) })
+		OnLeader: func(leader bool) {
+			if leader {
+				m.FeedLeader.Set(1)
+			} else {
+				m.FeedLeader.Set(0)
+			}
+		},
+	}, pool, rdb, cal, clock, log, func(n int) {
+		m.TicksIngested.Add(float64(n))
+		m.FeedLastIngest.SetToCurrentTime()
+	})
 }
 
 // HTTPServer wraps the web application in an http.Server with timeouts that
@@ -246,4 +267,5 @@ func (s *Server) Start(ctx context.Context) {
 func (s *Server) Wait() {
 	s.wg.Wait()
 	s.Users.Wait()
+	s.Errors.Flush(2 * time.Second) // errors reported just before the end
 }

@@ -38,6 +38,13 @@ type Metrics struct {
 	// signup_ip and reset_ip (requests per client address: 429). Sign-in
 	// locks are user_logins_total{result="locked"}.
 	AuthRefused *prometheus.CounterVec
+
+	// For the alert rules (ops.go).
+	FeedLeader            prometheus.Gauge       // feed_leader
+	FeedLastIngest        prometheus.Gauge       // feed_last_ingest_timestamp_seconds
+	PortfolioValueUpdated prometheus.Gauge       // portfolio_value_updated_timestamp_seconds
+	StreamsMax            prometheus.Gauge       // sse_streams_max
+	JobsWorked            *prometheus.CounterVec // jobs_worked_total{kind,result}
 }
 
 // New builds the registry with Go and process collectors and the application's metrics.
@@ -111,6 +118,7 @@ func New() *Metrics {
 	for _, limit := range []string{"password_hash", "password_check", "signup_ip", "reset_ip"} {
 		m.AuthRefused.WithLabelValues(limit)
 	}
+	m.addOps()
 	m.UserLogins.WithLabelValues("success")
 	m.UserLogins.WithLabelValues("failure")
 	m.UserLogins.WithLabelValues("locked")
@@ -118,7 +126,7 @@ func New() *Metrics {
 }
 
 // WatchPool exports pool statistics: database_connections_active (connections
-// in use) plus idle and total.
+// in use) plus idle, total and max.
 func (m *Metrics) WatchPool(pool *pgxpool.Pool) {
 	m.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -129,6 +137,10 @@ func (m *Metrics) WatchPool(pool *pgxpool.Pool) {
 			Name: "database_connections_idle",
 			Help: "Idle PostgreSQL connections in the pool.",
 		}, func() float64 { return float64(pool.Stat().IdleConns()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "database_connections_max",
+			Help: "PostgreSQL connections the pool opens at most.",
+		}, func() float64 { return float64(pool.Stat().MaxConns()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "database_connections_total",
 			Help: "PostgreSQL connections open in the pool.",

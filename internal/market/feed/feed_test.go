@@ -3,6 +3,7 @@ package feed_test
 import (
 	"context"
 	"math/rand/v2"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -247,5 +248,28 @@ func TestRollUpTakesDelayedTicks(t *testing.T) {
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM bars_1m WHERE code = 'BHP' AND time = $1`, now.Add(-20*time.Minute)).Scan(&n); err != nil || n != 1 {
 		t.Errorf("delayed tick's bar rows = %d (%v), want 1", n, err)
+	}
+}
+
+// TestDetectMinuteBars: the roll-up runs only where bars_1m is a table; a
+// view there (a continuous aggregate's user view is one) is left to
+// TimescaleDB and the refresher.
+func TestDetectMinuteBars(t *testing.T) {
+	pool := testdb.New(t)
+	ctx := context.Background()
+	if got, err := feed.DetectMinuteBars(ctx, pool); err != nil || got != feed.BarsTable {
+		t.Fatalf("plain schema: %v, %v; want BarsTable", got, err)
+	}
+	if _, err := pool.Exec(ctx, `ALTER TABLE bars_1m RENAME TO bars_1m_table; CREATE VIEW bars_1m AS SELECT * FROM bars_1m_table`); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := feed.DetectMinuteBars(ctx, pool); err != nil || got != feed.BarsAggregate {
+		t.Fatalf("view: %v, %v; want BarsAggregate", got, err)
+	}
+	if _, err := pool.Exec(ctx, `DROP VIEW bars_1m`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed.DetectMinuteBars(ctx, pool); err == nil || !strings.Contains(err.Error(), "migrate up") {
+		t.Fatalf("missing bars_1m: err = %v, want a hint to migrate", err)
 	}
 }

@@ -40,9 +40,9 @@ type Config struct {
 	EODHDPoll  time.Duration
 	BatchEvery time.Duration // 100–250 ms
 	MaxBatch   int
-	Channel    string // Redis channel for tick batches
-	Deployment string // identity stamped on every batch (config DEPLOYMENT_ID)
-	RollUp     bool   // keep bars_1m current (plain PostgreSQL)
+	Channel    string            // Redis channel for tick batches
+	Deployment string            // identity stamped on every batch (config DEPLOYMENT_ID)
+	OnLeader   func(leader bool) // hears each change of leadership (the feed_leader gauge); nil to skip
 }
 
 // Runner is the feed side of one process: it competes for leadership and,
@@ -86,6 +86,9 @@ func SharedClock(ctx context.Context, name string, rdb *redis.Client, key string
 func (r *Runner) Run(ctx context.Context) error {
 	l := NewLeadership(r.pool, LockKey, 2*time.Second, time.Second, func(leader bool) {
 		r.log.Info("feed leadership", slog.Bool("leader", leader), slog.String("provider", r.cfg.Provider))
+		if r.cfg.OnLeader != nil {
+			r.cfg.OnLeader(leader)
+		}
 	})
 	return l.Run(ctx, r.lead, func(err error) { r.log.Error("feed", slog.String("error", err.Error())) })
 }
@@ -106,6 +109,9 @@ func (r *Runner) lead(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	if err := r.keepMinuteBars(ctx); err != nil {
+		return err
+	}
 	ticks := make(chan []market.Tick, 64)
 	src := hub.Source{Deployment: r.cfg.Deployment, Epoch: epoch}
 	ingest := NewIngest(r.pool, r.rdb, r.cfg.Channel, src, r.cfg.BatchEvery, r.cfg.MaxBatch, r.onFlush)
@@ -122,9 +128,6 @@ func (r *Runner) lead(ctx context.Context) error {
 			}
 		})
 	}()
-	if r.cfg.RollUp {
-		go NewRollUp(r.pool).Run(ctx, 2*time.Second, func(err error) { r.log.Error("roll-up", slog.String("error", err.Error())) })
-	}
 	if !p.Clock().Simulated() {
 		go r.finaliseLoop(ctx)
 	}
@@ -135,6 +138,27 @@ func (r *Runner) lead(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// keepMinuteBars starts what keeps bars_1m current for this term: the
+// roll-up when it is a table, the refresher when it is a continuous aggregate
+// (whose TimescaleDB policy cannot be relied on: AggregateRefresher).
+func (r *Runner) keepMinuteBars(ctx context.Context) error {
+	kind, err := DetectMinuteBars(ctx, r.pool)
+	if err != nil {
+		return err
+	}
+	if kind == BarsAggregate {
+		go NewAggregateRefresher(r.pool).Run(ctx, 30*time.Second,
+			func(lag time.Duration) {
+				r.log.Warn("bars_1m: the continuous aggregate's policy lags; refreshed it from the feed leader",
+					slog.Duration("lag", lag))
+			},
+			func(err error) { r.log.Error("bars_1m refresh", slog.String("error", err.Error())) })
+		return nil
+	}
+	go NewRollUp(r.pool).Run(ctx, 2*time.Second, func(err error) { r.log.Error("roll-up", slog.String("error", err.Error())) })
+	return nil
 }
 
 // provider builds the configured provider from the database's instruments.
