@@ -77,9 +77,11 @@ type DividendEvent struct {
 	ExDate      time.Time
 	PayDate     time.Time
 	Amount      decimal.Decimal
-	FrankingPct decimal.Decimal
+	FrankingPct decimal.NullDecimal
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	Kind        string
+	Source      string
 }
 
 type Feature struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -17,8 +18,9 @@ import (
 const seedUsage = `Usage: qlibpro seed [--data DIR] [--demo-user]
 
 Load the shipped real ASX data: instruments from asx200.csv (code, name, GICS
-sector and industry group), the six indices, and every daily bar, with COPY.
-Idempotent: running it again changes nothing.
+sector and industry group), the six indices, and every daily bar, with COPY;
+then the dividends in dividends.csv (11 codes; lines without an ex-date are
+skipped and named). Idempotent: running it again changes nothing.
 
 --demo-user (development only; make run passes it) also creates the account
 demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default
@@ -47,6 +49,9 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "seeded %d instruments and %d daily bars (%d new or changed) in %s\n",
 			res.Instruments, res.Bars, res.BarsInserted, res.Elapsed.Round(1e6))
+		if err := seedDividends(ctx, e, pool, *dir); err != nil {
+			return err
+		}
 		if !*demo {
 			return nil
 		}
@@ -73,4 +78,16 @@ func seedDemoUser(ctx context.Context, e env, pool *pgxpool.Pool) error {
 	}
 	_, err = portfolio.EnsureAccount(ctx, pool, u.ID)
 	return err
+}
+
+// seedDividends loads dir/dividends.csv, a step of its own after the bars
+// (the events name instruments).
+func seedDividends(ctx context.Context, e env, pool *pgxpool.Pool, dir string) error {
+	res, err := portfolio.SeedDividends(ctx, pool, filepath.Join(dir, portfolio.DividendFile))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "seeded %d dividends (%d new or changed); skipped %d without an ex-date\n",
+		res.Lines, res.Changed, len(res.Skipped))
+	return nil
 }
