@@ -118,18 +118,18 @@ func (h *portfolioReportsHandler) handleTax(c echo.Context) error {
 	return h.r.respond(c, http.StatusOK, "Tax "+rep.Label, "portfolio", page, ready(components.TaxReport(v)))
 }
 
-// handleCGTCSV exports the year's CGT schedule as CSV.
+// handleCGTCSV exports the year's CGT schedule and dividend income as CSV.
 func (h *portfolioReportsHandler) handleCGTCSV(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	rep, _, err := taxReport(c, h.pf, a)
+	rep, inc, err := taxReport(c, h.pf, a)
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
-	if err := rep.CSV(&b); err != nil {
+	if err := portfolio.TaxCSV(&b, rep, inc); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="cgt-`+strconv.Itoa(rep.FY)+`-account-`+strconv.FormatInt(a.ID, 10)+`.csv"`)

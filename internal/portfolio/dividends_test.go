@@ -2,6 +2,7 @@ package portfolio_test
 
 import (
 	"context"
+	"encoding/csv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,6 +134,37 @@ func TestShippedDividendPaid(t *testing.T) {
 		t.Errorf("last ledger transaction %+v %v", txs, err)
 	}
 	e.mustBalanced()
+
+	t.Run("CSV", func(t *testing.T) {
+		rep, err := e.svc.CGT(ctx, a, 2024)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if err := portfolio.TaxCSV(&b, rep, inc); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll() // strict: every row has the header's columns
+		if err != nil {
+			t.Fatalf("CSV: %v\n%s", err, b.String())
+		}
+		want := map[string]string{
+			"CBA interim":      "CBA interim,2024-02-21,2024-03-28,1000,2.15,100,2150.00,921.43,3071.43",
+			"Franking credits": "Franking credits,,,,,,921.43,,",
+			"Cash dividends":   "Cash dividends,,,,,,2150.00,,",
+		}
+		for _, r := range rows {
+			if w, ok := want[r[0]]; ok {
+				if got := strings.Join(r, ","); got != w {
+					t.Errorf("row %q, want %q", got, w)
+				}
+				delete(want, r[0])
+			}
+		}
+		if len(want) > 0 {
+			t.Errorf("rows missing: %v\n%s", want, b.String())
+		}
+	})
 
 	t.Run("ErrPaidEventUnchangeable", func(t *testing.T) {
 		_, err := e.svc.ImportDividends(ctx, strings.NewReader(portfolio.DividendCSVHeaderShipped+"\nCBA,2024-02-21,2024-03-28,2.20,100,interim,x\n"))
