@@ -270,6 +270,9 @@ func (h *instrumentsHandler) view(c echo.Context, in db.Instrument, chart pages.
 	if v.History, err = h.history(c, in.Code, page); err != nil {
 		return v, err
 	}
+	if v.Dividends, err = instrumentDividends(ctx, h.q, in.Code); err != nil {
+		return v, err
+	}
 	lists, err := h.lists.List(ctx, currentUser(c).ID)
 	if err != nil {
 		return v, err

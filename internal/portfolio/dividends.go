@@ -182,8 +182,8 @@ func (s *Service) DividendEvents(ctx context.Context, limit int) ([]DividendEven
 }
 
 // InstrumentDividends lists code's events, latest ex-date first, at most limit.
-func (s *Service) InstrumentDividends(ctx context.Context, code string, limit int) ([]DividendEvent, error) {
-	rows, err := s.q.ListInstrumentDividends(ctx, db.ListInstrumentDividendsParams{Code: code, Limit: int32(limit)})
+func InstrumentDividends(ctx context.Context, q *db.Queries, code string, limit int) ([]DividendEvent, error) {
+	rows, err := q.ListInstrumentDividends(ctx, db.ListInstrumentDividendsParams{Code: code, Limit: int32(limit)})
 	return eventsFrom(rows), err
 }
 
