@@ -64,6 +64,10 @@ func (s *Store) Day(ctx context.Context, date time.Time) (codes []string, x mode
 // from to to, both included, with LABEL0 computed from the closes after each
 // day (missing where those closes do not exist yet).
 func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, error) {
+	return s.panel(ctx, from, to, LabelPrice)
+}
+
+func (s *Store) panel(ctx context.Context, from, to time.Time, labelKind string) (*dataset.Panel, error) {
 	from, to = asx.Civil(from), asx.Civil(to)
 	q := db.New(s.pool)
 	codes, err := q.ListFeatureCodes(ctx, db.ListFeatureCodesParams{FeatureSet: s.name, FromDate: from, ToDate: to})
@@ -102,7 +106,7 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 				cols[k][t] = v
 			}
 		}
-		label, err := s.labelsOn(ctx, q, code, dates)
+		label, err := s.labelsOn(ctx, q, code, dates, labelKind)
 		if err != nil {
 			return nil, err
 		}
@@ -113,8 +117,9 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 	return b.Build(), nil
 }
 
-// labelsOn returns LABEL0 of code on each of dates (ascending).
-func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates []time.Time) ([]float64, error) {
+// labelsOn returns the label (LABEL0, or the total-return label) of code on
+// each of dates (ascending).
+func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates []time.Time, labelKind string) ([]float64, error) {
 	closes, err := q.ListClosesFrom(ctx, db.ListClosesFromParams{Code: code, Date: dates[0]})
 	if err != nil {
 		return nil, err
@@ -125,6 +130,13 @@ func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates 
 		cd[i], cv[i] = c.Date, c.Close
 	}
 	lab, err := s.Label(cv)
+	if labelKind == LabelTotalReturn && err == nil {
+		var divs []float64
+		if divs, err = dividendsAt(ctx, q, code, cd); err != nil {
+			return nil, err
+		}
+		lab, err = s.TotalReturnLabel(cv, divs)
+	}
 	if err != nil {
 		return nil, err
 	}

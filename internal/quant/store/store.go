@@ -39,6 +39,7 @@ type Store struct {
 	hash     string
 	program  *expr.Program // the features, then the label
 	label    *expr.Program
+	trLabel  *expr.Program // the total-return label (labels.go)
 	lookback int
 	workers  int
 }
@@ -62,6 +63,7 @@ func New(pool *pgxpool.Pool) *Store {
 		hash:     hex.EncodeToString(h.Sum(nil)),
 		program:  alpha158.Program(),
 		label:    label,
+		trLabel:  mustCompile(TotalReturnLabelExpr),
 		lookback: alpha158.Lookback(),
 		workers:  2,
 	}
