@@ -460,6 +460,21 @@ func (q *Queries) ListInstrumentDividends(ctx context.Context, arg ListInstrumen
 	return items, nil
 }
 
+const setDividendEventKind = `-- name: SetDividendEventKind :exec
+UPDATE dividend_events SET kind = $2, updated_at = now() WHERE id = $1
+`
+
+type SetDividendEventKindParams struct {
+	ID   int64
+	Kind string
+}
+
+// Names the kind of an event loaded without one (kind other).
+func (q *Queries) SetDividendEventKind(ctx context.Context, arg SetDividendEventKindParams) error {
+	_, err := q.db.Exec(ctx, setDividendEventKind, arg.ID, arg.Kind)
+	return err
+}
+
 const upsertDividendEvent = `-- name: UpsertDividendEvent :execrows
 
 INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, kind, source)

@@ -89,3 +89,7 @@ SELECT DISTINCT p.code FROM paper_parcels p
 WHERE p.account_id = $1 AND p.generation = $2
   AND NOT EXISTS (SELECT 1 FROM dividend_events e WHERE e.code = p.code)
 ORDER BY p.code;
+
+-- name: SetDividendEventKind :exec
+-- Names the kind of an event loaded without one (kind other).
+UPDATE dividend_events SET kind = $2, updated_at = now() WHERE id = $1;

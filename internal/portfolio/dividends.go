@@ -78,7 +78,10 @@ type DividendImport struct {
 // franking 0–100 or blank when not stated) and upserts them by code, ex-date
 // and kind, all or nothing. Every bad line is reported, by line number. A
 // line without a kind updates the one event of its code and ex-date, or adds
-// one of kind other. An event already paid to accounts cannot be changed.
+// one of kind other; a line with a kind names the one event of kind other on
+// its date when there is none of its kind (so that loading a dividend in both
+// formats never pays it twice). An event already paid to accounts cannot be
+// changed.
 func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (DividendImport, error) {
 	var res DividendImport
 	lines, bad, skipped, err := readDividendCSV(r)
@@ -121,9 +124,22 @@ func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (DividendImp
 					continue
 				}
 			}
+			if adopt, ok := adoptOther(same, e.Kind); ok {
+				// Loaded before without a kind (the short format, or rows from
+				// before kinds existed): this line names it, rather than
+				// adding the same dividend a second time.
+				if err := q.SetDividendEventKind(ctx, db.SetDividendEventKindParams{ID: adopt.ID, Kind: e.Kind}); err != nil {
+					return err
+				}
+				adopt.Kind = e.Kind
+				same = []db.DividendEvent{adopt}
+			}
 			for _, old := range same {
 				if old.Kind != e.Kind {
 					continue
+				}
+				if l.keepSource {
+					e.Source = old.Source
 				}
 				paid, err := q.CountDividendCredits(ctx, old.ID)
 				if err != nil {
@@ -151,6 +167,27 @@ func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (DividendImp
 	}
 	res.Lines, res.Changed, res.Skipped = len(good), changed, byLine(skipped)
 	return res, nil
+}
+
+// adoptOther returns the one event of kind other among same (one code and
+// ex-date) when there is no event of kind: a line of kind names it.
+func adoptOther(same []db.DividendEvent, kind string) (db.DividendEvent, bool) {
+	if kind == "other" {
+		return db.DividendEvent{}, false
+	}
+	var other []db.DividendEvent
+	for _, ev := range same {
+		if ev.Kind == kind {
+			return db.DividendEvent{}, false
+		}
+		if ev.Kind == "other" {
+			other = append(other, ev)
+		}
+	}
+	if len(other) != 1 {
+		return db.DividendEvent{}, false
+	}
+	return other[0], true
 }
 
 func sameFranking(a, b decimal.NullDecimal) bool {

@@ -40,7 +40,10 @@ const maxDividendSource = 500
 // dividendLine is one good line of a dividend file.
 type dividendLine struct {
 	line  int
-	event db.UpsertDividendEventParams // Kind "" when the file has no kind: see resolveKind
+	event db.UpsertDividendEventParams // Kind "" when the file has no kind column or cell
+	// keepSource: the file has no source column, so an event it updates
+	// keeps the source it has.
+	keepSource bool
 }
 
 // lineProblem is one bad line of a dividend file.
@@ -103,7 +106,8 @@ func readDividendCSV(r io.Reader) (lines []dividendLine, bad, skipped []lineProb
 			bad = append(bad, lineProblem{line, msg})
 			continue
 		}
-		lines = append(lines, dividendLine{line, e})
+		_, hasSource := col["source"]
+		lines = append(lines, dividendLine{line: line, event: e, keepSource: !hasSource})
 	}
 	if len(bad) == 0 && len(lines) == 0 {
 		return nil, nil, nil, tooMany([]string{"no dividend lines with an ex_date after the header"})

@@ -63,6 +63,22 @@ func TestShippedDividendsSeeded(t *testing.T) {
 	if err != nil || len(evs) != 1 || evs[0].FrankingPct.Valid {
 		t.Errorf("ASX 2020-03-05: %+v %v", evs, err)
 	}
+	t.Run("BothFormatsOneDividend", func(t *testing.T) {
+		// Loaded first without a kind, then with one: one event, named.
+		for _, csv := range []string{
+			portfolio.DividendCSVHeader + "\nCBA,2026-02-18,2026-03-30,2.35,100\n",
+			portfolio.DividendCSVHeaderShipped + "\nCBA,2026-02-18,2026-03-30,2.35,100,interim,commbank.com.au\n",
+			portfolio.DividendCSVHeader + "\nCBA,2026-02-18,2026-03-30,2.35,100\n",
+		} {
+			if _, err := e.svc.ImportDividends(ctx, strings.NewReader(csv)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		evs, err := portfolio.Dividends(ctx, db.New(e.pool), []string{"CBA"}, civil(t, "2026-02-18"), civil(t, "2026-02-18"))
+		if err != nil || len(evs) != 1 || evs[0].Kind != "interim" || evs[0].Source != "commbank.com.au" {
+			t.Errorf("CBA 2026-02-18: %+v %v, want one interim", evs, err)
+		}
+	})
 	if b, err := os.ReadFile(path); err != nil || !strings.HasPrefix(string(b), portfolio.DividendCSVHeaderShipped+"\r\n") {
 		t.Errorf("shipped header: %v", err)
 	}
