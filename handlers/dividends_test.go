@@ -32,7 +32,7 @@ func TestTaxPageShowsShippedDividend(t *testing.T) {
 		mustTrade(t, app, clock, o.code, o.px)
 	}
 	clock.Set(time.Date(2024, 3, 28, 11, 0, 0, 0, asx.Sydney()))
-	for range 2 { // the jobs run every few seconds: paying twice must not pay twice
+	for range 2 { // the jobs run every 30 s: paying twice must not pay twice
 		if err := app.Matcher.RunJobs(t.Context()); err != nil {
 			t.Fatal(err)
 		}

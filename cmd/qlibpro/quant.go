@@ -217,7 +217,11 @@ func printMetrics(w io.Writer, v pipeline.ModelVersion) {
 	for i, x := range m.Quantiles {
 		q[i] = fmt.Sprintf("%.5f", x)
 	}
-	fmt.Fprintf(w, "  quintile mean LABEL0 (low → high score): %s\n", strings.Join(q, " "))
+	label := "LABEL0"
+	if m.Label == "total_return" {
+		label = "total-return label"
+	}
+	fmt.Fprintf(w, "  quintile mean %s (low → high score): %s\n", label, strings.Join(q, " "))
 	fmt.Fprintf(w, "  long-short (Q5 − Q1) mean daily: %.5f over %d days\n", m.LongShort, m.QuantileDays)
 	fmt.Fprintf(w, "  fit %.1fs on %d train rows, %d valid rows\n", m.FitSeconds, m.TrainRows, m.ValidRows)
 }
