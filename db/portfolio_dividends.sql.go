@@ -24,7 +24,7 @@ func (q *Queries) CountDividendCredits(ctx context.Context, eventID int64) (int6
 }
 
 const dividendCoverage = `-- name: DividendCoverage :many
-SELECT code, count(*)::bigint AS events, count(franking_pct)::bigint AS with_franking,
+SELECT code, count(*)::bigint AS events, (count(*) FILTER (WHERE franking_stated))::bigint AS with_franking,
        min(ex_date)::date AS first_ex, max(ex_date)::date AS last_ex
 FROM dividend_events GROUP BY code ORDER BY code
 `
@@ -114,7 +114,7 @@ func (q *Queries) InsertDividendCredit(ctx context.Context, arg InsertDividendCr
 
 const listDividendCredits = `-- name: ListDividendCredits :many
 SELECT c.id, c.quantity, c.amount, c.franking_credit, c.paid_on,
-       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct, e.kind
+       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct, e.franking_stated, e.kind
 FROM dividend_credits c
 JOIN dividend_events e ON e.id = c.event_id
 WHERE c.account_id = $1 AND c.generation = $2
@@ -136,7 +136,8 @@ type ListDividendCreditsRow struct {
 	ExDate         time.Time
 	PayDate        time.Time
 	PerShare       decimal.Decimal
-	FrankingPct    decimal.NullDecimal
+	FrankingPct    decimal.Decimal
+	FrankingStated bool
 	Kind           string
 }
 
@@ -160,6 +161,7 @@ func (q *Queries) ListDividendCredits(ctx context.Context, arg ListDividendCredi
 			&i.PayDate,
 			&i.PerShare,
 			&i.FrankingPct,
+			&i.FrankingStated,
 			&i.Kind,
 		); err != nil {
 			return nil, err
@@ -226,7 +228,7 @@ func (q *Queries) ListDividendEntitlements(ctx context.Context, arg ListDividend
 }
 
 const listDividendEvents = `-- name: ListDividendEvents :many
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source FROM dividend_events ORDER BY pay_date DESC, code, kind LIMIT $1
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events ORDER BY pay_date DESC, code, kind LIMIT $1
 `
 
 func (q *Queries) ListDividendEvents(ctx context.Context, limit int32) ([]DividendEvent, error) {
@@ -249,6 +251,7 @@ func (q *Queries) ListDividendEvents(ctx context.Context, limit int32) ([]Divide
 			&i.UpdatedAt,
 			&i.Kind,
 			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -261,7 +264,7 @@ func (q *Queries) ListDividendEvents(ctx context.Context, limit int32) ([]Divide
 }
 
 const listDividendEventsOn = `-- name: ListDividendEventsOn :many
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source FROM dividend_events WHERE code = $1 AND ex_date = $2 ORDER BY kind
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events WHERE code = $1 AND ex_date = $2 ORDER BY kind
 `
 
 type ListDividendEventsOnParams struct {
@@ -290,6 +293,7 @@ func (q *Queries) ListDividendEventsOn(ctx context.Context, arg ListDividendEven
 			&i.UpdatedAt,
 			&i.Kind,
 			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -302,7 +306,7 @@ func (q *Queries) ListDividendEventsOn(ctx context.Context, arg ListDividendEven
 }
 
 const listDividendsBetween = `-- name: ListDividendsBetween :many
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source FROM dividend_events
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events
 WHERE code = ANY ($1::text[]) AND ex_date BETWEEN $2::date AND $3::date
 ORDER BY code, ex_date, kind
 `
@@ -335,6 +339,7 @@ func (q *Queries) ListDividendsBetween(ctx context.Context, arg ListDividendsBet
 			&i.UpdatedAt,
 			&i.Kind,
 			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -347,7 +352,7 @@ func (q *Queries) ListDividendsBetween(ctx context.Context, arg ListDividendsBet
 }
 
 const listDueDividendEvents = `-- name: ListDueDividendEvents :many
-SELECT e.id, e.code, e.ex_date, e.pay_date, e.amount, e.franking_pct, e.created_at, e.updated_at, e.kind, e.source FROM dividend_events e
+SELECT e.id, e.code, e.ex_date, e.pay_date, e.amount, e.franking_pct, e.created_at, e.updated_at, e.kind, e.source, e.franking_stated FROM dividend_events e
 WHERE e.pay_date <= $1
   AND EXISTS (SELECT 1 FROM paper_parcels p WHERE p.code = e.code AND p.acquired < e.ex_date)
 ORDER BY e.pay_date, e.id
@@ -375,6 +380,7 @@ func (q *Queries) ListDueDividendEvents(ctx context.Context, payDate time.Time) 
 			&i.UpdatedAt,
 			&i.Kind,
 			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -421,7 +427,7 @@ func (q *Queries) ListHeldCodesWithoutDividends(ctx context.Context, arg ListHel
 }
 
 const listInstrumentDividends = `-- name: ListInstrumentDividends :many
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source FROM dividend_events WHERE code = $1 ORDER BY ex_date DESC, kind LIMIT $2
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events WHERE code = $1 ORDER BY ex_date DESC, kind LIMIT $2
 `
 
 type ListInstrumentDividendsParams struct {
@@ -449,6 +455,7 @@ func (q *Queries) ListInstrumentDividends(ctx context.Context, arg ListInstrumen
 			&i.UpdatedAt,
 			&i.Kind,
 			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -477,23 +484,24 @@ func (q *Queries) SetDividendEventKind(ctx context.Context, arg SetDividendEvent
 
 const upsertDividendEvent = `-- name: UpsertDividendEvent :execrows
 
-INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, kind, source)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, franking_stated, kind, source)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (code, ex_date, kind) DO UPDATE SET
     pay_date = EXCLUDED.pay_date, amount = EXCLUDED.amount, franking_pct = EXCLUDED.franking_pct,
-    source = EXCLUDED.source, updated_at = now()
-WHERE (dividend_events.pay_date, dividend_events.amount, dividend_events.franking_pct, dividend_events.source)
-      IS DISTINCT FROM (EXCLUDED.pay_date, EXCLUDED.amount, EXCLUDED.franking_pct, EXCLUDED.source)
+    franking_stated = EXCLUDED.franking_stated, source = EXCLUDED.source, updated_at = now()
+WHERE (dividend_events.pay_date, dividend_events.amount, dividend_events.franking_pct, dividend_events.franking_stated, dividend_events.source)
+      IS DISTINCT FROM (EXCLUDED.pay_date, EXCLUDED.amount, EXCLUDED.franking_pct, EXCLUDED.franking_stated, EXCLUDED.source)
 `
 
 type UpsertDividendEventParams struct {
-	Code        string
-	ExDate      time.Time
-	PayDate     time.Time
-	Amount      decimal.Decimal
-	FrankingPct decimal.NullDecimal
-	Kind        string
-	Source      string
+	Code           string
+	ExDate         time.Time
+	PayDate        time.Time
+	Amount         decimal.Decimal
+	FrankingPct    decimal.Decimal
+	FrankingStated bool
+	Kind           string
+	Source         string
 }
 
 // Dividend events (shipped in data/asx/dividends.csv, imported by admins) and
@@ -507,6 +515,7 @@ func (q *Queries) UpsertDividendEvent(ctx context.Context, arg UpsertDividendEve
 		arg.PayDate,
 		arg.Amount,
 		arg.FrankingPct,
+		arg.FrankingStated,
 		arg.Kind,
 		arg.Source,
 	)

@@ -4,13 +4,13 @@
 -- name: UpsertDividendEvent :execrows
 -- Inserts the event or changes it where a figure differs; 0 rows when it is
 -- already there unchanged (so a second seed changes nothing).
-INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, kind, source)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, franking_stated, kind, source)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 ON CONFLICT (code, ex_date, kind) DO UPDATE SET
     pay_date = EXCLUDED.pay_date, amount = EXCLUDED.amount, franking_pct = EXCLUDED.franking_pct,
-    source = EXCLUDED.source, updated_at = now()
-WHERE (dividend_events.pay_date, dividend_events.amount, dividend_events.franking_pct, dividend_events.source)
-      IS DISTINCT FROM (EXCLUDED.pay_date, EXCLUDED.amount, EXCLUDED.franking_pct, EXCLUDED.source);
+    franking_stated = EXCLUDED.franking_stated, source = EXCLUDED.source, updated_at = now()
+WHERE (dividend_events.pay_date, dividend_events.amount, dividend_events.franking_pct, dividend_events.franking_stated, dividend_events.source)
+      IS DISTINCT FROM (EXCLUDED.pay_date, EXCLUDED.amount, EXCLUDED.franking_pct, EXCLUDED.franking_stated, EXCLUDED.source);
 
 -- name: ListDividendEventsOn :many
 -- The events of one code on one ex-date (a final and a special may share it).
@@ -34,7 +34,7 @@ ORDER BY code, ex_date, kind;
 
 -- name: DividendCoverage :many
 -- Which codes have dividend data at all, with how many events and their span.
-SELECT code, count(*)::bigint AS events, count(franking_pct)::bigint AS with_franking,
+SELECT code, count(*)::bigint AS events, (count(*) FILTER (WHERE franking_stated))::bigint AS with_franking,
        min(ex_date)::date AS first_ex, max(ex_date)::date AS last_ex
 FROM dividend_events GROUP BY code ORDER BY code;
 
@@ -76,7 +76,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: ListDividendCredits :many
 SELECT c.id, c.quantity, c.amount, c.franking_credit, c.paid_on,
-       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct, e.kind
+       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct, e.franking_stated, e.kind
 FROM dividend_credits c
 JOIN dividend_events e ON e.id = c.event_id
 WHERE c.account_id = $1 AND c.generation = $2

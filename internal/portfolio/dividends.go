@@ -55,7 +55,12 @@ func frankingCredit(amount, pct decimal.Decimal, places int32) decimal.Decimal {
 
 func eventFrom(e db.DividendEvent) DividendEvent {
 	return DividendEvent{ID: e.ID, Code: e.Code, ExDate: asx.Civil(e.ExDate), PayDate: asx.Civil(e.PayDate),
-		Amount: e.Amount, FrankingPct: e.FrankingPct, Kind: e.Kind, Source: e.Source}
+		Amount: e.Amount, FrankingPct: franking(e.FrankingPct, e.FrankingStated), Kind: e.Kind, Source: e.Source}
+}
+
+// franking is a stored franking percentage, invalid when not stated.
+func franking(pct decimal.Decimal, stated bool) decimal.NullDecimal {
+	return decimal.NullDecimal{Decimal: pct, Valid: stated}
 }
 
 func eventsFrom(rows []db.DividendEvent) []DividendEvent {
@@ -145,7 +150,7 @@ func (s *Service) ImportDividends(ctx context.Context, r io.Reader) (DividendImp
 				if err != nil {
 					return err
 				}
-				unchanged := old.Amount.Equal(e.Amount) && sameFranking(old.FrankingPct, e.FrankingPct) && asx.Civil(old.PayDate).Equal(e.PayDate)
+				unchanged := old.Amount.Equal(e.Amount) && sameFranking(franking(old.FrankingPct, old.FrankingStated), franking(e.FrankingPct, e.FrankingStated)) && asx.Civil(old.PayDate).Equal(e.PayDate)
 				if paid > 0 && !unchanged {
 					problems = append(problems, lineProblem{l.line, fmt.Sprintf("%s %s ex %s was already paid to %d account(s) and cannot be changed",
 						e.Code, e.Kind, e.ExDate.Format(time.DateOnly), paid)})
@@ -414,9 +419,9 @@ func (s *Service) Income(ctx context.Context, a Account, fy int) (IncomeSummary,
 			continue
 		}
 		d := DividendIncome{Code: r.Code, Kind: r.Kind, ExDate: asx.Civil(r.ExDate), PayDate: asx.Civil(r.PaidOn), Quantity: r.Quantity,
-			PerShare: r.PerShare, FrankingPct: r.FrankingPct, Amount: r.Amount, FrankingCredit: r.FrankingCredit}
-		if r.FrankingPct.Valid {
-			d.Franked = money(r.Amount.Mul(r.FrankingPct.Decimal).Div(decimal.NewFromInt(100)))
+			PerShare: r.PerShare, FrankingPct: franking(r.FrankingPct, r.FrankingStated), Amount: r.Amount, FrankingCredit: r.FrankingCredit}
+		if r.FrankingStated {
+			d.Franked = money(r.Amount.Mul(r.FrankingPct).Div(decimal.NewFromInt(100)))
 			out.Unfranked = out.Unfranked.Add(d.Amount.Sub(d.Franked))
 		} else {
 			out.Unstated = out.Unstated.Add(d.Amount)

@@ -116,7 +116,8 @@ func readDividendCSV(r io.Reader) (lines []dividendLine, bad, skipped []lineProb
 }
 
 // parseDividend checks one line's fields and returns the event or what is
-// wrong with it. A blank franking_pct is "not stated" (NULL), not unfranked.
+// wrong with it. A blank franking_pct is "not stated" (FrankingStated
+// false, the percentage 0), not unfranked.
 func parseDividend(get func(string) string) (db.UpsertDividendEventParams, string) {
 	var e db.UpsertDividendEventParams
 	code, err := normaliseCode(get("code"), false)
@@ -162,7 +163,8 @@ func parseDividend(get func(string) string) (db.UpsertDividendEventParams, strin
 	if pct.Valid {
 		pct.Decimal = pct.Decimal.Round(2)
 	}
-	return db.UpsertDividendEventParams{Code: code, ExDate: ex, PayDate: pay, Amount: amount.Round(6), FrankingPct: pct,
+	return db.UpsertDividendEventParams{Code: code, ExDate: ex, PayDate: pay, Amount: amount.Round(6),
+		FrankingPct: pct.Decimal, FrankingStated: pct.Valid,
 		Kind: kind, Source: get("source")}, ""
 }
 

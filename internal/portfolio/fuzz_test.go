@@ -218,8 +218,8 @@ func FuzzReadDividendCSV(f *testing.F) {
 				t.Fatalf("paid %v before ex %v", e.PayDate, e.ExDate)
 			case !e.Amount.IsPositive() || e.Amount.GreaterThan(maxDividendAmount) || !e.Amount.Equal(e.Amount.Round(6)):
 				t.Fatalf("amount %s", e.Amount)
-			case e.FrankingPct.Valid && (e.FrankingPct.Decimal.IsNegative() || e.FrankingPct.Decimal.GreaterThan(maxFrankingPct)):
-				t.Fatalf("franking %s", e.FrankingPct.Decimal)
+			case e.FrankingPct.IsNegative() || e.FrankingPct.GreaterThan(maxFrankingPct) || !e.FrankingStated && !e.FrankingPct.IsZero():
+				t.Fatalf("franking %s (stated %v)", e.FrankingPct, e.FrankingStated)
 			case e.Kind != "" && !slices.Contains(DividendKinds, e.Kind):
 				t.Fatalf("kind %q", e.Kind)
 			case len(e.Source) > maxDividendSource:
@@ -227,8 +227,8 @@ func FuzzReadDividendCSV(f *testing.F) {
 			}
 			last = l.line
 			pct := ""
-			if e.FrankingPct.Valid {
-				pct = e.FrankingPct.Decimal.String()
+			if e.FrankingStated {
+				pct = e.FrankingPct.String()
 			}
 			_ = cw.Write([]string{e.Code, e.ExDate.Format(time.DateOnly), e.PayDate.Format(time.DateOnly), e.Amount.String(), pct, e.Kind, e.Source})
 		}
@@ -251,7 +251,7 @@ func FuzzReadDividendCSV(f *testing.F) {
 		for i := range again {
 			a, b := again[i].event, lines[i].event
 			if a.Code != b.Code || !a.ExDate.Equal(b.ExDate) || !a.PayDate.Equal(b.PayDate) || !a.Amount.Equal(b.Amount) ||
-				!sameFranking(a.FrankingPct, b.FrankingPct) || a.Kind != b.Kind || a.Source != strings.TrimSpace(b.Source) {
+				!sameFranking(franking(a.FrankingPct, a.FrankingStated), franking(b.FrankingPct, b.FrankingStated)) || a.Kind != b.Kind || a.Source != strings.TrimSpace(b.Source) {
 				t.Fatalf("line %d written back reads as %+v, was %+v", i, a, b)
 			}
 		}
