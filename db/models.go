@@ -86,14 +86,17 @@ type DividendCredit struct {
 }
 
 type DividendEvent struct {
-	ID          int64
-	Code        string
-	ExDate      time.Time
-	PayDate     time.Time
-	Amount      decimal.Decimal
-	FrankingPct decimal.Decimal
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID             int64
+	Code           string
+	ExDate         time.Time
+	PayDate        time.Time
+	Amount         decimal.Decimal
+	FrankingPct    decimal.Decimal
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+	Kind           string
+	Source         string
+	FrankingStated bool
 }
 
 type Feature struct {

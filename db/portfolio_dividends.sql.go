@@ -23,6 +23,47 @@ func (q *Queries) CountDividendCredits(ctx context.Context, eventID int64) (int6
 	return column_1, err
 }
 
+const dividendCoverage = `-- name: DividendCoverage :many
+SELECT code, count(*)::bigint AS events, (count(*) FILTER (WHERE franking_stated))::bigint AS with_franking,
+       min(ex_date)::date AS first_ex, max(ex_date)::date AS last_ex
+FROM dividend_events GROUP BY code ORDER BY code
+`
+
+type DividendCoverageRow struct {
+	Code         string
+	Events       int64
+	WithFranking int64
+	FirstEx      time.Time
+	LastEx       time.Time
+}
+
+// Which codes have dividend data at all, with how many events and their span.
+func (q *Queries) DividendCoverage(ctx context.Context) ([]DividendCoverageRow, error) {
+	rows, err := q.db.Query(ctx, dividendCoverage)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DividendCoverageRow{}
+	for rows.Next() {
+		var i DividendCoverageRow
+		if err := rows.Scan(
+			&i.Code,
+			&i.Events,
+			&i.WithFranking,
+			&i.FirstEx,
+			&i.LastEx,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const dividendCreditExists = `-- name: DividendCreditExists :one
 SELECT EXISTS (SELECT 1 FROM dividend_credits WHERE event_id = $1 AND account_id = $2 AND generation = $3)
 `
@@ -38,31 +79,6 @@ func (q *Queries) DividendCreditExists(ctx context.Context, arg DividendCreditEx
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
-}
-
-const getDividendEventByKey = `-- name: GetDividendEventByKey :one
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at FROM dividend_events WHERE code = $1 AND ex_date = $2
-`
-
-type GetDividendEventByKeyParams struct {
-	Code   string
-	ExDate time.Time
-}
-
-func (q *Queries) GetDividendEventByKey(ctx context.Context, arg GetDividendEventByKeyParams) (DividendEvent, error) {
-	row := q.db.QueryRow(ctx, getDividendEventByKey, arg.Code, arg.ExDate)
-	var i DividendEvent
-	err := row.Scan(
-		&i.ID,
-		&i.Code,
-		&i.ExDate,
-		&i.PayDate,
-		&i.Amount,
-		&i.FrankingPct,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
 }
 
 const insertDividendCredit = `-- name: InsertDividendCredit :exec
@@ -98,7 +114,7 @@ func (q *Queries) InsertDividendCredit(ctx context.Context, arg InsertDividendCr
 
 const listDividendCredits = `-- name: ListDividendCredits :many
 SELECT c.id, c.quantity, c.amount, c.franking_credit, c.paid_on,
-       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct
+       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct, e.franking_stated, e.kind
 FROM dividend_credits c
 JOIN dividend_events e ON e.id = c.event_id
 WHERE c.account_id = $1 AND c.generation = $2
@@ -121,6 +137,8 @@ type ListDividendCreditsRow struct {
 	PayDate        time.Time
 	PerShare       decimal.Decimal
 	FrankingPct    decimal.Decimal
+	FrankingStated bool
+	Kind           string
 }
 
 func (q *Queries) ListDividendCredits(ctx context.Context, arg ListDividendCreditsParams) ([]ListDividendCreditsRow, error) {
@@ -143,6 +161,8 @@ func (q *Queries) ListDividendCredits(ctx context.Context, arg ListDividendCredi
 			&i.PayDate,
 			&i.PerShare,
 			&i.FrankingPct,
+			&i.FrankingStated,
+			&i.Kind,
 		); err != nil {
 			return nil, err
 		}
@@ -184,8 +204,9 @@ type ListDividendEntitlementsRow struct {
 	Quantity   decimal.Decimal
 }
 
-// Accounts (current generation) that held the event's shares at the start of
-// the ex-date (bought before it, not sold before it) and are not yet paid.
+// Accounts (current generation) that held the event's shares at the close of
+// the day before the ex-date (bought before it, not sold before it) and are
+// not yet paid.
 func (q *Queries) ListDividendEntitlements(ctx context.Context, arg ListDividendEntitlementsParams) ([]ListDividendEntitlementsRow, error) {
 	rows, err := q.db.Query(ctx, listDividendEntitlements, arg.Code, arg.ExDate, arg.EventID)
 	if err != nil {
@@ -207,7 +228,7 @@ func (q *Queries) ListDividendEntitlements(ctx context.Context, arg ListDividend
 }
 
 const listDividendEvents = `-- name: ListDividendEvents :many
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at FROM dividend_events ORDER BY pay_date DESC, code LIMIT $1
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events ORDER BY pay_date DESC, code, kind LIMIT $1
 `
 
 func (q *Queries) ListDividendEvents(ctx context.Context, limit int32) ([]DividendEvent, error) {
@@ -228,6 +249,97 @@ func (q *Queries) ListDividendEvents(ctx context.Context, limit int32) ([]Divide
 			&i.FrankingPct,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Kind,
+			&i.Source,
+			&i.FrankingStated,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listDividendEventsOn = `-- name: ListDividendEventsOn :many
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events WHERE code = $1 AND ex_date = $2 ORDER BY kind
+`
+
+type ListDividendEventsOnParams struct {
+	Code   string
+	ExDate time.Time
+}
+
+// The events of one code on one ex-date (a final and a special may share it).
+func (q *Queries) ListDividendEventsOn(ctx context.Context, arg ListDividendEventsOnParams) ([]DividendEvent, error) {
+	rows, err := q.db.Query(ctx, listDividendEventsOn, arg.Code, arg.ExDate)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DividendEvent{}
+	for rows.Next() {
+		var i DividendEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.Code,
+			&i.ExDate,
+			&i.PayDate,
+			&i.Amount,
+			&i.FrankingPct,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Kind,
+			&i.Source,
+			&i.FrankingStated,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listDividendsBetween = `-- name: ListDividendsBetween :many
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events
+WHERE code = ANY ($1::text[]) AND ex_date BETWEEN $2::date AND $3::date
+ORDER BY code, ex_date, kind
+`
+
+type ListDividendsBetweenParams struct {
+	Codes    []string
+	FromDate time.Time
+	ToDate   time.Time
+}
+
+// Events of the given codes with ex-dates from from_date to to_date, by
+// ex-date (for backtests and the total-return label).
+func (q *Queries) ListDividendsBetween(ctx context.Context, arg ListDividendsBetweenParams) ([]DividendEvent, error) {
+	rows, err := q.db.Query(ctx, listDividendsBetween, arg.Codes, arg.FromDate, arg.ToDate)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DividendEvent{}
+	for rows.Next() {
+		var i DividendEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.Code,
+			&i.ExDate,
+			&i.PayDate,
+			&i.Amount,
+			&i.FrankingPct,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Kind,
+			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -240,9 +352,14 @@ func (q *Queries) ListDividendEvents(ctx context.Context, limit int32) ([]Divide
 }
 
 const listDueDividendEvents = `-- name: ListDueDividendEvents :many
-SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at FROM dividend_events WHERE pay_date <= $1 ORDER BY pay_date, id
+SELECT e.id, e.code, e.ex_date, e.pay_date, e.amount, e.franking_pct, e.created_at, e.updated_at, e.kind, e.source, e.franking_stated FROM dividend_events e
+WHERE e.pay_date <= $1
+  AND EXISTS (SELECT 1 FROM paper_parcels p WHERE p.code = e.code AND p.acquired < e.ex_date)
+ORDER BY e.pay_date, e.id
 `
 
+// Events paid on or before $1 whose code some paper parcel was bought before
+// the ex-date (the others cannot entitle anyone).
 func (q *Queries) ListDueDividendEvents(ctx context.Context, payDate time.Time) ([]DividendEvent, error) {
 	rows, err := q.db.Query(ctx, listDueDividendEvents, payDate)
 	if err != nil {
@@ -261,6 +378,9 @@ func (q *Queries) ListDueDividendEvents(ctx context.Context, payDate time.Time) 
 			&i.FrankingPct,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.Kind,
+			&i.Source,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}
@@ -272,43 +392,135 @@ func (q *Queries) ListDueDividendEvents(ctx context.Context, payDate time.Time) 
 	return items, nil
 }
 
-const upsertDividendEvent = `-- name: UpsertDividendEvent :one
+const listHeldCodesWithoutDividends = `-- name: ListHeldCodesWithoutDividends :many
+SELECT DISTINCT p.code FROM paper_parcels p
+WHERE p.account_id = $1 AND p.generation = $2
+  AND NOT EXISTS (SELECT 1 FROM dividend_events e WHERE e.code = p.code)
+ORDER BY p.code
+`
 
-INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (code, ex_date) DO UPDATE SET
+type ListHeldCodesWithoutDividendsParams struct {
+	AccountID  int64
+	Generation int32
+}
+
+// Codes account $1 (generation $2) has held that have no dividend data: the
+// dividends they paid are not in this account's income.
+func (q *Queries) ListHeldCodesWithoutDividends(ctx context.Context, arg ListHeldCodesWithoutDividendsParams) ([]string, error) {
+	rows, err := q.db.Query(ctx, listHeldCodesWithoutDividends, arg.AccountID, arg.Generation)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return nil, err
+		}
+		items = append(items, code)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listInstrumentDividends = `-- name: ListInstrumentDividends :many
+SELECT id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at, kind, source, franking_stated FROM dividend_events WHERE code = $1 ORDER BY ex_date DESC, kind LIMIT $2
+`
+
+type ListInstrumentDividendsParams struct {
+	Code  string
+	Limit int32
+}
+
+func (q *Queries) ListInstrumentDividends(ctx context.Context, arg ListInstrumentDividendsParams) ([]DividendEvent, error) {
+	rows, err := q.db.Query(ctx, listInstrumentDividends, arg.Code, arg.Limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []DividendEvent{}
+	for rows.Next() {
+		var i DividendEvent
+		if err := rows.Scan(
+			&i.ID,
+			&i.Code,
+			&i.ExDate,
+			&i.PayDate,
+			&i.Amount,
+			&i.FrankingPct,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+			&i.Kind,
+			&i.Source,
+			&i.FrankingStated,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const setDividendEventKind = `-- name: SetDividendEventKind :exec
+UPDATE dividend_events SET kind = $2, updated_at = now() WHERE id = $1
+`
+
+type SetDividendEventKindParams struct {
+	ID   int64
+	Kind string
+}
+
+// Names the kind of an event loaded without one (kind other).
+func (q *Queries) SetDividendEventKind(ctx context.Context, arg SetDividendEventKindParams) error {
+	_, err := q.db.Exec(ctx, setDividendEventKind, arg.ID, arg.Kind)
+	return err
+}
+
+const upsertDividendEvent = `-- name: UpsertDividendEvent :execrows
+
+INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, franking_stated, kind, source)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (code, ex_date, kind) DO UPDATE SET
     pay_date = EXCLUDED.pay_date, amount = EXCLUDED.amount, franking_pct = EXCLUDED.franking_pct,
-    updated_at = now()
-RETURNING id, code, ex_date, pay_date, amount, franking_pct, created_at, updated_at
+    franking_stated = EXCLUDED.franking_stated, source = EXCLUDED.source, updated_at = now()
+WHERE (dividend_events.pay_date, dividend_events.amount, dividend_events.franking_pct, dividend_events.franking_stated, dividend_events.source)
+      IS DISTINCT FROM (EXCLUDED.pay_date, EXCLUDED.amount, EXCLUDED.franking_pct, EXCLUDED.franking_stated, EXCLUDED.source)
 `
 
 type UpsertDividendEventParams struct {
-	Code        string
-	ExDate      time.Time
-	PayDate     time.Time
-	Amount      decimal.Decimal
-	FrankingPct decimal.Decimal
+	Code           string
+	ExDate         time.Time
+	PayDate        time.Time
+	Amount         decimal.Decimal
+	FrankingPct    decimal.Decimal
+	FrankingStated bool
+	Kind           string
+	Source         string
 }
 
-// Dividend events (imported by admins) and the credits paid to paper accounts.
-func (q *Queries) UpsertDividendEvent(ctx context.Context, arg UpsertDividendEventParams) (DividendEvent, error) {
-	row := q.db.QueryRow(ctx, upsertDividendEvent,
+// Dividend events (shipped in data/asx/dividends.csv, imported by admins) and
+// the credits paid to paper accounts.
+// Inserts the event or changes it where a figure differs; 0 rows when it is
+// already there unchanged (so a second seed changes nothing).
+func (q *Queries) UpsertDividendEvent(ctx context.Context, arg UpsertDividendEventParams) (int64, error) {
+	result, err := q.db.Exec(ctx, upsertDividendEvent,
 		arg.Code,
 		arg.ExDate,
 		arg.PayDate,
 		arg.Amount,
 		arg.FrankingPct,
+		arg.FrankingStated,
+		arg.Kind,
+		arg.Source,
 	)
-	var i DividendEvent
-	err := row.Scan(
-		&i.ID,
-		&i.Code,
-		&i.ExDate,
-		&i.PayDate,
-		&i.Amount,
-		&i.FrankingPct,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }

@@ -647,7 +647,7 @@ func (q *Queries) ListBarsForRefresh(ctx context.Context, arg ListBarsForRefresh
 }
 
 const listClosesFrom = `-- name: ListClosesFrom :many
-SELECT date, (close * factor)::float8 AS close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
+SELECT date, (close * factor)::float8 AS close, factor FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
 `
 
 type ListClosesFromParams struct {
@@ -656,11 +656,12 @@ type ListClosesFromParams struct {
 }
 
 type ListClosesFromRow struct {
-	Date  time.Time
-	Close float64
+	Date   time.Time
+	Close  float64
+	Factor float64
 }
 
-// Adjusted closes (raw × factor), as labels read them.
+// Adjusted closes (raw × factor), as labels read them, with the factor (to adjust dividends alike).
 func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) ([]ListClosesFromRow, error) {
 	rows, err := q.db.Query(ctx, listClosesFrom, arg.Code, arg.Date)
 	if err != nil {
@@ -670,7 +671,7 @@ func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) 
 	items := []ListClosesFromRow{}
 	for rows.Next() {
 		var i ListClosesFromRow
-		if err := rows.Scan(&i.Date, &i.Close); err != nil {
+		if err := rows.Scan(&i.Date, &i.Close, &i.Factor); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

@@ -29,10 +29,10 @@ func (h *adminDividendsHandler) view(c echo.Context, f components.Form) (compone
 	if err != nil {
 		return components.DividendAdminView{}, err
 	}
-	v := components.DividendAdminView{Form: f, Header: portfolio.DividendCSVHeader}
+	v := components.DividendAdminView{Form: f, Header: portfolio.DividendCSVHeader, ShippedHeader: portfolio.DividendCSVHeaderShipped}
 	for _, e := range events {
-		v.Events = append(v.Events, components.DividendEventRow{Code: e.Code, ExDate: display.ShortDate(e.ExDate), PayDate: display.ShortDate(e.PayDate),
-			Amount: "$" + e.Amount.StringFixed(4), Franking: e.FrankingPct.String() + " %"})
+		v.Events = append(v.Events, components.DividendEventRow{Code: e.Code, Kind: e.Kind, ExDate: display.ShortDate(e.ExDate), PayDate: display.ShortDate(e.PayDate),
+			Amount: "$" + e.Amount.StringFixed(4), Franking: display.Franking(e.FrankingPct), Source: e.Source})
 	}
 	return v, nil
 }
@@ -63,19 +63,19 @@ func (h *adminDividendsHandler) handleImport(c echo.Context) error {
 	}
 	form := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"csv": text}}
 	var err error
-	var n int
+	var res portfolio.DividendImport
 	if len(text) > maxDividendCSV {
 		err = apperr.FieldError("csv", "The file is larger than 1 MB.")
 	} else if strings.TrimSpace(text) == "" {
 		err = apperr.FieldError("csv", "Paste the CSV or choose a file.")
 	} else {
-		n, err = h.pf.ImportDividends(c.Request().Context(), strings.NewReader(text))
+		res, err = h.pf.ImportDividends(c.Request().Context(), strings.NewReader(text))
 	}
 	if err != nil {
 		return h.r.formFailed(c, err, form, "Dividend events", "admin", h.views(c))
 	}
 	form.Values["csv"] = ""
-	form.Notice = strconv.Itoa(n) + " dividend event(s) imported. Holders at each ex-date are paid on the pay date."
+	form.Notice = importNotice(res)
 	page, partial := h.views(c)(form)
 	return h.r.respond(c, http.StatusOK, "Dividend events", "admin", page, partial)
 }
@@ -93,4 +93,18 @@ func (h *adminDividendsHandler) views(c echo.Context) formViews {
 		}
 		return page, partial
 	}
+}
+
+// importNotice says what an import did, naming the lines it skipped.
+func importNotice(res portfolio.DividendImport) string {
+	msg := strconv.Itoa(res.Lines) + " dividend line(s) read, " + strconv.Itoa(res.Changed) +
+		" event(s) added or changed. Holders at the close before each ex-date are paid on the pay date."
+	if n := len(res.Skipped); n > 0 {
+		shown := res.Skipped
+		if n > 5 {
+			shown = append(shown[:5:5], "and "+strconv.Itoa(n-5)+" more")
+		}
+		msg += " Not loaded: " + strings.Join(shown, "; ") + "."
+	}
+	return msg
 }

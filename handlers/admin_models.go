@@ -89,7 +89,7 @@ func (h *adminModelsHandler) page(c echo.Context, train, upload components.Form,
 
 func (h *adminModelsHandler) handleTrain(c echo.Context) error {
 	vals := map[string]string{}
-	for _, k := range []string{"kind", "name", "train", "valid", "test", "params", "activate"} {
+	for _, k := range []string{"kind", "name", "label", "train", "valid", "test", "params", "activate"} {
 		vals[k] = c.FormValue(k)
 	}
 	f := components.Form{Values: vals}
@@ -97,7 +97,7 @@ func (h *adminModelsHandler) handleTrain(c echo.Context) error {
 	if err != nil {
 		return h.trainFailed(c, err, f)
 	}
-	spec := pipeline.TrainSpec{Name: vals["name"], Kind: vals["kind"], Segments: segs, Activate: vals["activate"] != ""}
+	spec := pipeline.TrainSpec{Name: vals["name"], Kind: vals["kind"], Label: vals["label"], Segments: segs, Activate: vals["activate"] != ""}
 	if p := strings.TrimSpace(vals["params"]); p != "" {
 		if !json.Valid([]byte(p)) {
 			return h.trainFailed(c, apperr.FieldError("params", "Parameters must be a JSON object."), f)

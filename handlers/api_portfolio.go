@@ -199,6 +199,7 @@ func (h *apiPortfolioHandler) handleCGT(c echo.Context) error {
 		"net_capital_gain": apiMoney(s.NetCapitalGain), "loss_carried_forward": apiMoney(s.LossCarriedForward),
 		"disposals": ds,
 		"dividends": map[string]any{"cash": apiMoney(inc.Cash), "franked": apiMoney(inc.Franked), "unfranked": apiMoney(inc.Unfranked),
-			"franking_credits": apiMoney(inc.Credits), "grossed_up": apiMoney(inc.GrossedUp)},
+			"franking_credits": apiMoney(inc.Credits), "grossed_up": apiMoney(inc.GrossedUp),
+			"franking_not_stated": apiMoney(inc.Unstated), "held_codes_without_dividend_data": nonNil(inc.NoData)},
 	})
 }

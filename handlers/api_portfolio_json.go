@@ -256,3 +256,11 @@ func toOrderInput(in apiOrderRequest) portfolio.OrderInput {
 	}
 	return oi
 }
+
+// nonNil makes a nil list an empty JSON array.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

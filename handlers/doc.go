@@ -22,5 +22,6 @@
 //	quote_render.go    QuoteRenderer: board rows and JSON quotes the hub sends
 //	charts.go          chart data for the pages' small charts
 //	portfolio_views.go paper-trading view models shared by the portfolio pages
+//	instruments_dividends.go  dividend tables and coverage notes for the instrument page and dashboard
 //	api_portfolio_json.go  the paper-trading API's JSON shapes
 package handlers

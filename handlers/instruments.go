@@ -295,6 +295,9 @@ func (h *instrumentsHandler) view(c echo.Context, in db.Instrument, chart pages.
 		}
 		v.Actions = append(v.Actions, row)
 	}
+	if v.Dividends, err = instrumentDividends(ctx, h.q, in.Code); err != nil {
+		return v, err
+	}
 	lists, err := h.lists.List(ctx, currentUser(c).ID)
 	if err != nil {
 		return v, err

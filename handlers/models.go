@@ -61,6 +61,7 @@ func (h *modelsHandler) handleModel(c echo.Context) error {
 			{Label: "Test days", Value: strconv.Itoa(m.Days)}, {Label: "Top − bottom quintile, mean daily return", Value: display.Pct(m.LongShort)},
 			{Label: "Rows train / valid / test", Value: strconv.Itoa(m.TrainRows) + " / " + strconv.Itoa(m.ValidRows) + " / " + strconv.Itoa(m.TestRows)},
 			{Label: "Fit time", Value: display.Num(m.FitSeconds, 1) + " s"},
+			{Label: "Label", Value: labelName(m.Label)},
 		}}
 	if v.IsAdmin {
 		v.CSRF = h.s.csrfToken(c)
@@ -96,4 +97,12 @@ func summaryRow(m pipeline.ModelSummary) pages.ModelListRow {
 	return pages.ModelListRow{ID: m.ID, Name: m.Name, Kind: m.Kind, Version: "v" + strconv.Itoa(m.Version), Active: m.Active,
 		Test: display.DateRange(m.Test.Start, m.Test.End), IC: display.Num(m.Metrics.IC, 4), RankIC: display.Num(m.Metrics.RankIC, 4),
 		ICIR: display.Num(m.Metrics.ICIR, 3), RankICIR: display.Num(m.Metrics.RankICIR, 3), LongShort: display.Pct(m.Metrics.LongShort), Versions: m.Versions}
+}
+
+// labelName says which label a version was trained and measured on.
+func labelName(label string) string {
+	if label == "total_return" {
+		return "total return (price + the dividend going ex; codes without dividend data count their price return)"
+	}
+	return "price return, Qlib's LABEL0"
 }

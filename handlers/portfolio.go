@@ -82,6 +82,10 @@ func (h *portfolioHandler) dashboard(c echo.Context, a portfolio.Account) (pages
 	if err != nil {
 		return pages.PortfolioView{}, err
 	}
+	divs, err := holdingsDividendNote(ctx, h.pf, v)
+	if err != nil {
+		return pages.PortfolioView{}, err
+	}
 	return pages.PortfolioView{
 		Nav:  nav,
 		Name: a.Name,
@@ -95,6 +99,7 @@ func (h *portfolioHandler) dashboard(c echo.Context, a portfolio.Account) (pages
 		StreamURL: "/portfolio/accounts/" + strconv.FormatInt(a.ID, 10) + "/stream",
 		Charts:    h.r.assets.URL("vendor/lightweight-charts.standalone.production.js"),
 		Script:    h.r.assets.URL("js/portfolio.js"),
+		Dividends: divs,
 	}, nil
 }
 

@@ -46,7 +46,7 @@ func (h *portfolioReportsHandler) handleLedger(c echo.Context) error {
 		return err
 	}
 	v := components.LedgerView{AccountID: a.ID}
-	for _, book := range []string{"cash", "holdings", "equity", "realised_pnl", "dividends"} {
+	for _, book := range []string{"cash", "holdings", "equity", "realised_pnl", "dividends", "franking_credits", "franking_income"} {
 		v.Balances = append(v.Balances, components.Balance{Book: strings.ReplaceAll(book, "_", " "), Amount: display.Money(bal[book])})
 	}
 	for _, t := range txs {
@@ -106,7 +106,11 @@ func (h *portfolioReportsHandler) handleTax(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := taxView(a, rep, inc, h.pf.TradeDate())
+	cov, err := h.pf.DividendCoverage(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	v := taxView(a, rep, inc, cov, h.pf.TradeDate())
 	page := func() (templ.Component, error) {
 		nav, err := portfolioNav(c.Request().Context(), h.pf, currentUser(c).ID, a, "tax", "/portfolio/tax")
 		return pages.PortfolioTax(pages.TaxPageView{Nav: nav, Report: v, Script: h.r.assets.URL("js/portfolio.js")}), err
@@ -114,25 +118,25 @@ func (h *portfolioReportsHandler) handleTax(c echo.Context) error {
 	return h.r.respond(c, http.StatusOK, "Tax "+rep.Label, "portfolio", page, ready(components.TaxReport(v)))
 }
 
-// handleCGTCSV exports the year's CGT schedule as CSV.
+// handleCGTCSV exports the year's CGT schedule and dividend income as CSV.
 func (h *portfolioReportsHandler) handleCGTCSV(c echo.Context) error {
 	a, err := currentAccount(c, h.pf)
 	if err != nil {
 		return err
 	}
-	rep, _, err := taxReport(c, h.pf, a)
+	rep, inc, err := taxReport(c, h.pf, a)
 	if err != nil {
 		return err
 	}
 	var b bytes.Buffer
-	if err := rep.CSV(&b); err != nil {
+	if err := portfolio.TaxCSV(&b, rep, inc); err != nil {
 		return err
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="cgt-`+strconv.Itoa(rep.FY)+`-account-`+strconv.FormatInt(a.ID, 10)+`.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", b.Bytes())
 }
 
-func taxView(a portfolio.Account, rep portfolio.CGTReport, inc portfolio.IncomeSummary, today time.Time) components.TaxView {
+func taxView(a portfolio.Account, rep portfolio.CGTReport, inc portfolio.IncomeSummary, cov portfolio.Coverage, today time.Time) components.TaxView {
 	s := rep.Summary
 	v := components.TaxView{AccountID: a.ID, FY: rep.FY, Label: rep.Label,
 		CSVURL: "/portfolio/tax/cgt.csv?account=" + strconv.FormatInt(a.ID, 10) + "&fy=" + strconv.Itoa(rep.FY),
@@ -149,7 +153,11 @@ func taxView(a portfolio.Account, rep portfolio.CGTReport, inc portfolio.IncomeS
 		},
 		Disposals: disposalRows(s.Disposals),
 		Income: components.IncomeView{Cash: display.Money(inc.Cash), Franked: display.Money(inc.Franked), Unfranked: display.Money(inc.Unfranked),
-			Credits: display.Money(inc.Credits), Gross: display.Money(inc.GrossedUp)},
+			Credits: display.Money(inc.Credits), Gross: display.Money(inc.GrossedUp),
+			Coverage: components.CoverageNote{Covered: cov.List(), Missing: inc.NoData}},
+	}
+	if !inc.Unstated.IsZero() {
+		v.Income.Unstated = display.Money(inc.Unstated)
 	}
 	years := map[int]bool{rep.FY: true}
 	current := tax.FinancialYear(a.CreatedAt)
@@ -165,8 +173,8 @@ func taxView(a portfolio.Account, rep portfolio.CGTReport, inc portfolio.IncomeS
 		}
 	}
 	for _, d := range inc.Dividends {
-		v.Income.Rows = append(v.Income.Rows, components.DividendRow{Code: d.Code, ExDate: display.ShortDate(d.ExDate), PayDate: display.ShortDate(d.PayDate),
-			Quantity: display.Quantity(d.Quantity), PerShare: "$" + d.PerShare.StringFixed(4), Franking: d.FrankingPct.String() + " %",
+		v.Income.Rows = append(v.Income.Rows, components.DividendRow{Code: d.Code, Kind: d.Kind, ExDate: display.ShortDate(d.ExDate), PayDate: display.ShortDate(d.PayDate),
+			Quantity: display.Quantity(d.Quantity), PerShare: "$" + d.PerShare.StringFixed(4), Franking: display.Franking(d.FrankingPct),
 			Amount: display.Money(d.Amount), Credit: display.Money(d.FrankingCredit), Gross: display.Money(d.GrossedUp)})
 	}
 	return v

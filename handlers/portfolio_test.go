@@ -6,6 +6,8 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
+	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
 )
 
@@ -433,8 +436,32 @@ func TestDividendImportByAdmin(t *testing.T) {
 		t.Errorf("bad CSV: %d %.400s", bad.StatusCode, bad.body)
 	}
 	ok := b.htmxPost("/admin/dividends", url.Values{"csv": {"code,ex_date,pay_date,amount,franking_pct\nBHP,2026-09-04,2026-09-25,0.73,100\n"}})
-	if ok.StatusCode != 200 || !strings.Contains(ok.body, "1 dividend event(s) imported") || !strings.Contains(ok.body, "$0.7300") {
+	if ok.StatusCode != 200 || !strings.Contains(ok.body, "1 dividend line(s) read, 1 event(s) added or changed") || !strings.Contains(ok.body, "$0.7300") {
 		t.Errorf("import: %d %.400s", ok.StatusCode, ok.body)
+	}
+	// The shipped file's own format: already seeded, so nothing changes, and
+	// the three lines without an ex-date are named.
+	shipped, err := os.ReadFile(filepath.Join(testenv.DataDir(t), "dividends.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := b.htmxPost("/admin/dividends", url.Values{"csv": {string(shipped)}})
+	if again.StatusCode != 200 || !strings.Contains(again.body, "113 dividend line(s) read, 0 event(s) added or changed") ||
+		!strings.Contains(again.body, "line 7: ANZ has no ex_date") {
+		t.Errorf("shipped file: %d %.600s", again.StatusCode, again.body)
+	}
+	for _, c := range []struct{ csv, want string }{
+		{"code,ex_date,pay_date,amount_aud_per_share,franking_pct,kind,source\nCBA,2026-02-18,2026-03-30,2.35,100,quarterly,x\n", "line 2: kind"},
+		{"code,ex_date,pay_date,amount_aud_per_share,franking_pct,kind,source\nCBA,2026-02-18,,2.35,100,interim,x\nCBA,2026-02-18,2026-03-30,-1,,interim,x\n",
+			"line 2: pay_date is missing"},
+		{"code,ex_date,pay_date,amount_aud_per_share,franking_pct,kind,source\nCBA,2026-02-18,2026-03-30,-1,,interim,x\n", "line 2: amount must be"},
+		{"code,ex_date,pay_date,franking_pct\nCBA,2026-02-18,2026-03-30,100\n", "lacks the amount column"},
+		{"code,ex_date,pay_date,amount,franking_pct\nASX,2019-09-05,2019-09-25,1.143,100\n", "line 2: ASX has 2 dividends on ex-date 2019-09-05; add a kind column"},
+	} {
+		res := b.htmxPost("/admin/dividends", url.Values{"csv": {c.csv}})
+		if res.StatusCode != 422 || !strings.Contains(res.body, c.want) {
+			t.Errorf("%q: %d %.500s, want 422 with %q", c.csv, res.StatusCode, res.body, c.want)
+		}
 	}
 }
 

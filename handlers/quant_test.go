@@ -188,6 +188,11 @@ func TestAdminTrainJobAndUpload(t *testing.T) {
 	if res := b.post("/admin/models/train", url.Values{"kind": {"ridge"}, "train": {"2030-01-01:2031-01-01"}, "valid": {"2031-02-01:2031-03-01"}, "test": {"2031-04-01:2031-05-01"}}); res.StatusCode != 422 || !strings.Contains(res.body, "outside the data") {
 		t.Errorf("training outside the data: %d %.400s", res.StatusCode, res.body)
 	}
+	if res := b.post("/admin/models/train", url.Values{"kind": {"ridge"}, "label": {"weekly"}, "train": {quantSegments.Train.String()},
+		"valid": {quantSegments.Valid.String()}, "test": {quantSegments.Test.String()}}); res.StatusCode != 422 ||
+		mustDoc(t, res.body).Find(`[data-testid="error-label"]`).Length() != 1 {
+		t.Errorf("training on an unknown label: %d %.400s", res.StatusCode, res.body)
+	}
 
 	upload := func(features []string) response {
 		blob, _ := modeltest.LightGBMText(7, alpha158.Names(), 10, 6)

@@ -41,6 +41,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	apiAuth := &apiAuthHandler{users: d.Users}
 	apiMarket := &apiMarketHandler{q: d.Queries, market: d.Market, hub: d.Hub}
 	apiCorporateActions := &apiCorporateActionsHandler{market: d.Market, actions: d.CorporateActions}
+	apiDividends := &apiDividendsHandler{q: d.Queries, market: d.Market}
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
 	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
 	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
@@ -195,6 +196,8 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.DELETE("/api/v1/orders/:id", apiPortfolio.handleCancelOrder, apiTrade...)
 	e.GET("/api/v1/transactions", apiPortfolio.handleTransactions, apiRead...)
 	e.GET("/api/v1/tax/cgt", apiPortfolio.handleCGT, apiRead...)
+	e.GET("/api/v1/instruments/:code/dividends", apiDividends.handleInstrumentDividends, apiRead...)
+	e.GET("/api/v1/dividends/coverage", apiDividends.handleCoverage, apiRead...)
 
 	// Streams (Server-Sent Events).
 	e.GET("/stream/quotes", stream.handlePageStream, streamPage...)

@@ -115,19 +115,26 @@ func flagDate(name, v string) (time.Time, error) {
 
 // withPool loads the configuration, opens the database and runs fn.
 
-const trainUsage = `Usage: qlibpro train --model ridge|xgboost [--name NAME] [--train FROM:TO] [--valid FROM:TO] [--test FROM:TO] [--params JSON] [--activate]
+const trainUsage = `Usage: qlibpro train --model ridge|xgboost [--name NAME] [--label price|total_return] [--train FROM:TO] [--valid FROM:TO] [--test FROM:TO] [--params JSON] [--activate]
 
 Refresh the Alpha158 feature store, train a model on the train window (the
 label z-scored per day, as Qlib does), choose its penalty or stopping round on
 the valid window, measure it on the test window (IC, Rank IC, ICIR, quintile
-returns against the raw LABEL0) and store it as the next version of NAME
-(default: the model kind). --activate makes it the version NAME resolves to.`
+returns against the raw label) and store it as the next version of NAME
+(default: the model kind). --activate makes it the version NAME resolves to.
+
+--label price (the default) is Qlib's LABEL0, Ref($close, -2)/Ref($close, -1) - 1;
+--label total_return adds the cash dividend going ex on the last day,
+(Ref($close, -2) + Ref($dividend, -2))/Ref($close, -1) - 1. Dividend data
+covers 10 codes as shipped (data/asx/README.md): for the others it equals the
+price label.`
 
 func cmdTrain(ctx context.Context, e env, args []string) error {
 	def := pipeline.DefaultSegments()
 	fs := newFlags("train")
 	kind := fs.String("model", "", "model kind: ridge or xgboost")
 	name := fs.String("name", "", "model name (default: the kind)")
+	label := fs.String("label", "price", "training label: price (Qlib's LABEL0) or total_return")
 	train := fs.String("train", def.Train.String(), "train window")
 	valid := fs.String("valid", def.Valid.String(), "valid window, for the penalty or early stopping")
 	test := fs.String("test", def.Test.String(), "test window, only measured")
@@ -143,7 +150,7 @@ func cmdTrain(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return inputError(err, "")
 	}
-	spec := pipeline.TrainSpec{Name: *name, Kind: *kind, Segments: segs, Activate: *activate}
+	spec := pipeline.TrainSpec{Name: *name, Kind: *kind, Label: *label, Segments: segs, Activate: *activate}
 	if *params != "" {
 		spec.Params = json.RawMessage(*params)
 	}
@@ -196,7 +203,11 @@ func printMetrics(w io.Writer, v pipeline.ModelVersion) {
 	for i, x := range m.Quantiles {
 		q[i] = fmt.Sprintf("%.5f", x)
 	}
-	fmt.Fprintf(w, "  quintile mean LABEL0 (low → high score): %s\n", strings.Join(q, " "))
+	label := "LABEL0"
+	if m.Label == "total_return" {
+		label = "total-return label"
+	}
+	fmt.Fprintf(w, "  quintile mean %s (low → high score): %s\n", label, strings.Join(q, " "))
 	fmt.Fprintf(w, "  long-short (Q5 − Q1) mean daily: %.5f over %d days\n", m.LongShort, m.QuantileDays)
 	fmt.Fprintf(w, "  fit %.1fs on %d train rows, %d valid rows\n", m.FitSeconds, m.TrainRows, m.ValidRows)
 }

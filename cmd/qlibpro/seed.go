@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -19,8 +20,9 @@ const seedUsage = `Usage: qlibpro seed [--data DIR] [--demo-user]
 Load the shipped real ASX data: instruments from asx200.csv (code, name, GICS
 sector and industry group), the six indices, every daily bar (raw prices, with
 COPY) and the corporate actions in corporate-actions.csv, from which each bar's
-adjustment factor is set (Qlib's $factor: adjusted price = raw × factor).
-Idempotent: running it again changes nothing.
+adjustment factor is set (Qlib's $factor: adjusted price = raw × factor);
+then the dividends in dividends.csv (11 codes; lines without an ex-date are
+skipped and named). Idempotent: running it again changes nothing.
 
 --demo-user (development only; make run passes it) also creates the account
 demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default
@@ -51,6 +53,9 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 			res.Instruments, res.Bars, res.BarsInserted, res.Elapsed.Round(1e6))
 		fmt.Fprintf(e.stdout, "corporate actions: %d (%d new or corrected); adjustment factors changed on %d bars\n",
 			res.Actions, res.ActionsChanged, res.FactorsChanged)
+		if err := seedDividends(ctx, e, pool, *dir); err != nil {
+			return err
+		}
 		if !*demo {
 			return nil
 		}
@@ -77,4 +82,16 @@ func seedDemoUser(ctx context.Context, e env, pool *pgxpool.Pool) error {
 	}
 	_, err = portfolio.EnsureAccount(ctx, pool, u.ID)
 	return err
+}
+
+// seedDividends loads dir/dividends.csv, a step of its own after the bars
+// (the events name instruments).
+func seedDividends(ctx context.Context, e env, pool *pgxpool.Pool, dir string) error {
+	res, err := portfolio.SeedDividends(ctx, pool, filepath.Join(dir, portfolio.DividendFile))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "seeded %d dividends (%d new or changed); skipped %d without an ex-date\n",
+		res.Lines, res.Changed, len(res.Skipped))
+	return nil
 }

@@ -1,28 +1,55 @@
--- Dividend events (imported by admins) and the credits paid to paper accounts.
+-- Dividend events (shipped in data/asx/dividends.csv, imported by admins) and
+-- the credits paid to paper accounts.
 
--- name: UpsertDividendEvent :one
-INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct)
-VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (code, ex_date) DO UPDATE SET
+-- name: UpsertDividendEvent :execrows
+-- Inserts the event or changes it where a figure differs; 0 rows when it is
+-- already there unchanged (so a second seed changes nothing).
+INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, franking_stated, kind, source)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+ON CONFLICT (code, ex_date, kind) DO UPDATE SET
     pay_date = EXCLUDED.pay_date, amount = EXCLUDED.amount, franking_pct = EXCLUDED.franking_pct,
-    updated_at = now()
-RETURNING *;
+    franking_stated = EXCLUDED.franking_stated, source = EXCLUDED.source, updated_at = now()
+WHERE (dividend_events.pay_date, dividend_events.amount, dividend_events.franking_pct, dividend_events.franking_stated, dividend_events.source)
+      IS DISTINCT FROM (EXCLUDED.pay_date, EXCLUDED.amount, EXCLUDED.franking_pct, EXCLUDED.franking_stated, EXCLUDED.source);
 
--- name: GetDividendEventByKey :one
-SELECT * FROM dividend_events WHERE code = $1 AND ex_date = $2;
+-- name: ListDividendEventsOn :many
+-- The events of one code on one ex-date (a final and a special may share it).
+SELECT * FROM dividend_events WHERE code = $1 AND ex_date = $2 ORDER BY kind;
 
 -- name: CountDividendCredits :one
 SELECT count(*)::bigint FROM dividend_credits WHERE event_id = $1;
 
 -- name: ListDividendEvents :many
-SELECT * FROM dividend_events ORDER BY pay_date DESC, code LIMIT $1;
+SELECT * FROM dividend_events ORDER BY pay_date DESC, code, kind LIMIT $1;
+
+-- name: ListInstrumentDividends :many
+SELECT * FROM dividend_events WHERE code = $1 ORDER BY ex_date DESC, kind LIMIT $2;
+
+-- name: ListDividendsBetween :many
+-- Events of the given codes with ex-dates from from_date to to_date, by
+-- ex-date (for backtests and the total-return label).
+SELECT * FROM dividend_events
+WHERE code = ANY (sqlc.arg(codes)::text[]) AND ex_date BETWEEN sqlc.arg(from_date)::date AND sqlc.arg(to_date)::date
+ORDER BY code, ex_date, kind;
+
+-- name: DividendCoverage :many
+-- Which codes have dividend data at all, with how many events and their span.
+SELECT code, count(*)::bigint AS events, (count(*) FILTER (WHERE franking_stated))::bigint AS with_franking,
+       min(ex_date)::date AS first_ex, max(ex_date)::date AS last_ex
+FROM dividend_events GROUP BY code ORDER BY code;
 
 -- name: ListDueDividendEvents :many
-SELECT * FROM dividend_events WHERE pay_date <= $1 ORDER BY pay_date, id;
+-- Events paid on or before $1 whose code some paper parcel was bought before
+-- the ex-date (the others cannot entitle anyone).
+SELECT e.* FROM dividend_events e
+WHERE e.pay_date <= $1
+  AND EXISTS (SELECT 1 FROM paper_parcels p WHERE p.code = e.code AND p.acquired < e.ex_date)
+ORDER BY e.pay_date, e.id;
 
 -- name: ListDividendEntitlements :many
--- Accounts (current generation) that held the event's shares at the start of
--- the ex-date (bought before it, not sold before it) and are not yet paid.
+-- Accounts (current generation) that held the event's shares at the close of
+-- the day before the ex-date (bought before it, not sold before it) and are
+-- not yet paid.
 SELECT e.account_id, e.generation, e.quantity::numeric AS quantity
 FROM (
     SELECT a.id AS account_id, a.generation,
@@ -49,8 +76,20 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: ListDividendCredits :many
 SELECT c.id, c.quantity, c.amount, c.franking_credit, c.paid_on,
-       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct
+       e.code, e.ex_date, e.pay_date, e.amount AS per_share, e.franking_pct, e.franking_stated, e.kind
 FROM dividend_credits c
 JOIN dividend_events e ON e.id = c.event_id
 WHERE c.account_id = $1 AND c.generation = $2
 ORDER BY c.paid_on, c.id;
+
+-- name: ListHeldCodesWithoutDividends :many
+-- Codes account $1 (generation $2) has held that have no dividend data: the
+-- dividends they paid are not in this account's income.
+SELECT DISTINCT p.code FROM paper_parcels p
+WHERE p.account_id = $1 AND p.generation = $2
+  AND NOT EXISTS (SELECT 1 FROM dividend_events e WHERE e.code = p.code)
+ORDER BY p.code;
+
+-- name: SetDividendEventKind :exec
+-- Names the kind of an event loaded without one (kind other).
+UPDATE dividend_events SET kind = $2, updated_at = now() WHERE id = $1;

@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"encoding/csv"
 	"fmt"
 	"slices"
 	"strconv"
@@ -187,7 +188,7 @@ func FuzzReadDividendCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, data string) {
-		lines, bad, err := readDividendCSV(strings.NewReader(data))
+		lines, bad, skipped, err := readDividendCSV(strings.NewReader(data))
 		if err != nil {
 			if ae, ok := apperr.As(err); !ok || ae.Code != apperr.Invalid || ae.Field != "csv" {
 				t.Fatalf("error %v", err)
@@ -197,9 +198,15 @@ func FuzzReadDividendCSV(f *testing.F) {
 		if len(lines)+len(bad) == 0 {
 			t.Fatal("no lines and no problems without an error")
 		}
+		for _, p := range skipped {
+			if p.line < 2 || len(p.msg) > maxMessage {
+				t.Fatalf("skipped %d: %.100q", p.line, p.msg)
+			}
+		}
 		last := 1
 		var out strings.Builder
-		out.WriteString(DividendCSVHeader + "\n")
+		cw := csv.NewWriter(&out)
+		_ = cw.Write(strings.Split(DividendCSVHeaderShipped, ","))
 		for _, l := range lines {
 			e := l.event
 			switch {
@@ -211,12 +218,21 @@ func FuzzReadDividendCSV(f *testing.F) {
 				t.Fatalf("paid %v before ex %v", e.PayDate, e.ExDate)
 			case !e.Amount.IsPositive() || e.Amount.GreaterThan(maxDividendAmount) || !e.Amount.Equal(e.Amount.Round(6)):
 				t.Fatalf("amount %s", e.Amount)
-			case e.FrankingPct.IsNegative() || e.FrankingPct.GreaterThan(maxFrankingPct):
-				t.Fatalf("franking %s", e.FrankingPct)
+			case e.FrankingPct.IsNegative() || e.FrankingPct.GreaterThan(maxFrankingPct) || !e.FrankingStated && !e.FrankingPct.IsZero():
+				t.Fatalf("franking %s (stated %v)", e.FrankingPct, e.FrankingStated)
+			case e.Kind != "" && !slices.Contains(DividendKinds, e.Kind):
+				t.Fatalf("kind %q", e.Kind)
+			case len(e.Source) > maxDividendSource:
+				t.Fatalf("source of %d bytes", len(e.Source))
 			}
 			last = l.line
-			fmt.Fprintf(&out, "%s,%s,%s,%s,%s\n", e.Code, e.ExDate.Format(time.DateOnly), e.PayDate.Format(time.DateOnly), e.Amount, e.FrankingPct)
+			pct := ""
+			if e.FrankingStated {
+				pct = e.FrankingPct.String()
+			}
+			_ = cw.Write([]string{e.Code, e.ExDate.Format(time.DateOnly), e.PayDate.Format(time.DateOnly), e.Amount.String(), pct, e.Kind, e.Source})
 		}
+		cw.Flush()
 		for _, p := range bad {
 			if p.line < 2 || p.msg == "" || len(p.msg) > maxMessage {
 				t.Fatalf("problem %d: %.100q (%d bytes)", p.line, p.msg, len(p.msg))
@@ -228,13 +244,14 @@ func FuzzReadDividendCSV(f *testing.F) {
 		if len(lines) == 0 {
 			return
 		}
-		again, bad, err := readDividendCSV(strings.NewReader(out.String()))
+		again, bad, _, err := readDividendCSV(strings.NewReader(out.String()))
 		if err != nil || len(bad) > 0 || len(again) != len(lines) {
 			t.Fatalf("written back: %d lines, problems %v, %v", len(again), bad, err)
 		}
 		for i := range again {
 			a, b := again[i].event, lines[i].event
-			if a.Code != b.Code || !a.ExDate.Equal(b.ExDate) || !a.PayDate.Equal(b.PayDate) || !a.Amount.Equal(b.Amount) || !a.FrankingPct.Equal(b.FrankingPct) {
+			if a.Code != b.Code || !a.ExDate.Equal(b.ExDate) || !a.PayDate.Equal(b.PayDate) || !a.Amount.Equal(b.Amount) ||
+				!sameFranking(franking(a.FrankingPct, a.FrankingStated), franking(b.FrankingPct, b.FrankingStated)) || a.Kind != b.Kind || a.Source != strings.TrimSpace(b.Source) {
 				t.Fatalf("line %d written back reads as %+v, was %+v", i, a, b)
 			}
 		}

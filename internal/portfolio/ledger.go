@@ -20,6 +20,10 @@ const (
 	bookEquity    = "equity"       // money paid in
 	bookRealised  = "realised_pnl" // gains (credit) and losses (debit) on sales
 	bookDividends = "dividends"    // dividend income (credit)
+	// Franking credits: a non-cash pair beside each franked dividend — the
+	// tax offset (debit) and the gross-up counted as assessable income (credit).
+	bookFrankingCredits = "franking_credits"
+	bookFrankingIncome  = "franking_income"
 )
 
 // Transaction kinds.

@@ -22,8 +22,8 @@ func TestFrankingCredits(t *testing.T) {
 	e.mustTrade(user, late, "buy", "BHP", "100", 40, "2025-09-04") // on the ex-date: no dividend
 	n, err := e.svc.ImportDividends(context.Background(), strings.NewReader(
 		"code,ex_date,pay_date,amount,franking_pct\nBHP,2025-09-04,2025-09-25,1.00,50\nCBA,2025-08-20,2025-09-30,2.60,100\n"))
-	if err != nil || n != 2 {
-		t.Fatalf("import: %d, %v", n, err)
+	if err != nil || n.Lines != 2 {
+		t.Fatalf("import: %+v, %v", n, err)
 	}
 	before := e.mustAccountNow(user, holder.ID).Cash
 	if n, err := e.svc.PayDividends(context.Background(), time.Date(2025, 9, 24, 0, 0, 0, 0, time.UTC)); err != nil || n != 0 {

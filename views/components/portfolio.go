@@ -187,22 +187,25 @@ type Figure struct {
 type IncomeView struct {
 	Rows                                     []DividendRow
 	Cash, Franked, Unfranked, Credits, Gross string
+	Unstated                                 string // cash whose franking is not stated; "" when none
+	Coverage                                 CoverageNote
 }
 
 // DividendRow is one dividend received.
 type DividendRow struct {
-	Code, ExDate, PayDate, Quantity, PerShare, Franking string
-	Amount, Credit, Gross                               string
+	Code, Kind, ExDate, PayDate, Quantity, PerShare, Franking string
+	Amount, Credit, Gross                                     string
 }
 
 // DividendAdminView is the admin's dividend import.
 type DividendAdminView struct {
-	Form   Form
-	Events []DividendEventRow
-	Header string
+	Form          Form
+	Events        []DividendEventRow
+	Header        string
+	ShippedHeader string
 }
 
 // DividendEventRow is one imported event.
 type DividendEventRow struct {
-	Code, ExDate, PayDate, Amount, Franking string
+	Code, Kind, ExDate, PayDate, Amount, Franking, Source string
 }

@@ -192,3 +192,12 @@ func QuotePrice(f float64) string {
 	}
 	return Price(f)
 }
+
+// Franking formats a franked percentage, "not stated" when the source gave
+// none (which is not the same as unfranked).
+func Franking(pct decimal.NullDecimal) string {
+	if !pct.Valid {
+		return "not stated"
+	}
+	return pct.Decimal.String() + " %"
+}

@@ -11,6 +11,7 @@ type InstrumentView struct {
 	LastDate                                string
 	Chart                                   ChartView
 	History                                 HistoryView
+	Dividends                               components.InstrumentDividendsView // equities only
 	Watchlists                              []components.WatchlistOption
 	CSRF                                    string
 	Notice                                  string

@@ -32,6 +32,7 @@ type PortfolioView struct {
 	ByHolding []components.AllocationBar
 	BySector  []components.AllocationBar
 	History   ValueHistoryView
+	Dividends components.CoverageNote // which holdings' dividends are in the income and the TWR
 	StreamURL string
 	Charts    string // lightweight-charts URL
 	Script    string // the page's script URL

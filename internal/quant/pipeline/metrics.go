@@ -28,6 +28,10 @@ type Metrics struct {
 	// Rows used to fit, to choose the penalty or stopping round, and to test.
 	TrainRows, ValidRows, TestRows int
 	FitSeconds                     float64
+	// Label is the label trained on and measured against (store.LabelPrice,
+	// Qlib's LABEL0, or store.LabelTotalReturn); "" in versions made before
+	// the choice existed, which used LABEL0.
+	Label string
 }
 
 type metricsJSON struct {
@@ -45,6 +49,7 @@ type metricsJSON struct {
 	ValidRows    int        `json:"valid_rows"`
 	TestRows     int        `json:"test_rows"`
 	FitSeconds   float64    `json:"fit_seconds"`
+	Label        string     `json:"label,omitempty"`
 }
 
 // MarshalJSON writes NaN and infinite values as null.
@@ -54,7 +59,7 @@ func (m Metrics) MarshalJSON() ([]byte, error) {
 		RankIC: num(m.RankIC), RankICStd: num(m.RankICStd), RankICIR: num(m.RankICIR),
 		Days: m.Days, LongShort: num(m.LongShort), QuantileDays: m.QuantileDays,
 		TrainRows: m.TrainRows, ValidRows: m.ValidRows, TestRows: m.TestRows,
-		FitSeconds: m.FitSeconds, Quantiles: make([]*float64, len(m.Quantiles)),
+		FitSeconds: m.FitSeconds, Quantiles: make([]*float64, len(m.Quantiles)), Label: m.Label,
 	}
 	for i, v := range m.Quantiles {
 		w.Quantiles[i] = num(v)
@@ -73,7 +78,7 @@ func (m *Metrics) UnmarshalJSON(b []byte) error {
 		RankIC: val(w.RankIC), RankICStd: val(w.RankICStd), RankICIR: val(w.RankICIR),
 		Days: w.Days, LongShort: val(w.LongShort), QuantileDays: w.QuantileDays,
 		TrainRows: w.TrainRows, ValidRows: w.ValidRows, TestRows: w.TestRows,
-		FitSeconds: w.FitSeconds, Quantiles: make([]float64, len(w.Quantiles)),
+		FitSeconds: w.FitSeconds, Quantiles: make([]float64, len(w.Quantiles)), Label: w.Label,
 	}
 	for i, v := range w.Quantiles {
 		m.Quantiles[i] = val(v)

@@ -16,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
 	"github.com/qlibpro/qlibpro/internal/quant/model/models"
+	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
 
 // TrainSpec describes one training run.
@@ -29,6 +30,11 @@ type TrainSpec struct {
 	// xgb.Params); omitted fields keep their defaults.
 	Params   json.RawMessage  `json:"params,omitempty"`
 	Segments dataset.Segments `json:"segments"`
+	// Label is the training target: "price" (the default, Qlib's LABEL0
+	// Ref($close, -2)/Ref($close, -1) - 1) or "total_return" (the same with
+	// the cash dividend going ex on the last day added; dividend data covers
+	// few codes, see data/asx/README.md). The test metrics use the same label.
+	Label string `json:"label,omitempty"`
 	// Activate makes the new version the active one of its name.
 	Activate bool   `json:"activate"`
 	AuthorID *int64 `json:"author_id,omitempty"`
@@ -50,6 +56,11 @@ func (s TrainSpec) check(features []string) (TrainSpec, error) {
 	if err := s.Segments.Validate(); err != nil {
 		return s, err
 	}
+	label, err := store.CheckLabel(s.Label)
+	if err != nil {
+		return s, err
+	}
+	s.Label = label
 	m, err := models.New(s.Kind, features, s.Params)
 	if err != nil {
 		return s, &apperr.Error{Code: apperr.Invalid, Field: "params", Message: apperr.MessageOf(err), Err: err}
@@ -116,7 +127,7 @@ func (p *Pipeline) Train(ctx context.Context, spec TrainSpec, progress func(Prog
 	segs := spec.Segments
 
 	report(progress, "dataset", 1, 2, "loading the train window "+segs.Train.String())
-	trainP, err := p.labelled(ctx, "train", segs.Train)
+	trainP, err := p.labelled(ctx, "train", segs.Train, spec.Label)
 	if err != nil {
 		return ModelVersion{}, err
 	}
@@ -137,7 +148,7 @@ func (p *Pipeline) Train(ctx context.Context, spec TrainSpec, progress func(Prog
 	// peak near one copy instead of the two the GC's default pacing allows.
 	debug.FreeOSMemory()
 	report(progress, "dataset", 2, 2, "loading the valid window "+segs.Valid.String())
-	validP, err := p.labelled(ctx, "valid", segs.Valid)
+	validP, err := p.labelled(ctx, "valid", segs.Valid, spec.Label)
 	if err != nil {
 		return ModelVersion{}, err
 	}
@@ -166,11 +177,11 @@ func (p *Pipeline) Train(ctx context.Context, spec TrainSpec, progress func(Prog
 	// The test window is loaded only now, when the fitting data is garbage.
 	debug.FreeOSMemory()
 	report(progress, "evaluate", 1, 2, "loading the test window "+segs.Test.String())
-	testP, err := p.labelled(ctx, "test", segs.Test)
+	testP, err := p.labelled(ctx, "test", segs.Test, spec.Label)
 	if err != nil {
 		return ModelVersion{}, err
 	}
-	test := matrixOf(testP, norm) // raw LABEL0, as SigAnaRecord measures
+	test := matrixOf(testP, norm) // the raw label, as SigAnaRecord measures
 	report(progress, "evaluate", 2, 2, fmt.Sprintf("scoring %d test rows", test.Rows))
 	pred, err := m.Predict(model.Matrix{Rows: test.Rows, Cols: test.Cols, Data: test.X})
 	if err != nil {
@@ -181,7 +192,7 @@ func (p *Pipeline) Train(ctx context.Context, spec TrainSpec, progress func(Prog
 		return ModelVersion{}, err
 	}
 	metrics.TrainRows, metrics.ValidRows, metrics.TestRows = trainRows, validRows, test.Rows
-	metrics.FitSeconds = fitSeconds
+	metrics.FitSeconds, metrics.Label = fitSeconds, spec.Label
 
 	report(progress, "save", 1, 1, "storing the model version")
 	nv, err := describe(m, norm)
@@ -209,10 +220,10 @@ func onOneThread(fn func() error) error {
 	return <-done
 }
 
-// labelled loads the stored features of a window with their LABEL0 and
-// keeps the rows whose label is known.
-func (p *Pipeline) labelled(ctx context.Context, field string, r dataset.DateRange) (*dataset.Panel, error) {
-	panel, err := p.store.Panel(ctx, r.Start, r.End)
+// labelled loads the stored features of a window with their label (see
+// TrainSpec.Label) and keeps the rows whose label is known.
+func (p *Pipeline) labelled(ctx context.Context, field string, r dataset.DateRange, label string) (*dataset.Panel, error) {
+	panel, err := p.store.PanelLabelled(ctx, r.Start, r.End, label)
 	if err != nil {
 		return nil, err
 	}

@@ -80,6 +80,21 @@ func TestTrainRidge(t *testing.T) {
 			t.Errorf("ListModels = %+v (%v), want ridge with 2 versions, v1 active", models, err)
 		}
 	})
+	t.Run("TotalReturnLabel", func(t *testing.T) {
+		if v.Metrics.Label != "price" {
+			t.Errorf("default label %q, want price", v.Metrics.Label)
+		}
+		tr := mustTrain(t, f, pipeline.TrainSpec{Kind: "ridge", Name: "ridge-tr", Label: "total_return"})
+		got, err := f.p.ModelVersion(t.Context(), tr.ID)
+		if err != nil || got.Metrics.Label != "total_return" {
+			t.Fatalf("stored label %q (%v), want total_return", got.Metrics.Label, err)
+		}
+		// Same features, same test rows, a different target: the evidence
+		// is measured against the total-return label, so it differs.
+		if got.Metrics.TestRows != v.Metrics.TestRows || got.Metrics.IC == v.Metrics.IC {
+			t.Errorf("total-return test rows %d IC %v; price %d IC %v", got.Metrics.TestRows, got.Metrics.IC, v.Metrics.TestRows, v.Metrics.IC)
+		}
+	})
 	t.Run("NameKeepsItsKind", func(t *testing.T) {
 		_, err := f.p.Train(t.Context(), pipeline.TrainSpec{Name: "ridge", Kind: "xgboost", Segments: segments}, nil)
 		if apperr.CodeOf(err) != apperr.Conflict {
@@ -114,6 +129,7 @@ func TestTrainRefusesBadSpecs(t *testing.T) {
 		{"LightGBM", pipeline.TrainSpec{Kind: "lightgbm", Segments: segments}, "kind", "uploaded"},
 		{"BadParams", pipeline.TrainSpec{Kind: "xgboost", Params: json.RawMessage(`{"max_depht": 3}`), Segments: segments}, "params", "max_depht"},
 		{"BadName", pipeline.TrainSpec{Kind: "ridge", Name: "Ridge Model!", Segments: segments}, "name", "lower-case"},
+		{"BadLabel", pipeline.TrainSpec{Kind: "ridge", Label: "dividend_yield", Segments: segments}, "label", "price, total_return"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

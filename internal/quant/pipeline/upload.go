@@ -12,6 +12,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/quant/dataset"
 	"github.com/qlibpro/qlibpro/internal/quant/model"
 	"github.com/qlibpro/qlibpro/internal/quant/model/lgbm"
+	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
 
 // Upload is a LightGBM text model trained elsewhere (Qlib's LGBModel saves
@@ -58,7 +59,7 @@ func (p *Pipeline) UploadLightGBM(ctx context.Context, u Upload) (ModelVersion, 
 	if err := p.checkTestCoverage(ctx, u.Test); err != nil {
 		return ModelVersion{}, err
 	}
-	testP, err := p.labelled(ctx, "test", u.Test)
+	testP, err := p.labelled(ctx, "test", u.Test, store.LabelPrice)
 	if err != nil {
 		return ModelVersion{}, err
 	}

@@ -53,15 +53,26 @@ func Calendar(ctx context.Context, pool *pgxpool.Pool) (*calendar.Calendar, erro
 // (dates ascending) and returns it per close: the return from the next
 // trading day's close to the one after, NaN when the instrument did not
 // trade on either day, as Qlib's Ref($close, -2)/Ref($close, -1) - 1 on its
-// calendar.
-func (s *Store) labelAligned(cal *calendar.Calendar, dates []time.Time, closes []float64) ([]float64, error) {
+// calendar. With dividends (cash per share going ex on each close's day) it
+// is the total-return label instead.
+func (s *Store) labelAligned(cal *calendar.Calendar, dates []time.Time, closes, dividends []float64) ([]float64, error) {
 	slots, pos := cal.Layout(dates)
-	c := closes
+	c, d := closes, dividends
 	if len(slots) != len(closes) {
 		c = make([]float64, len(slots))
 		calendar.Spread(c, closes, pos)
+		if dividends != nil {
+			d = make([]float64, len(slots))
+			calendar.Spread(d, dividends, pos)
+		}
 	}
-	lab, err := s.Label(c)
+	var lab []float64
+	var err error
+	if dividends == nil {
+		lab, err = s.Label(c)
+	} else {
+		lab, err = s.TotalReturnLabel(c, d)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,10 @@ func (s *Store) Day(ctx context.Context, date time.Time) (codes []string, x mode
 // from to to, both included, with LABEL0 computed from the closes after each
 // day (missing where those closes do not exist yet).
 func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, error) {
+	return s.panel(ctx, from, to, LabelPrice)
+}
+
+func (s *Store) panel(ctx context.Context, from, to time.Time, labelKind string) (*dataset.Panel, error) {
 	from, to = asx.Civil(from), asx.Civil(to)
 	q := db.New(s.pool)
 	codes, err := q.ListFeatureCodes(ctx, db.ListFeatureCodesParams{FeatureSet: s.name, FromDate: from, ToDate: to})
@@ -107,7 +111,7 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 				cols[k][t] = v
 			}
 		}
-		label, err := s.labelsOn(ctx, q, cal, code, dates)
+		label, err := s.labelsOn(ctx, q, cal, code, dates, labelKind)
 		if err != nil {
 			return nil, err
 		}
@@ -118,8 +122,9 @@ func (s *Store) Panel(ctx context.Context, from, to time.Time) (*dataset.Panel, 
 	return b.Build(), nil
 }
 
-// labelsOn returns LABEL0 of code on each of dates (ascending), on cal.
-func (s *Store) labelsOn(ctx context.Context, q *db.Queries, cal *calendar.Calendar, code string, dates []time.Time) ([]float64, error) {
+// labelsOn returns the label (LABEL0, or the total-return label) of code on
+// each of dates (ascending), on cal.
+func (s *Store) labelsOn(ctx context.Context, q *db.Queries, cal *calendar.Calendar, code string, dates []time.Time, labelKind string) ([]float64, error) {
 	closes, err := q.ListClosesFrom(ctx, db.ListClosesFromParams{Code: code, Date: dates[0]})
 	if err != nil {
 		return nil, err
@@ -129,7 +134,18 @@ func (s *Store) labelsOn(ctx context.Context, q *db.Queries, cal *calendar.Calen
 	for i, c := range closes {
 		cd[i], cv[i] = c.Date, c.Close
 	}
-	lab, err := s.labelAligned(cal, cd, cv)
+	var divs []float64
+	if labelKind == LabelTotalReturn {
+		if divs, err = dividendsAt(ctx, q, code, cd); err != nil {
+			return nil, err
+		}
+		// Dividends are announced per share as traded; the closes are
+		// adjusted (raw × factor), so the dividend is adjusted alike.
+		for i, c := range closes {
+			divs[i] *= c.Factor
+		}
+	}
+	lab, err := s.labelAligned(cal, cd, cv, divs)
 	if err != nil {
 		return nil, err
 	}
@@ -181,7 +197,7 @@ func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Lab
 		for i := range closes {
 			closes[i], dates[i] = rows[lo+i].Close, rows[lo+i].Date
 		}
-		lab, err := s.labelAligned(cal, dates, closes)
+		lab, err := s.labelAligned(cal, dates, closes, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -43,6 +43,7 @@ type Store struct {
 	hash     string
 	program  *expr.Program // the features, then the label
 	label    *expr.Program
+	trLabel  *expr.Program // the total-return label (labels.go)
 	lookback int
 	workers  int
 }
@@ -69,6 +70,7 @@ func New(pool *pgxpool.Pool) *Store {
 		hash:     hex.EncodeToString(h.Sum(nil)),
 		program:  alpha158.Program(),
 		label:    label,
+		trLabel:  mustCompile(TotalReturnLabelExpr),
 		lookback: alpha158.Lookback(),
 		workers:  2,
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/internal/asxdata"
 	"github.com/qlibpro/qlibpro/internal/jobs"
+	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 	"github.com/qlibpro/qlibpro/migrations"
 )
@@ -46,6 +47,9 @@ func New(tb testing.TB) *pgxpool.Pool {
 		}
 		if _, err := asxdata.Seed(ctx, pool, dataDir); err != nil {
 			return fmt.Errorf("seed: %w", err)
+		}
+		if _, err := portfolio.SeedDividends(ctx, pool, filepath.Join(dataDir, portfolio.DividendFile)); err != nil {
+			return fmt.Errorf("seed dividends: %w", err)
 		}
 		_, err = pool.Exec(ctx, "VACUUM ANALYZE")
 		return err
@@ -85,7 +89,7 @@ func fingerprint(tb testing.TB) string {
 	h := sha256.New()
 	fmt.Fprintln(h, migrations.Fingerprint())
 	var files []string
-	for _, dir := range []string{"internal/asxdata", "internal/corpaction", "internal/jobs", "data/asx"} {
+	for _, dir := range []string{"internal/asxdata", "internal/corpaction", "internal/jobs", "data/asx", "internal/portfolio/dividends_csv.go", "internal/portfolio/dividends.go"} {
 		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && !strings.HasSuffix(p, "_test.go") {
 				files = append(files, p)
