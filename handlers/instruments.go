@@ -139,7 +139,7 @@ func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := h.market.Now() // the session clock: a simulated session's bars carry its times
 	bars, err := h.market.Candles(c.Request().Context(), in.Code, iv, now.Add(-span), now.Add(time.Minute))
 	if err != nil {
 		return err

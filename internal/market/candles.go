@@ -104,12 +104,20 @@ func parseWhen(s string, end bool) (time.Time, error) {
 type Service struct {
 	q   *db.Queries
 	cal *asx.Calendar
+	now func() time.Time // the session clock: "today" for daily candles
 }
 
 // NewService returns the market-data service.
 func NewService(pool *pgxpool.Pool, cal *asx.Calendar) *Service {
-	return &Service{q: db.New(pool), cal: cal}
+	return &Service{q: db.New(pool), cal: cal, now: time.Now}
 }
+
+// UseClock sets the clock whose Sydney date is today's session (the
+// session clock of a simulated feed, whose ticks carry session times).
+func (s *Service) UseClock(now func() time.Time) { s.now = now }
+
+// Now returns the instant on the session clock.
+func (s *Service) Now() time.Time { return s.now() }
 
 // Instrument returns one instrument or NotFound.
 func (s *Service) Instrument(ctx context.Context, code string) (db.Instrument, error) {
@@ -149,7 +157,7 @@ func (s *Service) Candles(ctx context.Context, code string, iv Interval, from, t
 	for _, r := range rows {
 		out = append(out, Bar{Time: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume})
 	}
-	today := asx.Civil(time.Now().In(syd))
+	today := asx.Civil(s.now().In(syd))
 	if today.After(toDay) || today.Before(fromDay) {
 		return out, nil
 	}
