@@ -643,7 +643,7 @@ func (q *Queries) ListBarsForRefresh(ctx context.Context, arg ListBarsForRefresh
 }
 
 const listClosesFrom = `-- name: ListClosesFrom :many
-SELECT date, close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
+SELECT date, close, (source = 'sim')::bool AS sim FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
 `
 
 type ListClosesFromParams struct {
@@ -654,8 +654,10 @@ type ListClosesFromParams struct {
 type ListClosesFromRow struct {
 	Date  time.Time
 	Close float64
+	Sim   bool
 }
 
+// sim marks a simulated session's bar: labels that read one are unknown.
 func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) ([]ListClosesFromRow, error) {
 	rows, err := q.db.Query(ctx, listClosesFrom, arg.Code, arg.Date)
 	if err != nil {
@@ -665,7 +667,7 @@ func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) 
 	items := []ListClosesFromRow{}
 	for rows.Next() {
 		var i ListClosesFromRow
-		if err := rows.Scan(&i.Date, &i.Close); err != nil {
+		if err := rows.Scan(&i.Date, &i.Close, &i.Sim); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -677,7 +679,7 @@ func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) 
 }
 
 const listCodesClosesFrom = `-- name: ListCodesClosesFrom :many
-SELECT code, date, close FROM daily_bars
+SELECT code, date, close, (source = 'sim')::bool AS sim FROM daily_bars
 WHERE code = ANY($1::text[]) AND date >= $2::date
 ORDER BY code, date
 `
@@ -691,6 +693,7 @@ type ListCodesClosesFromRow struct {
 	Code  string
 	Date  time.Time
 	Close float64
+	Sim   bool
 }
 
 // Closes of several instruments from a date on, by instrument then date.
@@ -703,7 +706,12 @@ func (q *Queries) ListCodesClosesFrom(ctx context.Context, arg ListCodesClosesFr
 	items := []ListCodesClosesFromRow{}
 	for rows.Next() {
 		var i ListCodesClosesFromRow
-		if err := rows.Scan(&i.Code, &i.Date, &i.Close); err != nil {
+		if err := rows.Scan(
+			&i.Code,
+			&i.Date,
+			&i.Close,
+			&i.Sim,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

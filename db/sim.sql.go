@@ -38,6 +38,18 @@ func (q *Queries) ClaimSimSession(ctx context.Context, arg ClaimSimSessionParams
 	return started_at, err
 }
 
+const countSimBarsOn = `-- name: CountSimBarsOn :one
+SELECT count(*)::bigint FROM daily_bars WHERE date = $1 AND source = 'sim'
+`
+
+// How many instruments have a simulated bar on a date.
+func (q *Queries) CountSimBarsOn(ctx context.Context, date time.Time) (int64, error) {
+	row := q.db.QueryRow(ctx, countSimBarsOn, date)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const getSimSession = `-- name: GetSimSession :one
 SELECT started_at FROM sim_sessions WHERE day = $1
 `
@@ -68,6 +80,25 @@ func (q *Queries) GetSimSpan(ctx context.Context) (GetSimSpanRow, error) {
 	row := q.db.QueryRow(ctx, getSimSpan)
 	var i GetSimSpanRow
 	err := row.Scan(&i.FirstSim, &i.LastSim, &i.LastReal)
+	return i, err
+}
+
+const getSimSpanFor = `-- name: GetSimSpanFor :one
+SELECT coalesce(min(date), '0001-01-01')::date AS first_sim,
+       coalesce(max(date), '0001-01-01')::date AS last_sim
+FROM daily_bars WHERE code = $1 AND source = 'sim'
+`
+
+type GetSimSpanForRow struct {
+	FirstSim time.Time
+	LastSim  time.Time
+}
+
+// One instrument's first and last simulated daily bar (zero dates when none).
+func (q *Queries) GetSimSpanFor(ctx context.Context, code string) (GetSimSpanForRow, error) {
+	row := q.db.QueryRow(ctx, getSimSpanFor, code)
+	var i GetSimSpanForRow
+	err := row.Scan(&i.FirstSim, &i.LastSim)
 	return i, err
 }
 

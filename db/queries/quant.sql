@@ -105,11 +105,12 @@ WHERE feature_set = $1 AND date <= sqlc.arg(on_or_before)::date
 ORDER BY date DESC LIMIT sqlc.arg(n)::int;
 
 -- name: ListClosesFrom :many
-SELECT date, close FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date;
+-- sim marks a simulated session's bar: labels that read one are unknown.
+SELECT date, close, (source = 'sim')::bool AS sim FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date;
 
 -- name: ListCodesClosesFrom :many
 -- Closes of several instruments from a date on, by instrument then date.
-SELECT code, date, close FROM daily_bars
+SELECT code, date, close, (source = 'sim')::bool AS sim FROM daily_bars
 WHERE code = ANY(sqlc.arg(codes)::text[]) AND date >= sqlc.arg(from_date)::date
 ORDER BY code, date;
 

@@ -74,3 +74,13 @@ SELECT coalesce(min(date) FILTER (WHERE source = 'sim'), '0001-01-01')::date AS 
        coalesce(max(date) FILTER (WHERE source = 'sim'), '0001-01-01')::date AS last_sim,
        coalesce(max(date) FILTER (WHERE source <> 'sim'), '0001-01-01')::date AS last_real
 FROM daily_bars;
+
+-- name: GetSimSpanFor :one
+-- One instrument's first and last simulated daily bar (zero dates when none).
+SELECT coalesce(min(date), '0001-01-01')::date AS first_sim,
+       coalesce(max(date), '0001-01-01')::date AS last_sim
+FROM daily_bars WHERE code = $1 AND source = 'sim';
+
+-- name: CountSimBarsOn :one
+-- How many instruments have a simulated bar on a date.
+SELECT count(*)::bigint FROM daily_bars WHERE date = $1 AND source = 'sim';

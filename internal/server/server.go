@@ -121,7 +121,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	s.Watchlists = market.NewWatchlists(pool)
 
 	sessionNow := func() time.Time { return clock.Session(clock.Now()) }
-	s.Market.UseClock(sessionNow)
+	s.Market.UseClock(sessionNow, clock.Simulated())
 	quotes, listings, err := s.Market.SessionQuotes(ctx, sessionNow())
 	if err != nil {
 		return nil, err

@@ -27,6 +27,7 @@ type ChartView struct {
 	Stream    string // the page's one live stream: the quote row (HTML) and this chart's trades (JSON)
 	Intraday  bool
 	Overlay   string // model whose scores are drawn over daily candles
+	Simulated string // caption when bars come from simulated sessions
 }
 
 // HistoryView is one page of daily bars.
@@ -41,6 +42,7 @@ type HistoryRow struct {
 	Date                   string
 	Open, High, Low, Close float64
 	Volume                 int64
+	Simulated              bool // a simulated session's bar (source sim)
 }
 
 // WatchlistsView is the watchlists page.

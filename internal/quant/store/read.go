@@ -121,14 +121,31 @@ func (s *Store) labelsOn(ctx context.Context, q *db.Queries, code string, dates 
 	}
 	cd := make([]time.Time, len(closes))
 	cv := make([]float64, len(closes))
+	sim := make([]bool, len(closes))
 	for i, c := range closes {
-		cd[i], cv[i] = c.Date, c.Close
+		cd[i], cv[i], sim[i] = c.Date, c.Close, c.Sim
 	}
 	lab, err := s.Label(cv)
 	if err != nil {
 		return nil, err
 	}
+	s.unknownOnSim(lab, sim)
 	return align(dates, cd, lab), nil
+}
+
+// unknownOnSim sets to NaN every label that reads a simulated bar (its own
+// day or the days its horizon looks ahead to): model evidence — training
+// windows, IC, Rank IC, quintiles — is measured on real prices only.
+func (s *Store) unknownOnSim(lab []float64, sim []bool) {
+	next := len(sim) // the first simulated bar at or after i
+	for i := len(sim) - 1; i >= 0; i-- {
+		if sim[i] {
+			next = i
+		}
+		if next <= i+s.labelAhead {
+			lab[i] = math.NaN()
+		}
+	}
 }
 
 // Label evaluates LABEL0 over one instrument's closes, oldest first.
@@ -164,13 +181,15 @@ func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Lab
 			hi++
 		}
 		closes := make([]float64, hi-lo)
+		sim := make([]bool, hi-lo)
 		for i := range closes {
-			closes[i] = rows[lo+i].Close
+			closes[i], sim[i] = rows[lo+i].Close, rows[lo+i].Sim
 		}
 		lab, err := s.Label(closes)
 		if err != nil {
 			return nil, err
 		}
+		s.unknownOnSim(lab, sim)
 		m := make(map[time.Time]float64, hi-lo)
 		for i, v := range lab {
 			m[rows[lo+i].Date] = v
