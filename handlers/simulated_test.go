@@ -1,0 +1,116 @@
+package handlers_test
+
+import (
+	"encoding/json"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/market/feed"
+	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
+	"github.com/qlibpro/qlibpro/internal/testenv"
+	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
+	"github.com/qlibpro/qlibpro/internal/testenv/testdb"
+)
+
+// TestSimulatedDaysLabelledInChartsHistoryAndSignals: after the demo fills
+// the days past the real history with simulated bars, the instrument's
+// chart captions them and marks each simulated candle, the history table
+// tags them, and the signals page says the day's scores rank simulated bars.
+func TestSimulatedDaysLabelledInChartsHistoryAndSignals(t *testing.T) {
+	app := testapp.New(t, nil)
+	ctx := t.Context()
+	testdb.Quiet(t, app.Pool, testdb.QuantTables...)
+	if _, err := feed.FillSimulated(ctx, app.Pool, asx.DefaultCalendar(), 1, testenv.Date(t, "2026-06-12")); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app, app.Serve(t))
+	b.mustSignUp("sim@example.com", "Sim Viewer")
+
+	doc := mustDoc(t, b.get("/instruments/BHP").body)
+	label := strings.TrimSpace(doc.Find(`[data-testid="chart-panel"] [data-testid="sim-label"]`).Text())
+	if !strings.Contains(label, "Simulated daily bars 5 Jun 2026 – 12 Jun 2026") {
+		t.Errorf("chart label = %q", label)
+	}
+	if n := doc.Find(`[data-testid="history"] [data-testid="sim-day"]`).Length(); n != 5 { // 8 June is a holiday
+		t.Errorf("history tags %d simulated days, want 5", n)
+	}
+	var candles struct {
+		Bars []struct {
+			Time string `json:"time"`
+			Sim  bool   `json:"sim"`
+		} `json:"bars"`
+	}
+	res := b.get("/instruments/BHP/candles.json?interval=1D&range=max")
+	if err := json.Unmarshal([]byte(res.body), &candles); err != nil {
+		t.Fatalf("candles: %v %.200s", err, res.body)
+	}
+	var sim []string
+	for _, c := range candles.Bars {
+		if c.Sim {
+			sim = append(sim, c.Time)
+		}
+	}
+	if strings.Join(sim, ",") != "2026-06-05,2026-06-09,2026-06-10,2026-06-11,2026-06-12" {
+		t.Errorf("simulated candles %v", sim)
+	}
+	// A real day stays unmarked; an instrument without simulated days has no label.
+	if n := len(candles.Bars); n < 10 || candles.Bars[n-6].Sim || candles.Bars[n-6].Time != "2026-06-04" {
+		t.Errorf("the last real candle: %+v", candles.Bars[max(n-6, 0)])
+	}
+
+	// Signals scored on a simulated day say so.
+	p := app.Quant
+	if _, err := p.Store().Refresh(ctx, quantCodes); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Train(ctx, pipeline.TrainSpec{Kind: "ridge", Segments: quantSegments, Activate: true}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.ScoreDays(ctx, []time.Time{testenv.Date(t, "2026-06-11"), testenv.Date(t, "2026-06-12")}); err != nil {
+		t.Fatal(err)
+	}
+	sig := mustDoc(t, b.get("/signals").body)
+	if got := sig.Find(`[data-testid="signals"] [data-testid="sim-label"]`).Text(); !strings.Contains(got, "Simulated day") ||
+		!strings.Contains(got, "ends Thu 4 Jun 2026") || sig.Find(`[data-testid="signals-table"] tbody tr`).Length() == 0 {
+		t.Errorf("signals on a simulated day: label %q", got)
+	}
+}
+
+// TestOrdersAndLedgerShowSessionTimes: with the demo feed's session clock,
+// an order's placed time and the ledger's entries show the simulated
+// session's time (from 09:59:30 on the day it plays), not the wall clock.
+func TestOrdersAndLedgerShowSessionTimes(t *testing.T) {
+	app := testapp.New(t, nil) // the default clock: the demo feed's DayClock
+	b := newBrowser(t, app, app.Serve(t))
+	b.mustSignUp("times@example.com", "Tim Es")
+	order := url.Values{"code": {"BHP"}, "side": {"buy"}, "type": {"limit"}, "quantity": {"10"}, "limit_price": {"1.00"},
+		"tif": {"gtc"}, "idempotency_key": {"times-1"}}
+	if res := b.htmxPost("/portfolio/orders", order); res.StatusCode != 200 {
+		t.Fatalf("place: %d %.300s", res.StatusCode, res.body)
+	}
+	now := time.Now().In(asx.Sydney())
+	cal := asx.DefaultCalendar()
+	day := now
+	if !cal.IsTradingDay(day) {
+		day = cal.PrevTradingDay(day)
+	}
+	sessionDay := day.In(asx.Sydney()).Format("2 Jan 2006")
+	// Placed within the first minutes of the simulated session.
+	inSession := func(what, shown string) {
+		t.Helper()
+		at, err := time.ParseInLocation("2 Jan 2006 15:04", strings.Join(strings.Fields(shown)[:4], " "), asx.Sydney())
+		if err != nil {
+			t.Fatalf("%s %q: %v", what, shown, err)
+		}
+		if !strings.HasPrefix(shown, sessionDay+" ") || at.Hour() != 9 && at.Hour() != 10 || at.Hour() == 10 && at.Minute() > 10 {
+			t.Errorf("%s shows %q, want the session's time on %s from 09:59 (the wall clock is %s)", what, shown, sessionDay, now.Format("15:04"))
+		}
+	}
+	doc := mustDoc(t, b.get("/portfolio/orders").body)
+	inSession("the order's placed time", strings.TrimSpace(doc.Find(`[data-testid="order-row"] td:nth-child(2)`).First().Text()))
+	led := mustDoc(t, b.get("/portfolio/ledger").body)
+	inSession("the ledger's opening deposit", strings.TrimSpace(led.Find(`[data-testid="ledger"] tr.tx-first td:nth-child(2)`).First().Text()))
+}
