@@ -139,13 +139,14 @@ func (q *Queries) InsertSimDailyBars(ctx context.Context, arg InsertSimDailyBars
 }
 
 const listRealCloses = `-- name: ListRealCloses :many
-SELECT x.code, x.close, coalesce(x.volume, 0)::bigint AS volume FROM (
-    SELECT d.code, d.date, d.close, d.volume,
-           row_number() OVER (PARTITION BY d.code ORDER BY d.date DESC) AS rn
-    FROM daily_bars d JOIN instruments i ON i.code = d.code AND i.active
-    WHERE d.source <> 'sim'
-) x WHERE x.rn <= $1::int
-ORDER BY x.code, x.date
+SELECT i.code, x.close, x.volume
+FROM instruments i
+JOIN LATERAL (
+    SELECT d.date, d.close, coalesce(d.volume, 0)::bigint AS volume FROM daily_bars d
+    WHERE d.code = i.code AND d.source <> 'sim' ORDER BY d.date DESC LIMIT $1::int
+) x ON true
+WHERE i.active
+ORDER BY i.code, x.date
 `
 
 type ListRealClosesRow struct {

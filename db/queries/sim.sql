@@ -53,13 +53,14 @@ ORDER BY i.code;
 -- name: ListRealCloses :many
 -- The last n real closes and volumes of every active instrument, oldest
 -- first within each code (the fill's volatility and volume estimates).
-SELECT x.code, x.close, coalesce(x.volume, 0)::bigint AS volume FROM (
-    SELECT d.code, d.date, d.close, d.volume,
-           row_number() OVER (PARTITION BY d.code ORDER BY d.date DESC) AS rn
-    FROM daily_bars d JOIN instruments i ON i.code = d.code AND i.active
-    WHERE d.source <> 'sim'
-) x WHERE x.rn <= sqlc.arg(n)::int
-ORDER BY x.code, x.date;
+SELECT i.code, x.close, x.volume
+FROM instruments i
+JOIN LATERAL (
+    SELECT d.date, d.close, coalesce(d.volume, 0)::bigint AS volume FROM daily_bars d
+    WHERE d.code = i.code AND d.source <> 'sim' ORDER BY d.date DESC LIMIT sqlc.arg(n)::int
+) x ON true
+WHERE i.active
+ORDER BY i.code, x.date;
 
 -- name: ListSimDays :many
 -- The dates of one instrument's simulated bars in a range (chart labels).
