@@ -29,6 +29,9 @@ func TestSimulatedDaysLabelledInChartsHistoryAndSignals(t *testing.T) {
 	b := newBrowser(t, app, app.Serve(t))
 	b.mustSignUp("sim@example.com", "Sim Viewer")
 
+	if home := b.get("/"); !strings.Contains(home.body, "close of Fri 12 Jun 2026 (simulated; real history to Thu 4 Jun 2026)") {
+		t.Errorf("the overview does not label its simulated close")
+	}
 	doc := mustDoc(t, b.get("/instruments/BHP").body)
 	label := strings.TrimSpace(doc.Find(`[data-testid="chart-panel"] [data-testid="sim-label"]`).Text())
 	if !strings.Contains(label, "Simulated daily bars 5 Jun 2026 – 12 Jun 2026") {
