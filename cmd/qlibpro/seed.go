@@ -47,20 +47,20 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 	if fs.NArg() > 0 {
 		return &usageError{msg: "seed takes no arguments", usage: usageOf(fs, seedUsage)}
 	}
+	cal := asx.DefaultCalendar()
+	var to time.Time
+	if *simTo != "" {
+		var err error
+		if to, err = feed.SimulateTo(*simTo, time.Now(), cal); err != nil {
+			return &usageError{msg: apperr.MessageOf(err), usage: usageOf(fs, seedUsage)}
+		}
+	}
 	return withPool(ctx, e, func(cfg config.Config, pool *pgxpool.Pool) error {
 		if *demo && cfg.IsProduction() {
 			return &usageError{msg: "--demo-user is refused in production (it creates an admin with a known password)"}
 		}
 		if *dir == "" {
 			*dir = cfg.DataDir
-		}
-		cal := asx.DefaultCalendar()
-		var to time.Time
-		if *simTo != "" {
-			var err error
-			if to, err = feed.SimulateTo(*simTo, time.Now(), cal); err != nil {
-				return &usageError{msg: apperr.MessageOf(err), usage: usageOf(fs, seedUsage)}
-			}
 		}
 		res, err := asxdata.Seed(ctx, pool, *dir)
 		if err != nil {
