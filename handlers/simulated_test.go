@@ -117,3 +117,70 @@ func TestOrdersAndLedgerShowSessionTimes(t *testing.T) {
 	led := mustDoc(t, b.get("/portfolio/ledger").body)
 	inSession("the ledger's opening deposit", strings.TrimSpace(led.Find(`[data-testid="ledger"] tr.tx-first td:nth-child(2)`).First().Text()))
 }
+
+// TestBoardAndChartShowSessionTimes: with the simulator on the demo
+// feed's session clock, the quote board's times and the one-minute candles
+// are the simulated session's (from 09:59:30 of the day it plays), not the
+// wall clock, and the intraday chart says the session is simulated.
+func TestBoardAndChartShowSessionTimes(t *testing.T) {
+	app := testapp.New(t, map[string]string{"FEED_ENABLED": "true", "FEED_PROVIDER": "simulator",
+		"FEED_SYMBOLS": "BHP", "FEED_SPEED": "10"})
+	b := newBrowser(t, app, app.Serve(t))
+	b.mustSignUp("board@example.com", "Bo Ard")
+	cal := asx.DefaultCalendar()
+	now := time.Now().In(asx.Sydney())
+	day := now
+	if !cal.IsTradingDay(day) {
+		day = cal.PrevTradingDay(day)
+	}
+	y, m, d := day.In(asx.Sydney()).Date()
+	from := time.Date(y, m, d, 9, 59, 30, 0, asx.Sydney())
+	until := from.Add(30 * time.Minute) // 3 minutes of real time at speed 10
+
+	// The board's time of BHP's last event.
+	deadline := time.Now().Add(60 * time.Second)
+	var shown string
+	for time.Now().Before(deadline) {
+		if q, ok := app.Hub.Quote("BHP"); ok && !q.Time.IsZero() && q.Volume > 0 {
+			doc := mustDoc(t, b.get("/markets").body)
+			shown = strings.TrimSpace(doc.Find(`#q-BHP td:last-child`).Text())
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	at, err := time.ParseInLocation("15:04:05", shown, asx.Sydney())
+	if err != nil {
+		t.Fatalf("board time %q: %v", shown, err)
+	}
+	at = time.Date(y, m, d, at.Hour(), at.Minute(), at.Second(), 0, asx.Sydney())
+	if at.Before(from.Truncate(time.Second)) || at.After(until) {
+		t.Errorf("board shows %s, want a session time from 09:59:30 (the wall clock is %s)", shown, now.Format("15:04:05"))
+	}
+
+	// One-minute candles (rolled up every 2 s) are stamped in session time.
+	var candles struct {
+		Bars []struct {
+			Time int64 `json:"time"` // Sydney wall-clock seconds
+		} `json:"bars"`
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for len(candles.Bars) == 0 && time.Now().Before(deadline) {
+		if err := json.Unmarshal([]byte(b.get("/instruments/BHP/candles.json?interval=1m&range=1d").body), &candles); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	if len(candles.Bars) == 0 {
+		t.Fatal("no one-minute candles")
+	}
+	for _, c := range candles.Bars {
+		local := time.Unix(c.Time, 0).UTC()
+		wall := time.Date(y, m, d, local.Hour(), local.Minute(), 0, 0, asx.Sydney())
+		if local.Day() != d || wall.Before(from.Truncate(time.Minute)) || wall.After(until) {
+			t.Errorf("candle at %s, want on %d %s between 09:59 and %s", local.Format("2 15:04"), d, m, until.Format("15:04"))
+		}
+	}
+	if label := mustDoc(t, b.get("/instruments/BHP/chart?interval=1m").body).Find(`[data-testid="sim-label"]`).Text(); !strings.Contains(label, "Simulated session") {
+		t.Errorf("intraday chart label %q", label)
+	}
+}
