@@ -210,3 +210,53 @@ func mustExec(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) {
 		t.Fatal(err)
 	}
 }
+
+// TestFinaliseSimWritesSimulatedSessions: the simulator's session becomes
+// sim daily bars after its close (not before), a previous day's session cut
+// short by the change of date gets its bar too, and a real bar is kept.
+func TestFinaliseSimWritesSimulatedSessions(t *testing.T) {
+	pool := testdb.New(t)
+	ctx := context.Background()
+	cal := asx.DefaultCalendar()
+	q := db.New(pool)
+	mustExec(t, pool, `INSERT INTO bars_1m (code, time, open, high, low, close, volume, trades) VALUES
+		('BHP', '2026-11-24 10:00:00+11', 44.00, 44.50, 43.90, 44.20, 1000, 10),
+		('BHP', '2026-11-24 11:59:00+11', 44.20, 44.30, 44.10, 44.25, 500, 5),
+		('BHP', '2026-11-25 10:00:00+11', 45.00, 45.50, 44.90, 45.20, 1000, 10),
+		('BHP', '2026-11-25 16:10:00+11', 45.20, 45.80, 45.10, 45.60, 3000, 1),
+		('CBA', '2026-11-25 10:00:00+11', 160.00, 161.00, 159.00, 160.50, 100, 1)`)
+	mustExec(t, pool, `INSERT INTO daily_bars (code, date, open, high, low, close, volume, source)
+		VALUES ('CBA', '2026-11-25', 150, 151, 149, 150.5, 7, 'feed')`)
+	bar := func(code, day string) (string, float64, int64) {
+		t.Helper()
+		var s string
+		var c float64
+		var v int64
+		err := pool.QueryRow(ctx, `SELECT source, close, volume FROM daily_bars WHERE code = $1 AND date = $2`, code, day).Scan(&s, &c, &v)
+		if err != nil {
+			return "", 0, 0
+		}
+		return s, c, v
+	}
+	syd := asx.Sydney()
+	if err := feed.FinaliseSim(ctx, q, cal, time.Date(2026, 11, 25, 14, 0, 0, 0, syd)); err != nil {
+		t.Fatal(err)
+	}
+	if s, _, _ := bar("BHP", "2026-11-25"); s != "" {
+		t.Errorf("the session's bar written before its close (%s)", s)
+	}
+	if s, c, v := bar("BHP", "2026-11-24"); s != "sim" || c != 44.25 || v != 1500 {
+		t.Errorf("the cut-short previous session: %s %v %v, want sim 44.25 1500", s, c, v)
+	}
+	for range 2 {
+		if err := feed.FinaliseSim(ctx, q, cal, time.Date(2026, 11, 25, 16, 14, 0, 0, syd)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, c, v := bar("BHP", "2026-11-25"); s != "sim" || c != 45.6 || v != 4000 {
+		t.Errorf("after the close: %s %v %v, want sim 45.6 4000", s, c, v)
+	}
+	if s, c, _ := bar("CBA", "2026-11-25"); s != "feed" || c != 150.5 {
+		t.Errorf("real CBA bar: %s %v, want feed 150.5 kept", s, c)
+	}
+}
