@@ -122,6 +122,13 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 
 	sessionNow := func() time.Time { return clock.Session(clock.Now()) }
 	s.Market.UseClock(sessionNow, clock.Simulated())
+	if cfg.FeedEnabled && cfg.FeedProvider == feed.Simulator {
+		// The previous closes the board starts from include a simulated
+		// session cut short by the change of date.
+		if err := feed.FinaliseSim(ctx, db.New(pool), cal, sessionNow()); err != nil {
+			return nil, err
+		}
+	}
 	quotes, listings, err := s.Market.SessionQuotes(ctx, sessionNow())
 	if err != nil {
 		return nil, err

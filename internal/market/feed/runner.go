@@ -105,6 +105,13 @@ func (r *Runner) lead(ctx context.Context) error {
 		return fmt.Errorf("feed epoch: %w", err)
 	}
 	r.log.Info("feed leading", slog.Int64("epoch", epoch), slog.String("deployment", r.cfg.Deployment))
+	if r.cfg.Provider == Simulator {
+		// A session cut short by the change of date gets its bar before the
+		// simulator reads the previous closes.
+		if err := FinaliseSim(ctx, db.New(r.pool), r.cal, r.clock.Session(r.clock.Now())); err != nil {
+			r.log.Error("end-of-day finalisation", slog.String("error", err.Error()))
+		}
+	}
 	p, err := r.provider(ctx)
 	if err != nil {
 		return err
