@@ -44,6 +44,11 @@ func (h *homeHandler) handleHome(c echo.Context) error {
 			Code: s.Code, Name: s.Name, Date: display.Date(s.Date),
 			Close: s.Close, Change: s.Close - s.PrevClose, ChangePct: s.Close/s.PrevClose - 1,
 		}
+		if n, err := h.q.CountSimBarsOn(c.Request().Context(), s.Date); err != nil {
+			return err
+		} else if n > 0 {
+			card.Date += " (simulated)"
+		}
 		if i == 0 && s.Code == "XJO" {
 			v.Benchmark = card
 			continue

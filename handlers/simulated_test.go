@@ -31,6 +31,8 @@ func TestSimulatedDaysLabelledInChartsHistoryAndSignals(t *testing.T) {
 
 	if home := b.get("/"); !strings.Contains(home.body, "close of Fri 12 Jun 2026 (simulated; real history to Thu 4 Jun 2026)") {
 		t.Errorf("the overview does not label its simulated close")
+	} else if !strings.Contains(home.body, "close Fri 12 Jun 2026 (simulated)") {
+		t.Errorf("the index cards do not label their simulated close")
 	}
 	doc := mustDoc(t, b.get("/instruments/BHP").body)
 	label := strings.TrimSpace(doc.Find(`[data-testid="chart-panel"] [data-testid="sim-label"]`).Text())
