@@ -11,7 +11,7 @@ BIN := bin/qlibpro
 ## model if none exists, serve on :8080 with the simulated live feed
 run: services build
 	$(BIN) migrate up
-	$(BIN) seed --demo-user
+	$(BIN) seed --demo-user --simulate-to today
 	$(BIN) quant bootstrap
 	$(BIN) serve
 

@@ -374,6 +374,13 @@ type SignupRequest struct {
 	ExpiresAt    time.Time
 }
 
+type SimSession struct {
+	Day       time.Time
+	StartedAt time.Time
+	Speed     float64
+	CreatedAt time.Time
+}
+
 type Tick struct {
 	Time       time.Time
 	Code       string

@@ -647,7 +647,8 @@ func (q *Queries) ListBarsForRefresh(ctx context.Context, arg ListBarsForRefresh
 }
 
 const listClosesFrom = `-- name: ListClosesFrom :many
-SELECT date, (close * factor)::float8 AS close, factor FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
+SELECT date, (close * factor)::float8 AS close, factor, (source = 'sim')::bool AS sim
+FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date
 `
 
 type ListClosesFromParams struct {
@@ -659,9 +660,12 @@ type ListClosesFromRow struct {
 	Date   time.Time
 	Close  float64
 	Factor float64
+	Sim    bool
 }
 
-// Adjusted closes (raw × factor), as labels read them, with the factor (to adjust dividends alike).
+// Adjusted closes (raw × factor), as labels read them, with the factor (to
+// adjust dividends alike); sim marks a simulated session's bar: labels that
+// read one are unknown.
 func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) ([]ListClosesFromRow, error) {
 	rows, err := q.db.Query(ctx, listClosesFrom, arg.Code, arg.Date)
 	if err != nil {
@@ -671,7 +675,12 @@ func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) 
 	items := []ListClosesFromRow{}
 	for rows.Next() {
 		var i ListClosesFromRow
-		if err := rows.Scan(&i.Date, &i.Close, &i.Factor); err != nil {
+		if err := rows.Scan(
+			&i.Date,
+			&i.Close,
+			&i.Factor,
+			&i.Sim,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -683,7 +692,7 @@ func (q *Queries) ListClosesFrom(ctx context.Context, arg ListClosesFromParams) 
 }
 
 const listCodesClosesFrom = `-- name: ListCodesClosesFrom :many
-SELECT code, date, (close * factor)::float8 AS close FROM daily_bars
+SELECT code, date, (close * factor)::float8 AS close, (source = 'sim')::bool AS sim FROM daily_bars
 WHERE code = ANY($1::text[]) AND date >= $2::date
 ORDER BY code, date
 `
@@ -697,9 +706,11 @@ type ListCodesClosesFromRow struct {
 	Code  string
 	Date  time.Time
 	Close float64
+	Sim   bool
 }
 
-// Adjusted closes of several instruments from a date on, by instrument then date.
+// Adjusted closes of several instruments from a date on, by instrument then
+// date; sim as above.
 func (q *Queries) ListCodesClosesFrom(ctx context.Context, arg ListCodesClosesFromParams) ([]ListCodesClosesFromRow, error) {
 	rows, err := q.db.Query(ctx, listCodesClosesFrom, arg.Codes, arg.FromDate)
 	if err != nil {
@@ -709,7 +720,12 @@ func (q *Queries) ListCodesClosesFrom(ctx context.Context, arg ListCodesClosesFr
 	items := []ListCodesClosesFromRow{}
 	for rows.Next() {
 		var i ListCodesClosesFromRow
-		if err := rows.Scan(&i.Code, &i.Date, &i.Close); err != nil {
+		if err := rows.Scan(
+			&i.Code,
+			&i.Date,
+			&i.Close,
+			&i.Sim,
+		); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

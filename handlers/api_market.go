@@ -104,7 +104,7 @@ func (h *apiMarketHandler) handleQuotes(c echo.Context) error {
 	if len(quotes) == 0 {
 		return apperr.New(apperr.NotFound, "No quotes for %s.", strings.Join(unknown, ", "))
 	}
-	return c.JSON(http.StatusOK, map[string]any{"quotes": quotes, "unknown": unknown, "as_of": time.Now().UTC().Format(time.RFC3339)})
+	return c.JSON(http.StatusOK, map[string]any{"quotes": quotes, "unknown": unknown, "as_of": h.market.Now().UTC().Format(time.RFC3339)})
 }
 
 type apiCandle struct {
@@ -124,7 +124,7 @@ func (h *apiMarketHandler) handleCandles(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	from, to, err := iv.Range(c.QueryParam("from"), c.QueryParam("to"), time.Now())
+	from, to, err := iv.Range(c.QueryParam("from"), c.QueryParam("to"), h.market.Now())
 	if err != nil {
 		return err
 	}

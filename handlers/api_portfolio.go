@@ -43,13 +43,13 @@ func (h *apiPortfolioHandler) handlePortfolio(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := apiPortfolio{Account: toAPIAccount(a), Cash: apiMoney(v.Cash), MarketValue: apiMoney(v.MarketValue),
+	out := apiPortfolio{Account: toAPIAccount(a, h.pf.SessionTime), Cash: apiMoney(v.Cash), MarketValue: apiMoney(v.MarketValue),
 		TotalValue: apiMoney(v.Total), CostBase: apiMoney(v.CostBase), Unrealised: apiMoney(v.Unrealised),
 		Realised: apiMoney(v.Realised), Dividends: apiMoney(v.Dividends), Brokerage: apiMoney(v.Brokerage),
 		DayChange: apiMoney(v.DayChange), Return: apiMoney(v.Return), ReturnPct: apiDecimal(v.ReturnPct),
 		Holdings: toAPIHoldings(v), AsOf: apiTime(v.AsOf)}
 	for _, x := range accts {
-		out.Accounts = append(out.Accounts, toAPIAccount(x))
+		out.Accounts = append(out.Accounts, toAPIAccount(x, h.pf.SessionTime))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -87,7 +87,7 @@ func (h *apiPortfolioHandler) handlePlaceOrder(c echo.Context) error {
 	if replayed {
 		hd.Set("Idempotent-Replayed", "true")
 	}
-	return c.JSON(http.StatusCreated, toAPIOrder(o))
+	return c.JSON(http.StatusCreated, toAPIOrder(o, h.pf.SessionTime))
 }
 
 // handleListOrders is GET /api/v1/orders?account=&status=&code=&limit=.
@@ -107,7 +107,7 @@ func (h *apiPortfolioHandler) handleListOrders(c echo.Context) error {
 	}
 	out := make([]apiOrder, 0, len(orders))
 	for _, o := range orders {
-		out = append(out, toAPIOrder(o))
+		out = append(out, toAPIOrder(o, h.pf.SessionTime))
 	}
 	return c.JSON(http.StatusOK, map[string]any{"account_id": a.ID, "orders": out})
 }
@@ -122,9 +122,9 @@ func (h *apiPortfolioHandler) handleGetOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := toAPIOrder(o)
+	out := toAPIOrder(o, h.pf.SessionTime)
 	for _, e := range hist {
-		out.History = append(out.History, apiEvent{From: string(e.From), To: string(e.To), Reason: e.Reason, At: apiTime(e.At)})
+		out.History = append(out.History, apiEvent{From: string(e.From), To: string(e.To), Reason: e.Reason, At: apiTime(h.pf.SessionTime(e.At))})
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -139,7 +139,7 @@ func (h *apiPortfolioHandler) handleCancelOrder(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toAPIOrder(o))
+	return c.JSON(http.StatusOK, toAPIOrder(o, h.pf.SessionTime))
 }
 
 // handleTransactions is GET /api/v1/transactions?account=&before=&limit=:
@@ -164,7 +164,7 @@ func (h *apiPortfolioHandler) handleTransactions(c echo.Context) error {
 	}
 	out := make([]apiTransaction, 0, len(txs))
 	for _, t := range txs {
-		out = append(out, toAPITransaction(t))
+		out = append(out, toAPITransaction(t, h.pf.SessionTime))
 	}
 	resp := map[string]any{"account_id": a.ID, "transactions": out}
 	if len(txs) == limit {

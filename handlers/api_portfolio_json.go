@@ -52,9 +52,10 @@ type apiAccount struct {
 	CreatedAt       string   `json:"created_at"`
 }
 
-func toAPIAccount(a portfolio.Account) apiAccount {
+// Times are the session's (portfolio.Service.SessionTime), as on the pages.
+func toAPIAccount(a portfolio.Account, at func(time.Time) time.Time) apiAccount {
 	return apiAccount{ID: a.ID, Name: a.Name, Currency: "AUD", StartingBalance: apiMoney(a.StartingBalance), Cash: apiMoney(a.Cash),
-		FeeSchedule: a.FeeSchedule, ParcelMethod: string(a.Method), Default: a.IsDefault, CreatedAt: apiTime(a.CreatedAt)}
+		FeeSchedule: a.FeeSchedule, ParcelMethod: string(a.Method), Default: a.IsDefault, CreatedAt: apiTime(at(a.CreatedAt))}
 }
 
 type apiParcel struct {
@@ -191,15 +192,15 @@ type apiOrder struct {
 	History     []apiEvent  `json:"history,omitempty"`
 }
 
-func toAPIOrder(o portfolio.Order) apiOrder {
+func toAPIOrder(o portfolio.Order, at func(time.Time) time.Time) apiOrder {
 	out := apiOrder{ID: o.ID, AccountID: o.AccountID, Code: o.Code, Side: o.Side, Type: o.Type, Quantity: o.Quantity.IntPart(),
 		LimitPrice: apiPrice(o.LimitPrice), StopPrice: apiPrice(o.StopPrice), TimeInForce: o.TIF,
 		ExpiresAt: apiTime(o.ExpiresAt), State: string(o.State), Reason: o.Reason, Reserved: apiMoney(o.Reserve),
-		CreatedAt: apiTime(o.CreatedAt)}
+		CreatedAt: apiTime(at(o.CreatedAt))}
 	if f := o.Fill; f != nil {
 		out.Fill = &apiFill{Price: apiDecimal(f.Price), Quantity: f.Quantity.IntPart(), Value: apiMoney(f.Value),
 			Brokerage: apiMoney(f.Brokerage), Total: apiMoney(f.Total(o.Side)), TradeDate: apiDate(f.TradeDate),
-			SettlesOn: apiDate(f.SettlesOn), FilledAt: apiTime(f.FilledAt)}
+			SettlesOn: apiDate(f.SettlesOn), FilledAt: apiTime(at(f.FilledAt))}
 	}
 	return out
 }
@@ -233,8 +234,8 @@ type apiDisposal struct {
 	Method       string   `json:"method"`
 }
 
-func toAPITransaction(t portfolio.LedgerTransaction) apiTransaction {
-	at := apiTransaction{ID: t.ID, Kind: t.Kind, Memo: t.Memo, CreatedAt: apiTime(t.At), CashChange: apiMoney(t.CashChange()), Reverses: t.ReversesID}
+func toAPITransaction(t portfolio.LedgerTransaction, when func(time.Time) time.Time) apiTransaction {
+	at := apiTransaction{ID: t.ID, Kind: t.Kind, Memo: t.Memo, CreatedAt: apiTime(when(t.At)), CashChange: apiMoney(t.CashChange()), Reverses: t.ReversesID}
 	for _, l := range t.Lines {
 		at.Lines = append(at.Lines, apiLine{Book: l.Book, Code: l.Code, Quantity: l.Quantity.IntPart(), Amount: apiMoney(l.Amount)})
 	}

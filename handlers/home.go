@@ -44,6 +44,11 @@ func (h *homeHandler) handleHome(c echo.Context) error {
 			Code: s.Code, Name: s.Name, Date: display.Date(s.Date),
 			Close: s.Close, Change: s.Close - s.PrevClose, ChangePct: s.Close/s.PrevClose - 1,
 		}
+		if n, err := h.q.CountSimBarsOn(c.Request().Context(), s.Date); err != nil {
+			return err
+		} else if n > 0 {
+			card.Date += " (simulated)"
+		}
 		if i == 0 && s.Code == "XJO" {
 			v.Benchmark = card
 			continue
@@ -73,6 +78,15 @@ func (h *homeHandler) overview(c echo.Context, sector string) (components.Overvi
 		return components.OverviewView{}, err
 	}
 	v := components.OverviewView{Sector: sector, Sectors: sectors, AsOf: display.Date(last)}
+	if n, err := h.q.CountSimBarsOn(ctx, last); err != nil {
+		return v, err
+	} else if n > 0 {
+		span, err := h.q.GetSimSpan(ctx)
+		if err != nil {
+			return v, err
+		}
+		v.AsOf += " (simulated; real history to " + display.Date(span.LastReal) + ")"
+	}
 	for _, r := range rows {
 		v.Rows = append(v.Rows, components.OverviewRow{
 			Code: r.Code, Name: r.Name, Sector: r.Sector,

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -48,7 +49,28 @@ func (h *instrumentsHandler) instrumentChart(c echo.Context) (db.Instrument, pag
 		return in, pages.ChartView{}, err
 	}
 	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"), c.QueryParam("prices"))
-	return in, chart, err
+	if err != nil {
+		return in, chart, err
+	}
+	return in, chart, h.labelSimulated(c.Request().Context(), &chart)
+}
+
+// labelSimulated captions a chart whose bars come from simulated sessions:
+// intraday bars of the demo feed, daily bars with source sim.
+func (h *instrumentsHandler) labelSimulated(ctx context.Context, v *pages.ChartView) error {
+	if v.Intraday {
+		if h.market.Simulated() {
+			v.Simulated = "Simulated session (demo feed, not real ASX trading); times are the session's, in Sydney"
+		}
+		return nil
+	}
+	first, last, ok, err := h.market.SimSpan(ctx, v.Code)
+	if err != nil || !ok {
+		return err
+	}
+	v.Simulated = "Simulated daily bars " + display.ShortDate(first) + " – " + display.ShortDate(last) +
+		" (demo sessions after the real history, not real ASX prices; drawn faded)"
+	return nil
 }
 
 func (h *instrumentsHandler) handleInstrument(c echo.Context) error {
@@ -88,6 +110,9 @@ func (h *instrumentsHandler) handleHistory(c echo.Context) error {
 	}
 	page := func() (templ.Component, error) {
 		chart, _ := h.chart(in.Code, "", "", "", "")
+		if err := h.labelSimulated(c.Request().Context(), &chart); err != nil {
+			return nil, err
+		}
 		v, err := h.view(c, in, chart, n)
 		return pages.Instrument(v), err
 	}
@@ -124,6 +149,7 @@ type candleJSON struct {
 	Low    float64 `json:"low"`
 	Close  float64 `json:"close"`
 	Volume int64   `json:"volume"`
+	Sim    bool    `json:"sim,omitempty"` // a simulated session's bar (daily-based intervals)
 }
 
 func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
@@ -143,10 +169,25 @@ func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := h.market.Now() // the session clock: a simulated session's bars carry its times
 	bars, err := h.market.CandlesIn(c.Request().Context(), in.Code, iv, now.Add(-span), now.Add(time.Minute), prices)
 	if err != nil {
 		return err
+	}
+	// Daily-based candles holding a simulated day are marked (and drawn
+	// faded): days with source sim, and today's live bar of a simulated feed.
+	simBuckets := map[time.Time]bool{}
+	if !iv.Intraday() {
+		days, err := h.market.SimDays(c.Request().Context(), in.Code, now.Add(-span), now)
+		if err != nil {
+			return err
+		}
+		if h.market.Simulated() {
+			days[asx.TradeDate(now)] = true
+		}
+		for d := range days {
+			simBuckets[market.PeriodStart(d, iv.Period)] = true
+		}
 	}
 	out := make([]candleJSON, len(bars))
 	for i, b := range bars {
@@ -156,6 +197,7 @@ func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
 			out[i].Time = b.Time.Unix() + int64(off)
 		} else {
 			out[i].Time = b.Time.Format(time.DateOnly)
+			out[i].Sim = simBuckets[b.Time]
 		}
 	}
 	resp := map[string]any{"code": in.Code, "interval": iv.Name, "intraday": iv.Intraday(), "bars": out}
@@ -254,8 +296,14 @@ func (h *instrumentsHandler) history(c echo.Context, code string, page int) (pag
 	if err != nil {
 		return v, err
 	}
+	var sim map[time.Time]bool
+	if len(rows) > 0 {
+		if sim, err = h.market.SimDays(ctx, code, rows[len(rows)-1].Date, rows[0].Date); err != nil {
+			return v, err
+		}
+	}
 	for _, r := range rows {
-		row := pages.HistoryRow{Date: display.Date(r.Date), Open: r.Open, High: r.High, Low: r.Low, Close: r.Close}
+		row := pages.HistoryRow{Date: display.Date(r.Date), Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Simulated: sim[r.Date]}
 		if r.Volume != nil {
 			row.Volume = *r.Volume
 		}

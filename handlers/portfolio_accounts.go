@@ -34,10 +34,10 @@ func (h *portfolioAccountsHandler) view(c echo.Context, f components.Form) (page
 	v := pages.AccountsPageView{Nav: nav, Form: f, Script: h.r.assets.URL("js/portfolio.js")}
 	for _, a := range accts {
 		row := pages.AccountRow{ID: a.ID, Name: a.Name, Cash: display.Money(a.Cash), Start: display.Money(a.StartingBalance),
-			Schedule: a.FeeSchedule, Method: methodLabel(a.Method), Created: display.DateTime(a.CreatedAt),
+			Schedule: a.FeeSchedule, Method: methodLabel(a.Method), Created: display.DateTime(h.pf.SessionTime(a.CreatedAt)),
 			Default: a.IsDefault, CSRF: f.CSRF}
 		if a.ResetAt != nil {
-			row.Reset = display.DateTime(*a.ResetAt)
+			row.Reset = display.DateTime(h.pf.SessionTime(*a.ResetAt))
 		}
 		v.Accounts = append(v.Accounts, row)
 	}

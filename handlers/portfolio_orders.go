@@ -50,7 +50,7 @@ func (h *portfolioOrdersHandler) table(c echo.Context, a portfolio.Account, stat
 	v := components.OrdersTableView{AccountID: a.ID, Status: status, Code: code, Statuses: portfolio.OrderStatuses(),
 		CSRF: h.s.csrfToken(c)}
 	for _, o := range orders {
-		v.Rows = append(v.Rows, orderRow(o))
+		v.Rows = append(v.Rows, orderRow(o, h.pf.SessionTime))
 	}
 	return v, nil
 }
@@ -75,13 +75,13 @@ func (h *portfolioOrdersHandler) handleShow(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := pages.OrderDetailView{Nav: nav, Order: orderRow(o), Expires: display.DateTime(o.ExpiresAt), CSRF: h.s.csrfToken(c)}
+	v := pages.OrderDetailView{Nav: nav, Order: orderRow(o, h.pf.SessionTime), Expires: display.DateTime(o.ExpiresAt), CSRF: h.s.csrfToken(c)}
 	if f := o.Fill; f != nil {
 		v.Fill = []components.Figure{
 			{Label: "Price", Value: display.TradePrice(f.Price)}, {Label: "Shares", Value: display.Quantity(f.Quantity)},
 			{Label: "Value", Value: display.Money(f.Value)}, {Label: "Brokerage", Value: display.Money(f.Brokerage)},
 			{Label: "Total", Value: display.Money(f.Total(o.Side))}, {Label: "Trade date", Value: display.ShortDate(f.TradeDate)},
-			{Label: "Settles (T+2)", Value: display.ShortDate(f.SettlesOn)}, {Label: "Filled", Value: display.DateTime(f.FilledAt)},
+			{Label: "Settles (T+2)", Value: display.ShortDate(f.SettlesOn)}, {Label: "Filled", Value: display.DateTime(h.pf.SessionTime(f.FilledAt))},
 		}
 	}
 	for _, e := range hist {
@@ -89,7 +89,7 @@ func (h *portfolioOrdersHandler) handleShow(c echo.Context) error {
 		if from == "" {
 			from = "–"
 		}
-		v.History = append(v.History, pages.OrderEventRow{At: display.DateTime(e.At), From: from, To: string(e.To), Reason: e.Reason})
+		v.History = append(v.History, pages.OrderEventRow{At: display.DateTime(h.pf.SessionTime(e.At)), From: from, To: string(e.To), Reason: e.Reason})
 	}
 	return h.r.page(c, http.StatusOK, "Order #"+strconv.FormatInt(id, 10), "portfolio", pages.PortfolioOrder(v))
 }

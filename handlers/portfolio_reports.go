@@ -50,7 +50,7 @@ func (h *portfolioReportsHandler) handleLedger(c echo.Context) error {
 		v.Balances = append(v.Balances, components.Balance{Book: strings.ReplaceAll(book, "_", " "), Amount: display.Money(bal[book])})
 	}
 	for _, t := range txs {
-		row := components.LedgerRow{ID: t.ID, At: display.DateTime(t.At), Kind: t.Kind, Memo: t.Memo,
+		row := components.LedgerRow{ID: t.ID, At: display.DateTime(h.pf.SessionTime(t.At)), Kind: t.Kind, Memo: t.Memo,
 			Cash: display.SignedMoney(t.CashChange()), CashDir: display.DirOf(t.CashChange())}
 		if t.ReversesID != nil {
 			row.Reverses = strconv.FormatInt(*t.ReversesID, 10)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/shopspring/decimal"
@@ -114,8 +115,8 @@ func allocationBars(slices []portfolio.Slice) []components.AllocationBar {
 }
 
 // orderRow maps an order for the tables.
-func orderRow(o portfolio.Order) components.OrderRow {
-	r := components.OrderRow{ID: o.ID, Placed: display.DateTime(o.CreatedAt), Code: o.Code, Side: o.Side,
+func orderRow(o portfolio.Order, at func(time.Time) time.Time) components.OrderRow {
+	r := components.OrderRow{ID: o.ID, Placed: display.DateTime(at(o.CreatedAt)), Code: o.Code, Side: o.Side,
 		Type: strings.ReplaceAll(o.Type, "_", "-"), Quantity: display.Quantity(o.Quantity), TIF: strings.ToUpper(o.TIF),
 		State: string(o.State), Reason: o.Reason, Active: o.State.Active(), Price: "market"}
 	switch {

@@ -55,6 +55,20 @@ func (h *signalsHandler) handleSignals(c echo.Context) error {
 		v.Version = rk.Kind + " v" + strconv.Itoa(rk.Version)
 		if !rk.Date.IsZero() {
 			v.Date = display.Date(rk.Date)
+			// A day of simulated bars (the demo fills the days after the
+			// real history) is labelled: its scores rank simulated prices.
+			n, err := h.q.CountSimBarsOn(ctx, rk.Date)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				span, err := h.q.GetSimSpan(ctx)
+				if err != nil {
+					return err
+				}
+				v.Simulated = "Simulated day: these scores rank simulated daily bars (demo sessions after the real history, which ends " +
+					display.Date(span.LastReal) + "), not real ASX prices. Model evidence (IC, quintiles) uses real bars only."
+			}
 		}
 		if !rk.PrevDate.IsZero() {
 			v.Prev = display.Date(rk.PrevDate)

@@ -28,6 +28,8 @@ func TestCLIUsage(t *testing.T) {
 		{"ServeHelp", []string{"serve", "--help"}, 0, "Usage: qlibpro serve", ""},
 		{"MigrateHelp", []string{"migrate", "-h"}, 0, "redo", ""},
 		{"SeedHelp", []string{"seed", "--help"}, 0, "--data", ""},
+		{"SeedSimulateToBad", []string{"seed", "--simulate-to", "yesterday"}, 2, "", `--simulate-to must be today or a date such as 2026-12-04, not "yesterday"`},
+		{"SeedSimulateToFuture", []string{"seed", "--simulate-to", "2999-01-04"}, 2, "", "--simulate-to 2999-01-04 is in the future"},
 		{"VersionHelp", []string{"version", "--help"}, 0, "--json", ""},
 		{"BadFlag", []string{"serve", "--nope"}, 2, "", "flag provided but not defined: -nope"},
 		{"MigrateNoVerb", []string{"migrate"}, 2, "", "exactly one of"},

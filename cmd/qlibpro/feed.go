@@ -20,8 +20,8 @@ Run the market feed alone, for a dedicated machine: compete for the feed
 leadership (a PostgreSQL advisory lock; exactly one feed runs across all
 machines, another takes over within seconds when the leader dies) and, while
 leader, run FEED_PROVIDER, write tick batches with COPY, publish them on Redis,
-keep one-minute bars current and finalise daily bars after the close (real
-providers). Set FEED_ENABLED=false on the web machines when you use this.`
+keep one-minute bars current and finalise daily bars after the close (the
+simulator's as source sim). Set FEED_ENABLED=false on the web machines when you use this.`
 
 func cmdFeed(ctx context.Context, e env, args []string) error {
 	fs := newFlags("feed")
@@ -33,7 +33,8 @@ func cmdFeed(ctx context.Context, e env, args []string) error {
 	}
 	return withServices(ctx, e, func(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, rdb *redis.Client) error {
 		cal := asx.DefaultCalendar()
-		clock, err := feed.SharedClock(ctx, cfg.FeedProvider, rdb, cfg.RedisPrefix+"demo_clock_start", cfg.FeedSpeed, cal)
+		clock, err := feed.SharedClock(ctx, cfg.FeedProvider, pool, rdb, cfg.RedisPrefix+"demo_clock_start", cfg.FeedSpeed, cal,
+			func(err error) { log.Error("simulated session clock", slog.String("error", err.Error())) })
 		if err != nil {
 			return err
 		}

@@ -5,17 +5,20 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/asxdata"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/config"
+	"github.com/qlibpro/qlibpro/internal/market/feed"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 )
 
-const seedUsage = `Usage: qlibpro seed [--data DIR] [--demo-user]
+const seedUsage = `Usage: qlibpro seed [--data DIR] [--demo-user] [--simulate-to today|YYYY-MM-DD]
 
 Load the shipped real ASX data: instruments from asx200.csv (code, name, GICS
 sector and industry group), the six indices, every daily bar (raw prices, with
@@ -26,17 +29,35 @@ skipped and named). Idempotent: running it again changes nothing.
 
 --demo-user (development only; make run passes it) also creates the account
 demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default
-"qlibpro demo trader 2026") and a default paper account, if it does not exist.`
+"qlibpro demo trader 2026") and a default paper account, if it does not exist.
+
+--simulate-to (make run passes "today") fills every ASX trading day after each
+instrument's last bar up to that day with simulated daily bars (source sim):
+a random walk from the last close with the volatility and volume of the last
+year of real bars, the same for the same FEED_SEED, code and day, or the bar
+of a session the demo feed played that day. "today" stops at the trading day
+before the one the demo feed plays now, which writes its own bar at its
+close. Charts and signal pages label simulated days; model evidence (IC,
+quintiles) never uses them; real bars imported later replace them.`
 
 func cmdSeed(ctx context.Context, e env, args []string) error {
 	fs := newFlags("seed")
 	dir := fs.String("data", "", "data directory (default $DATA_DIR or data/asx)")
 	demo := fs.Bool("demo-user", false, "also create the development demo account")
+	simTo := fs.String("simulate-to", "", "fill the days after the last bar up to this day (today or YYYY-MM-DD) with simulated bars")
 	if err := parse(e, fs, seedUsage, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return &usageError{msg: "seed takes no arguments", usage: usageOf(fs, seedUsage)}
+	}
+	cal := asx.DefaultCalendar()
+	var to time.Time
+	if *simTo != "" {
+		var err error
+		if to, err = feed.SimulateTo(*simTo, time.Now(), cal); err != nil {
+			return &usageError{msg: apperr.MessageOf(err), usage: usageOf(fs, seedUsage)}
+		}
 	}
 	return withPool(ctx, e, func(cfg config.Config, pool *pgxpool.Pool) error {
 		if *demo && cfg.IsProduction() {
@@ -55,6 +76,18 @@ func cmdSeed(ctx context.Context, e env, args []string) error {
 			res.Actions, res.ActionsChanged, res.FactorsChanged)
 		if err := seedDividends(ctx, e, pool, *dir); err != nil {
 			return err
+		}
+		if *simTo != "" {
+			fill, err := feed.FillSimulated(ctx, pool, cal, cfg.FeedSeed, to)
+			if err != nil {
+				return err
+			}
+			if fill.Bars == 0 {
+				fmt.Fprintf(e.stdout, "simulated days: none to fill up to %s\n", to.Format(time.DateOnly))
+			} else {
+				fmt.Fprintf(e.stdout, "simulated %d daily bars (source sim; %d from played sessions) for %d instruments, %s to %s, in %s\n",
+					fill.Bars, fill.FromSession, fill.Instruments, fill.From.Format(time.DateOnly), fill.To.Format(time.DateOnly), fill.Elapsed.Round(1e6))
+			}
 		}
 		if !*demo {
 			return nil

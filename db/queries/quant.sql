@@ -106,12 +106,16 @@ WHERE feature_set = $1 AND date <= sqlc.arg(on_or_before)::date
 ORDER BY date DESC LIMIT sqlc.arg(n)::int;
 
 -- name: ListClosesFrom :many
--- Adjusted closes (raw × factor), as labels read them, with the factor (to adjust dividends alike).
-SELECT date, (close * factor)::float8 AS close, factor FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date;
+-- Adjusted closes (raw × factor), as labels read them, with the factor (to
+-- adjust dividends alike); sim marks a simulated session's bar: labels that
+-- read one are unknown.
+SELECT date, (close * factor)::float8 AS close, factor, (source = 'sim')::bool AS sim
+FROM daily_bars WHERE code = $1 AND date >= $2 ORDER BY date;
 
 -- name: ListCodesClosesFrom :many
--- Adjusted closes of several instruments from a date on, by instrument then date.
-SELECT code, date, (close * factor)::float8 AS close FROM daily_bars
+-- Adjusted closes of several instruments from a date on, by instrument then
+-- date; sim as above.
+SELECT code, date, (close * factor)::float8 AS close, (source = 'sim')::bool AS sim FROM daily_bars
 WHERE code = ANY(sqlc.arg(codes)::text[]) AND date >= sqlc.arg(from_date)::date
 ORDER BY code, date;
 

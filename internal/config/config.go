@@ -149,7 +149,7 @@ var Vars = []Var{
 	{"FEED_ENABLED", "true", "serve also runs the market feed (one leader across all machines); false leaves it to `qlibpro feed`"},
 	{"FEED_PROVIDER", "simulator", "simulator (demo clock: prices move at any hour), replay (FEED_REPLAY_FILE) or eodhd (real delayed ASX quotes)"},
 	{"FEED_SPEED", "1", "simulated clock multiplier for simulator and replay"},
-	{"FEED_SEED", "1", "simulator random seed (same seed, same prices)"},
+	{"FEED_SEED", "1", "simulator random seed (same seed, same prices; also the simulated days seed --simulate-to fills)"},
 	{"FEED_SYMBOLS", "(all active equities)", "comma-separated codes the feed covers"},
 	{"FEED_REPLAY_FILE", "(none)", "tick CSV (time,code,price,size,bid,ask) for FEED_PROVIDER=replay"},
 	{"FEED_BATCH_INTERVAL", "200ms", "how often the feed writes and publishes a batch of ticks"},

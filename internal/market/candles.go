@@ -105,12 +105,73 @@ func parseWhen(s string, end bool) (time.Time, error) {
 type Service struct {
 	q   *db.Queries
 	cal *asx.Calendar
+	now func() time.Time // the session clock: "today" for daily candles
+
+	simulated bool // the live feed is the simulator
 }
 
 // NewService returns the market-data service.
 func NewService(pool *pgxpool.Pool, cal *asx.Calendar) *Service {
-	return &Service{q: db.New(pool), cal: cal}
+	return &Service{q: db.New(pool), cal: cal, now: time.Now}
 }
+
+// UseClock sets the clock whose Sydney date is today's session (the
+// session clock of a simulated feed, whose ticks carry session times), and
+// whether the feed is simulated (its intraday bars are then simulated).
+func (s *Service) UseClock(now func() time.Time, simulated bool) { s.now, s.simulated = now, simulated }
+
+// Simulated reports whether the live feed, and so the intraday bars, are
+// simulated.
+func (s *Service) Simulated() bool { return s.simulated }
+
+// SimSpan returns the first and last of the instrument's simulated daily
+// bars (source sim), false when it has none.
+func (s *Service) SimSpan(ctx context.Context, code string) (first, last time.Time, ok bool, err error) {
+	r, err := s.q.GetSimSpanFor(ctx, code)
+	if err != nil || r.FirstSim.Year() <= 1 {
+		return time.Time{}, time.Time{}, false, err
+	}
+	return r.FirstSim, r.LastSim, true, nil
+}
+
+// SimDays returns the dates (asx.Civil) of the instrument's simulated daily
+// bars from from's Sydney date to to's.
+func (s *Service) SimDays(ctx context.Context, code string, from, to time.Time) (map[time.Time]bool, error) {
+	syd := asx.Sydney()
+	days, err := s.q.ListSimDays(ctx, db.ListSimDaysParams{Code: code,
+		FromDate: asx.Civil(from.In(syd)), ToDate: asx.Civil(to.In(syd))})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[time.Time]bool, len(days))
+	for _, d := range days {
+		out[d] = true
+	}
+	return out, nil
+}
+
+// IsSimDay reports whether date's daily bars are simulated (some
+// instrument's bar that day has source sim).
+func (s *Service) IsSimDay(ctx context.Context, date time.Time) (bool, error) {
+	n, err := s.q.CountSimBarsOn(ctx, asx.Civil(date))
+	return n > 0, err
+}
+
+// PeriodStart returns the start of the week (Monday) or month bucket holding
+// day, day itself for "day": the dates daily-based candles are keyed by.
+func PeriodStart(day time.Time, period string) time.Time {
+	switch period {
+	case "week":
+		wd := (int(day.Weekday()) + 6) % 7 // Monday = 0
+		return day.AddDate(0, 0, -wd)
+	case "month":
+		return time.Date(day.Year(), day.Month(), 1, 0, 0, 0, 0, time.UTC)
+	}
+	return day
+}
+
+// Now returns the instant on the session clock.
+func (s *Service) Now() time.Time { return s.now() }
 
 // Instrument returns one instrument or NotFound.
 func (s *Service) Instrument(ctx context.Context, code string) (db.Instrument, error) {
@@ -191,7 +252,7 @@ func (s *Service) CandlesIn(ctx context.Context, code string, iv Interval, from,
 	for _, r := range rows {
 		out = append(out, Bar{Time: r.Date, Open: r.Open, High: r.High, Low: r.Low, Close: r.Close, Volume: r.Volume})
 	}
-	today := asx.Civil(time.Now().In(syd))
+	today := asx.Civil(s.now().In(syd))
 	if today.After(toDay) || today.Before(fromDay) {
 		return out, nil
 	}

@@ -61,7 +61,7 @@ type Valuation struct {
 
 // Value values the account at the live quotes.
 func (s *Service) Value(ctx context.Context, a Account) (Valuation, error) {
-	v := Valuation{Account: a, Cash: a.Cash, AsOf: s.clock.Now()}
+	v := Valuation{Account: a, Cash: a.Cash, AsOf: s.sessionNow()} // quotes carry session times
 	parcels, err := s.openParcels(ctx, s.q, a, "")
 	if err != nil {
 		return v, err

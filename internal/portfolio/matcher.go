@@ -200,8 +200,7 @@ func (m *Matcher) Sweep(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	now := m.svc.sessionNow()
-	real := m.svc.clock.Now()
+	now := m.svc.sessionNow() // ticks carry session times
 	var firstErr error
 	keep := func(err error) {
 		if err != nil && firstErr == nil {
@@ -222,7 +221,7 @@ func (m *Matcher) Sweep(ctx context.Context) error {
 			o.State = Open
 		}
 		v, ok := m.view(o.Code)
-		if !ok || real.Sub(v.Time) > freshFor {
+		if !ok || now.Sub(v.Time) > freshFor {
 			continue
 		}
 		v.Trade, v.Auction = false, false

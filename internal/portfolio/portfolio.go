@@ -64,6 +64,11 @@ func NewService(pool *pgxpool.Pool, quotes Quotes, clock provider.Clock, cal *as
 // sessionNow is the instant that decides the ASX phase now.
 func (s *Service) sessionNow() time.Time { return s.clock.Session(s.clock.Now()) }
 
+// SessionTime returns the session instant at which a stored real instant
+// (an order's creation, a fill, a ledger entry) happened: with the demo feed
+// every displayed time is the simulated session's (provider.SessionAt).
+func (s *Service) SessionTime(t time.Time) time.Time { return provider.SessionAt(s.clock, t) }
+
 // Phase is code's ASX session phase now (by the session clock).
 func (s *Service) Phase(code string) asx.Phase { return s.cal.PhaseAt(s.sessionNow(), code) }
 

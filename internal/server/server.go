@@ -94,7 +94,8 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	clock := opts.Clock
 	if clock == nil {
 		var err error
-		if clock, err = feed.SharedClock(ctx, cfg.FeedProvider, rdb, cfg.RedisPrefix+"demo_clock_start", cfg.FeedSpeed, cal); err != nil {
+		if clock, err = feed.SharedClock(ctx, cfg.FeedProvider, pool, rdb, cfg.RedisPrefix+"demo_clock_start", cfg.FeedSpeed, cal,
+			func(err error) { log.Error("simulated session clock", slog.String("error", err.Error())) }); err != nil {
 			return nil, err
 		}
 	}
@@ -132,14 +133,23 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool
 	s.Market = market.NewService(pool, cal)
 	s.Watchlists = market.NewWatchlists(pool)
 
-	quotes, listings, err := s.Market.SessionQuotes(ctx, time.Now())
+	sessionNow := func() time.Time { return clock.Session(clock.Now()) }
+	s.Market.UseClock(sessionNow, clock.Simulated())
+	if cfg.FeedEnabled && cfg.FeedProvider == feed.Simulator {
+		// The previous closes the board starts from include a simulated
+		// session cut short by the change of date.
+		if err := feed.FinaliseSim(ctx, db.New(pool), cal, sessionNow()); err != nil {
+			return nil, err
+		}
+	}
+	quotes, listings, err := s.Market.SessionQuotes(ctx, sessionNow())
 	if err != nil {
 		return nil, err
 	}
 	s.Quotes = handlers.NewQuoteRenderer(listings)
 	s.Hub = hub.New(rdb, QuotesChannel(cfg), cfg.DeploymentID, s.Quotes, hub.Options{
 		SSEConnections: metrics.SSEConnections, MarketLatency: metrics.MarketLatency,
-		BatchesIgnored: metrics.HubBatchesIgnored, Logger: log,
+		BatchesIgnored: metrics.HubBatchesIgnored, Logger: log, Now: sessionNow,
 	})
 	s.Hub.Seed(quotes)
 

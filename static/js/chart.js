@@ -48,8 +48,14 @@
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
       .then(function (data) {
         var bars = data.bars || [];
-        candles.setData(bars.map(function (b) { return { time: b.time, open: b.open, high: b.high, low: b.low, close: b.close }; }));
-        volume.setData(bars.map(function (b) { return { time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94,.45)" : "rgba(239,68,68,.45)" }; }));
+        // Simulated sessions' bars (b.sim) are drawn faded.
+        candles.setData(bars.map(function (b) {
+          var c = { time: b.time, open: b.open, high: b.high, low: b.low, close: b.close };
+          if (b.sim) { c.color = c.wickColor = b.close >= b.open ? "rgba(34,197,94,.4)" : "rgba(239,68,68,.4)"; }
+          return c;
+        }));
+        volume.setData(bars.map(function (b) { return { time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94," + (b.sim ? ".2)" : ".45)") : "rgba(239,68,68," + (b.sim ? ".2)" : ".45)") }; }));
+        el.dataset.sim = String(bars.filter(function (b) { return b.sim; }).length);
         if (data.overlay && data.overlay.points && data.overlay.points.length) {
           var score = chart.addSeries(LC.LineSeries, { color: "#f59e0b", lineWidth: 2, priceScaleId: "left", title: data.overlay.model });
           chart.priceScale("left").applyOptions({ visible: true, borderColor: "#2a3240" });
@@ -76,7 +82,9 @@
           b.close = q.trade;
           b.volume += q.size || 0;
           state.last = b;
-          candles.update({ time: b.time, open: b.open, high: b.high, low: b.low, close: b.close });
+          var c = { time: b.time, open: b.open, high: b.high, low: b.low, close: b.close };
+          if (b.sim) { c.color = c.wickColor = b.close >= b.open ? "rgba(34,197,94,.4)" : "rgba(239,68,68,.4)"; }
+          candles.update(c);
           volume.update({ time: b.time, value: b.volume, color: b.close >= b.open ? "rgba(34,197,94,.45)" : "rgba(239,68,68,.45)" });
           el.dataset.updates = String((+el.dataset.updates || 0) + 1);
         };

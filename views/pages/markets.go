@@ -32,7 +32,8 @@ type ChartView struct {
 	Overlay   string // model whose scores are drawn over daily candles
 	// Raw shows daily history as traded; otherwise it is adjusted for
 	// corporate actions (the default).
-	Raw bool
+	Raw       bool
+	Simulated string // caption when bars come from simulated sessions
 }
 
 // HistoryView is one page of daily bars.
@@ -47,6 +48,7 @@ type HistoryRow struct {
 	Date                   string
 	Open, High, Low, Close float64
 	Volume                 int64
+	Simulated              bool // a simulated session's bar (source sim)
 }
 
 // WatchlistsView is the watchlists page.

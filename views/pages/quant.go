@@ -13,6 +13,8 @@ type SignalsView struct {
 	Version string
 	Rows    []SignalRow
 	Empty   string // why there are no rows
+	// Simulated explains that the day's scores are on simulated bars.
+	Simulated string
 }
 
 // SignalRow is one instrument in the ranking.

@@ -64,12 +64,18 @@ func NewRunner(cfg Config, pool *pgxpool.Pool, rdb *redis.Client, cal *asx.Calen
 	return &Runner{cfg: cfg, pool: pool, rdb: rdb, cal: cal, clock: clock, log: log, onFlush: onFlush}
 }
 
-// SharedClock returns the session clock for provider name. The simulator's
-// demo clock starts at an instant stored in Redis by the first process, so
-// every machine (and a restarted one) shows the same simulated session.
-func SharedClock(ctx context.Context, name string, rdb *redis.Client, key string, speed float64, cal *asx.Calendar) (provider.Clock, error) {
-	if name == EODHD {
+// SharedClock returns the session clock for provider name. The simulator
+// plays one ASX trading day per real date on a provider.DayClock whose
+// session starts are stored in PostgreSQL (sim_sessions), so every machine,
+// and a restarted one, shows the same simulated session and continues it.
+// The replay's demo clock starts at an instant stored in Redis by the first
+// process. onError hears failures to store a session start (may be nil).
+func SharedClock(ctx context.Context, name string, pool *pgxpool.Pool, rdb *redis.Client, key string, speed float64, cal *asx.Calendar, onError func(error)) (provider.Clock, error) {
+	switch name {
+	case EODHD:
 		return provider.RealClock{}, nil
+	case Simulator:
+		return provider.NewDayClock(NewSimSessions(pool), speed, cal, onError), nil
 	}
 	now := time.Now()
 	if err := rdb.SetNX(ctx, key, now.UnixNano(), 0).Err(); err != nil {
@@ -103,6 +109,13 @@ func (r *Runner) lead(ctx context.Context) error {
 		return fmt.Errorf("feed epoch: %w", err)
 	}
 	r.log.Info("feed leading", slog.Int64("epoch", epoch), slog.String("deployment", r.cfg.Deployment))
+	if r.cfg.Provider == Simulator {
+		// A session cut short by the change of date gets its bar before the
+		// simulator reads the previous closes.
+		if err := FinaliseSim(ctx, db.New(r.pool), r.cal, r.clock.Session(r.clock.Now())); err != nil {
+			r.log.Error("end-of-day finalisation", slog.String("error", err.Error()))
+		}
+	}
 	p, err := r.provider(ctx)
 	if err != nil {
 		return err
@@ -128,8 +141,13 @@ func (r *Runner) lead(ctx context.Context) error {
 			}
 		})
 	}()
-	if !p.Clock().Simulated() {
-		go r.finaliseLoop(ctx)
+	switch {
+	case !p.Clock().Simulated():
+		go r.finaliseLoop(ctx, Finalise)
+	case r.cfg.Provider == Simulator:
+		go r.finaliseLoop(ctx, func(ctx context.Context, q *db.Queries, cal *asx.Calendar, now time.Time) error {
+			return FinaliseSim(ctx, q, cal, r.clock.Session(now))
+		})
 	}
 	err = <-errs
 	cancel()
@@ -175,10 +193,31 @@ func (r *Runner) provider(ctx context.Context) (provider.Provider, error) {
 	first := time.Now().UnixMicro() // a new term continues above any earlier sequence
 	switch r.cfg.Provider {
 	case Simulator:
+		// A restart mid-session continues the session: each instrument
+		// resumes from the day's trades so far (see sim.Resume).
+		session := r.clock.Session(r.clock.Now())
+		day := asx.TradeDate(session)
+		sess, _ := r.cal.SessionTimes(session)
+		today, _, err := market.NewService(r.pool, r.cal).SessionQuotes(ctx, session)
+		if err != nil {
+			return nil, err
+		}
+		sofar := make(map[string]market.Quote, len(today))
+		for _, q := range today {
+			sofar[q.Code] = q
+		}
 		var insts []sim.Instrument
 		for _, s := range seeds {
 			if s.Kind != "equity" || s.LastClose <= 0 || (len(want) > 0 && !want[s.Code]) {
 				continue
+			}
+			prev := s.LastClose
+			if !s.LastDate.Before(day) && s.PriorClose > 0 {
+				prev = s.PriorClose // the day's bar is already written
+			}
+			var resume *sim.Resume
+			if q, ok := sofar[s.Code]; ok && q.Open > 0 {
+				resume = &sim.Resume{Day: day, Last: q.Last, Closed: !session.Before(sess.Close)}
 			}
 			hist, err := q.ListRecentCloses(ctx, db.ListRecentClosesParams{Code: s.Code, Limit: 251})
 			if err != nil {
@@ -188,8 +227,8 @@ func (r *Runner) provider(ctx context.Context) (provider.Provider, error) {
 			for i, h := range hist {
 				closes[i], vols[i] = h.Close, h.Volume
 			}
-			insts = append(insts, sim.Instrument{Code: s.Code, LastClose: s.LastClose,
-				DailyVol: sim.EstimateVol(closes), AvgVolume: sim.EstimateAvgVolume(vols)})
+			insts = append(insts, sim.Instrument{Code: s.Code, LastClose: prev,
+				DailyVol: sim.EstimateVol(closes), AvgVolume: sim.EstimateAvgVolume(vols), Resume: resume})
 		}
 		return sim.New(insts, sim.Config{Seed: r.cfg.Seed, Speed: r.cfg.Speed, FirstSeq: first}, r.clock, r.cal)
 	case Replay:
@@ -236,9 +275,10 @@ func (r *Runner) resume(ctx context.Context, q *db.Queries) (map[string]eodhd.Re
 }
 
 // finaliseLoop writes each trading day's daily bars from the one-minute bars
-// once the closing auction is over (real providers only: simulated sessions
-// never enter the price history).
-func (r *Runner) finaliseLoop(ctx context.Context) {
+// once the closing auction is over: a real provider's with Finalise, the
+// simulator's as source sim with FinaliseSim (a replay's never enter the
+// price history).
+func (r *Runner) finaliseLoop(ctx context.Context, finalise func(context.Context, *db.Queries, *asx.Calendar, time.Time) error) {
 	t := time.NewTicker(time.Minute)
 	defer t.Stop()
 	for {
@@ -246,7 +286,7 @@ func (r *Runner) finaliseLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			if err := Finalise(ctx, db.New(r.pool), r.cal, now); err != nil && ctx.Err() == nil {
+			if err := finalise(ctx, db.New(r.pool), r.cal, now); err != nil && ctx.Err() == nil {
 				r.log.Error("end-of-day finalisation", slog.String("error", err.Error()))
 			}
 		}
@@ -279,5 +319,41 @@ func Finalise(ctx context.Context, q *db.Queries, cal *asx.Calendar, now time.Ti
 		codes[i] = b.Code
 	}
 	_, err = corpaction.Recompute(ctx, q, codes)
+	return err
+}
+
+// FinaliseSim writes the simulated sessions' daily bars, source sim, from the
+// one-minute bars at session instant session: the current day's once its
+// closing auction is over (rewritten on each call, so a late tick is kept),
+// and the previous trading day's if a session of it was played but stopped
+// before the close (the real date changed) and it has no bar yet. A real
+// bar is never replaced.
+func FinaliseSim(ctx context.Context, q *db.Queries, cal *asx.Calendar, session time.Time) error {
+	if sess, ok := cal.SessionTimes(session); ok && !session.Before(sess.Close) {
+		day := asx.Civil(sess.Date)
+		bars, err := q.ListSessionBars(ctx, day)
+		if err != nil {
+			return err
+		}
+		for _, b := range bars {
+			vol := b.Volume
+			if err := q.UpsertSimDailyBar(ctx, db.UpsertSimDailyBarParams{Code: b.Code, Date: day,
+				Open: b.Open, High: b.High, Low: b.Low, Close: b.Close, Volume: &vol}); err != nil {
+				return err
+			}
+		}
+	}
+	prev := asx.Civil(cal.PrevTradingDay(session))
+	bars, err := q.ListSessionBars(ctx, prev)
+	if err != nil || len(bars) == 0 {
+		return err
+	}
+	var p db.InsertSimDailyBarsParams
+	for _, b := range bars {
+		p.Codes, p.Dates = append(p.Codes, b.Code), append(p.Dates, prev)
+		p.Opens, p.Highs, p.Lows = append(p.Opens, b.Open), append(p.Highs, b.High), append(p.Lows, b.Low)
+		p.Closes, p.Volumes = append(p.Closes, b.Close), append(p.Volumes, b.Volume)
+	}
+	_, err = q.InsertSimDailyBars(ctx, p)
 	return err
 }

@@ -74,6 +74,10 @@ type Options struct {
 	// HealthCheck is how long the channel may stay silent before the hub pings
 	// Redis; no answer within another HealthCheck means reconnect (default 15 s).
 	HealthCheck time.Duration
+	// Now is the clock tick times are on, for market_data_latency_seconds:
+	// the session clock's time when a simulated feed stamps ticks with
+	// session times (default time.Now).
+	Now func() time.Time
 
 	SSEConnections prometheus.Gauge       // sse_connections_active; nil to skip
 	MarketLatency  prometheus.Histogram   // market_data_latency_seconds; nil to skip
@@ -336,7 +340,11 @@ func (h *Hub) ObserveWritten(ev Event) {
 	if h.opts.MarketLatency == nil || ev.TickTime.IsZero() {
 		return
 	}
-	h.opts.MarketLatency.Observe(max(time.Since(ev.TickTime), 0).Seconds())
+	now := time.Now()
+	if h.opts.Now != nil {
+		now = h.opts.Now()
+	}
+	h.opts.MarketLatency.Observe(max(now.Sub(ev.TickTime), 0).Seconds())
 }
 
 // counters are the hub's running totals, read by Stats.

@@ -131,8 +131,9 @@ func (s *Store) labelsOn(ctx context.Context, q *db.Queries, cal *calendar.Calen
 	}
 	cd := make([]time.Time, len(closes))
 	cv := make([]float64, len(closes))
+	sim := make([]bool, len(closes))
 	for i, c := range closes {
-		cd[i], cv[i] = c.Date, c.Close
+		cd[i], cv[i], sim[i] = c.Date, c.Close, c.Sim
 	}
 	var divs []float64
 	if labelKind == LabelTotalReturn {
@@ -149,7 +150,23 @@ func (s *Store) labelsOn(ctx context.Context, q *db.Queries, cal *calendar.Calen
 	if err != nil {
 		return nil, err
 	}
+	s.unknownOnSim(lab, sim)
 	return align(dates, cd, lab), nil
+}
+
+// unknownOnSim sets to NaN every label that reads a simulated bar (its own
+// day or the days its horizon looks ahead to): model evidence — training
+// windows, IC, Rank IC, quintiles — is measured on real prices only.
+func (s *Store) unknownOnSim(lab []float64, sim []bool) {
+	next := len(sim) // the first simulated bar at or after i
+	for i := len(sim) - 1; i >= 0; i-- {
+		if sim[i] {
+			next = i
+		}
+		if next <= i+s.labelAhead {
+			lab[i] = math.NaN()
+		}
+	}
 }
 
 // Label evaluates LABEL0 over one instrument's closes, one per row of its
@@ -194,13 +211,15 @@ func (s *Store) Labels(ctx context.Context, codes []string, from time.Time) (Lab
 		}
 		closes := make([]float64, hi-lo)
 		dates := make([]time.Time, hi-lo)
+		sim := make([]bool, hi-lo)
 		for i := range closes {
-			closes[i], dates[i] = rows[lo+i].Close, rows[lo+i].Date
+			closes[i], dates[i], sim[i] = rows[lo+i].Close, rows[lo+i].Date, rows[lo+i].Sim
 		}
 		lab, err := s.labelAligned(cal, dates, closes, nil)
 		if err != nil {
 			return nil, err
 		}
+		s.unknownOnSim(lab, sim)
 		m := make(map[time.Time]float64, hi-lo)
 		for i, v := range lab {
 			m[rows[lo+i].Date] = v

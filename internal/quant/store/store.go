@@ -44,8 +44,11 @@ type Store struct {
 	program  *expr.Program // the features, then the label
 	label    *expr.Program
 	trLabel  *expr.Program // the total-return label (labels.go)
-	lookback int
-	workers  int
+	// labelAhead is how many bars after its day LABEL0 reads: a label
+	// whose day or horizon holds a simulated bar is unknown.
+	labelAhead int
+	lookback   int
+	workers    int
 }
 
 // New returns the Alpha158 store over pool.
@@ -64,15 +67,16 @@ func New(pool *pgxpool.Pool) *Store {
 		panic("store: compile LABEL0: " + err.Error())
 	}
 	return &Store{
-		pool:     pool,
-		name:     SetAlpha158,
-		features: alpha158.Names(),
-		hash:     hex.EncodeToString(h.Sum(nil)),
-		program:  alpha158.Program(),
-		label:    label,
-		trLabel:  mustCompile(TotalReturnLabelExpr),
-		lookback: alpha158.Lookback(),
-		workers:  2,
+		pool:       pool,
+		name:       SetAlpha158,
+		features:   alpha158.Names(),
+		hash:       hex.EncodeToString(h.Sum(nil)),
+		program:    alpha158.Program(),
+		label:      label,
+		trLabel:    mustCompile(TotalReturnLabelExpr),
+		labelAhead: expr.MaxLookahead(alpha158.Label().Node),
+		lookback:   alpha158.Lookback(),
+		workers:    2,
 	}
 }
 

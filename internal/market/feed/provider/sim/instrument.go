@@ -59,6 +59,7 @@ type instrument struct {
 	sigma            float64   // stdev of log price per trade
 	meanSize         float64   // mean trade size at the average point of the day
 	opened, closed   bool
+	resume           *Resume // applied to the first session if it is resume.Day
 }
 
 func newInstrument(idx int, in Instrument, cfg Config, cal *asx.Calendar) *instrument {
@@ -82,6 +83,7 @@ func newInstrument(idx int, in Instrument, cfg Config, cal *asx.Calendar) *instr
 		prevClose: ref,
 		last:      ref,
 		fair:      ref,
+		resume:    in.Resume,
 	}
 }
 
@@ -167,6 +169,16 @@ func (in *instrument) rollDay(at time.Time) {
 	in.sigma = in.dailyVol * math.Sqrt(tradingShare/trades)
 	in.meanSize = in.avgVolume * tradingVolume / trades
 	in.gap = in.dailyVol * math.Sqrt(gapShare) * in.rng.NormFloat64()
+	if r := in.resume; r != nil {
+		in.resume = nil
+		if asx.Civil(in.dayStart).Equal(asx.Civil(r.Day)) {
+			if r.Last > 0 {
+				in.opened = true
+				in.last, in.fair = asx.RoundFloatToTick(r.Last), r.Last
+			}
+			in.closed = r.Closed
+		}
+	}
 }
 
 func (in *instrument) jitter(d time.Duration) time.Duration {

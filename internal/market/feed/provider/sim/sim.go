@@ -48,6 +48,17 @@ type Instrument struct {
 	LastClose float64 // the latest real close: the first session's previous close
 	DailyVol  float64 // stdev of daily log returns (see EstimateVol)
 	AvgVolume int64   // average daily volume in shares (see EstimateAvgVolume)
+	// Resume, when set, is how far this instrument's session had gone when
+	// the simulator starts mid-session (a restart on the same day): the
+	// session continues from it instead of starting the day again.
+	Resume *Resume
+}
+
+// Resume is the state of an instrument's session so far.
+type Resume struct {
+	Day    time.Time // the session's Sydney date, midnight UTC (asx.Civil)
+	Last   float64   // the day's latest trade; 0 when it has not traded
+	Closed bool      // the closing auction is over
 }
 
 // Config tunes the simulator.
@@ -83,6 +94,7 @@ type Sim struct {
 	seq       int64
 	started   bool
 	last      time.Time // the session time of the latest step
+	seed      uint64
 }
 
 var _ provider.Provider = (*Sim)(nil)
@@ -122,6 +134,7 @@ func New(instruments []Instrument, cfg Config, clock provider.Clock, cal *asx.Ca
 		stepEvery: cfg.StepEvery,
 		maxLag:    max(minMaxLag, time.Duration(50*float64(cfg.StepEvery)*min(speed, 1e6))),
 		seq:       cfg.FirstSeq - 1,
+		seed:      cfg.Seed,
 	}
 	for i, in := range chosen {
 		s.insts = append(s.insts, newInstrument(i, in, cfg, cal))
@@ -198,13 +211,13 @@ func (s *Sim) Run(ctx context.Context, emit func([]market.Tick) error) error {
 func (s *Sim) Done() bool { return false }
 
 // Step advances the simulation to session time session and returns the ticks
-// of every event scheduled up to it, in event order, stamped with the real
-// instant now. A session time earlier than the previous step's yields nothing.
-func (s *Sim) Step(now, session time.Time) []market.Tick {
+// of every event scheduled up to it, in event order, each stamped with its
+// session time: the simulated exchange's time, which every display shows.
+// A session time earlier than the previous step's yields nothing.
+func (s *Sim) Step(_, session time.Time) []market.Tick {
 	var out []market.Tick
-	stamp := now.UTC()
-	s.advance(session, func(_ time.Time, tk market.Tick) {
-		tk.Time = stamp
+	s.advance(session, func(at time.Time, tk market.Tick) {
+		tk.Time = at.UTC()
 		out = append(out, tk)
 	})
 	return out
@@ -219,6 +232,10 @@ func (s *Sim) advance(session time.Time, emit func(at time.Time, tk market.Tick)
 		s.started = true
 		s.last = session
 		for _, in := range s.insts {
+			// The path depends on where the run starts, so a run that
+			// starts again later in a session (or on another day) does not
+			// replay the first one's moves.
+			in.rng = newRand(s.seed^uint64(session.UnixNano()), in.code)
 			in.next = session
 		}
 		s.queue = eventQueue(slices.Clone(s.insts))

@@ -348,8 +348,10 @@ func TestRun(t *testing.T) {
 			t.Fatalf("tick %d: seq %d time %v after seq %d time %v", i, got[i].Seq, got[i].Time, got[i-1].Seq, got[i-1].Time)
 		}
 	}
-	if len(got) > 0 && got[0].Time.Before(start) {
-		t.Errorf("first tick stamped %v, before the start %v", got[0].Time, start)
+	// Ticks carry session times: the first is no earlier than the session
+	// instant at the start, and is within that simulated day.
+	if first := clock.Session(start); len(got) > 0 && (got[0].Time.Before(first) || asx.TradeDate(got[0].Time) != asx.TradeDate(first)) {
+		t.Errorf("first tick stamped %v, want on or after the session start %v", got[0].Time, first)
 	}
 
 	errStop := errors.New("stop")
