@@ -120,6 +120,23 @@ func TestConfigs(t *testing.T) {
 	if p, _ := os.ReadFile(prom); !strings.Contains(string(p), `names: ["qlibpro.internal"]`) || !strings.Contains(string(p), "/prometheus/personal/federate") {
 		t.Errorf("rendered prometheus.yml:\n%s", p)
 	}
+	// Every rule's alert reaches the receiver its severity calls for
+	// (amtool config routes test walks the routing tree).
+	rulesText, _ := os.ReadFile("alerts.yml")
+	alerts := regexp.MustCompile(`(?m)- alert: (\w+)\n(?:.*\n)*?\s+labels: \{severity: (\w+)\}`).FindAllStringSubmatch(string(rulesText), -1)
+	if len(alerts) != 12 {
+		t.Fatalf("found %d alerts with a severity in alerts.yml, want 12", len(alerts))
+	}
+	want := map[string]string{"critical": "email-and-webhook", "warning": "email"}
+	for _, a := range alerts {
+		out, err := exec.Command(tool(t, "amtool"), "config", "routes", "test", "--config.file="+am, "alertname="+a[1], "severity="+a[2]).Output()
+		if err != nil {
+			t.Fatalf("amtool config routes test %s: %v", a[1], err)
+		}
+		if got := strings.TrimSpace(string(out)); got != want[a[2]] {
+			t.Errorf("%s (%s) routes to %q, want %q", a[1], a[2], got, want[a[2]])
+		}
+	}
 	var partial []string
 	for _, kv := range exampleEnv {
 		if !strings.HasPrefix(kv, "ALERT_WEBHOOK_URL=") {
