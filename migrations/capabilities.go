@@ -107,7 +107,7 @@ type timescale struct {
 	level  TimescaleLevel
 }
 
-// level returns the level to migrate at. The license of an extension not yet
+// levelFor returns the level to migrate at. The license of an extension not yet
 // created is only known once it is loaded, so on the way to Full or
 // Hypertables the extension is created first and the license read again.
 func (t *timescale) levelFor(ctx context.Context, db *sql.DB) (TimescaleLevel, error) {

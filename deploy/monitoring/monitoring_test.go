@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -119,6 +120,23 @@ func TestConfigs(t *testing.T) {
 	}
 	if p, _ := os.ReadFile(prom); !strings.Contains(string(p), `names: ["qlibpro.internal"]`) || !strings.Contains(string(p), "/prometheus/personal/federate") {
 		t.Errorf("rendered prometheus.yml:\n%s", p)
+	}
+	// Every rule's alert reaches the receiver its severity calls for
+	// (amtool config routes test walks the routing tree).
+	rulesText, _ := os.ReadFile("alerts.yml")
+	alerts := regexp.MustCompile(`(?m)- alert: (\w+)\n(?:.*\n)*?\s+labels: \{severity: (\w+)\}`).FindAllStringSubmatch(string(rulesText), -1)
+	if len(alerts) != 12 {
+		t.Fatalf("found %d alerts with a severity in alerts.yml, want 12", len(alerts))
+	}
+	want := map[string]string{"critical": "email-and-webhook", "warning": "email"}
+	for _, a := range alerts {
+		out, err := exec.Command(tool(t, "amtool"), "config", "routes", "test", "--config.file="+am, "alertname="+a[1], "severity="+a[2]).Output()
+		if err != nil {
+			t.Fatalf("amtool config routes test %s: %v", a[1], err)
+		}
+		if got := strings.TrimSpace(string(out)); got != want[a[2]] {
+			t.Errorf("%s (%s) routes to %q, want %q", a[1], a[2], got, want[a[2]])
+		}
 	}
 	var partial []string
 	for _, kv := range exampleEnv {
@@ -282,7 +300,8 @@ func waitUntil(t *testing.T, within time.Duration, what string, ok func() bool) 
 
 // TestAlertDrill: a real Prometheus with the real alerts.yml scrapes the
 // running application's /metrics; Redis is stopped; AppNotReady fires (as
-// Prometheus's /api/v1/alerts reports) after its 30 s.
+// Prometheus's /api/v1/alerts reports) after its 30 s, and a real
+// Alertmanager with the shipped configuration posts it to the webhook.
 func TestAlertDrill(t *testing.T) {
 	redisURL, stopRedis := startRedis(t)
 	app := testapp.New(t, map[string]string{"REDIS_URL": redisURL})
@@ -297,12 +316,15 @@ func TestAlertDrill(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "alerts.yml"), rules, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	amAddr, hooks := startAlertmanager(t, dir)
 	conf := fmt.Sprintf(`global: {scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 900ms}
 rule_files: [alerts.yml]
+alerting:
+  alertmanagers: [{static_configs: [{targets: [%q]}]}]
 scrape_configs:
   - job_name: qlibpro
     static_configs: [{targets: [%q]}]
-`, strings.TrimPrefix(metrics.URL, "http://"))
+`, amAddr, strings.TrimPrefix(metrics.URL, "http://"))
 	if err := os.WriteFile(filepath.Join(dir, "prometheus.yml"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -388,4 +410,70 @@ scrape_configs:
 		t.Errorf("alert labels %v", labels)
 	}
 	t.Logf("AppNotReady fired %s after Redis stopped", took.Round(100*time.Millisecond))
+
+	// Alertmanager, configured from alertmanager.yml.tmpl, sends the critical
+	// alert to the webhook once its group_wait (30 s) has passed.
+	select {
+	case body := <-hooks:
+		var msg struct {
+			Receiver string `json:"receiver"`
+			Status   string `json:"status"`
+			Alerts   []struct {
+				Labels map[string]string `json:"labels"`
+			} `json:"alerts"`
+		}
+		if err := json.Unmarshal(body, &msg); err != nil {
+			t.Fatalf("webhook body: %v\n%s", err, body)
+		}
+		if msg.Receiver != "email-and-webhook" || msg.Status != "firing" || len(msg.Alerts) == 0 || msg.Alerts[0].Labels["alertname"] != "AppNotReady" {
+			t.Errorf("webhook got %s", body)
+		}
+		t.Logf("the webhook received it %s after Redis stopped", time.Since(start).Round(100*time.Millisecond))
+	case <-time.After(60 * time.Second):
+		t.Fatal("Alertmanager did not call the webhook within 60 s of the alert firing")
+	}
+}
+
+// startAlertmanager runs a real Alertmanager with alertmanager.yml.tmpl
+// rendered as docker-compose.yml renders it, its webhook pointing at a local
+// server, and returns its address and the webhook bodies it posts.
+func startAlertmanager(t *testing.T, dir string) (string, <-chan []byte) {
+	t.Helper()
+	hooks := make(chan []byte, 8)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		hooks <- b
+	}))
+	t.Cleanup(hook.Close)
+	env := []string{"FLY_APP=qlibpro", "FLY_ORG=personal", "ALERT_EMAIL_TO=oncall@example.com", "ALERT_EMAIL_FROM=alerts@example.com",
+		// Nothing listens there: the e-mail fails and is retried, the webhook goes on regardless.
+		"SMTP_SMARTHOST=127.0.0.1:" + strconv.Itoa(freePort(t)), "SMTP_USERNAME=alerts", "SMTP_PASSWORD=secret",
+		"ALERT_WEBHOOK_URL=" + hook.URL + "/hook"}
+	conf := filepath.Join(dir, "alertmanager.yml")
+	if err := render(t, env, "alertmanager.yml.tmpl", conf); err != nil {
+		t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(freePort(t))
+	var amLog bytes.Buffer
+	am := exec.Command(tool(t, "prometheus-alertmanager"), "--config.file="+conf, "--storage.path="+filepath.Join(dir, "am"),
+		"--web.listen-address="+addr, "--cluster.listen-address=")
+	am.Stdout, am.Stderr = &amLog, &amLog
+	if err := am.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = am.Process.Kill()
+		_ = am.Wait()
+		if t.Failed() {
+			t.Logf("alertmanager log:\n%s", amLog.String())
+		}
+	})
+	waitUntil(t, 15*time.Second, "Alertmanager is ready", func() bool {
+		res, err := http.Get("http://" + addr + "/-/ready")
+		if err == nil {
+			res.Body.Close()
+		}
+		return err == nil && res.StatusCode == http.StatusOK
+	})
+	return addr, hooks
 }

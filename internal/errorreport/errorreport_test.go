@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/qlibpro/qlibpro/internal/buildinfo"
 	"github.com/qlibpro/qlibpro/internal/errorreport"
 	"github.com/qlibpro/qlibpro/internal/testenv/testapp"
@@ -147,6 +149,26 @@ func TestReports500(t *testing.T) {
 	case extra := <-events:
 		t.Errorf("a second event: %+v", extra)
 	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// TestReportsPanic: a handler that panics (a route added to the assembled
+// app, behind its real middleware) is a 500 and one event naming the panic.
+func TestReportsPanic(t *testing.T) {
+	dsn, events, _ := ingest(t)
+	app := testapp.New(t, map[string]string{"SENTRY_DSN": dsn})
+	app.HTTP.GET("/api/v1/drill-panic", func(echo.Context) error { panic("drill: nil map write") })
+	rec := app.Do(t, http.MethodGet, "/api/v1/drill-panic", nil, nil)
+	if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), "nil map write") {
+		t.Fatalf("panicking handler: %d %s, want a plain 500", rec.Code, rec.Body)
+	}
+	app.Errors.Flush(5 * time.Second)
+	ev := receive(t, events)
+	if len(ev.Exception) == 0 || !strings.Contains(ev.Exception[0].Value, "panic: drill: nil map write") {
+		t.Errorf("exception %+v, want the panic", ev.Exception)
+	}
+	if ev.Tags["route"] != "/api/v1/drill-panic" || ev.Tags["request_id"] != rec.Header().Get("X-Request-Id") {
+		t.Errorf("tags %v", ev.Tags)
 	}
 }
 

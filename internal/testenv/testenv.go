@@ -2,7 +2,10 @@
 // real PostgreSQL, Redis, an SMTP server and a headless Chromium — and the
 // literals tests are written in (dates, times, decimals). It reads
 // DATABASE_URL and REDIS_URL like the application (make test starts both); a
-// test that cannot reach them fails — it is never skipped.
+// test that cannot reach them fails — it is never skipped. The one exception
+// is TimescaleDB (TimescaleDBURL), which Debian 12 does not package: those
+// tests skip with TimescaleNote unless TIMESCALE_TEST_URL is set, and make
+// test prints that they did.
 //
 // testenv imports nothing of this module, so that any package's tests can use
 // it, in-package tests (package asx, package hub …) included: an in-package
