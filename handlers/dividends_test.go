@@ -135,4 +135,11 @@ func TestInstrumentDividends(t *testing.T) {
 	if code, body, _ := b.api("GET", "/api/v1/dividends/coverage", tok, ""); code != 200 || strings.Count(body, `"code"`) != 10 {
 		t.Errorf("coverage: %d %s", code, body)
 	}
+	if code, body, _ := b.api("GET", "/api/v1/tax/cgt", tok, ""); code != 200 || !strings.Contains(body, `"franking_not_stated":"0.00"`) ||
+		!strings.Contains(body, `"held_codes_without_dividend_data":[]`) {
+		t.Errorf("tax: %d %s", code, body)
+	}
+	if code, body, _ := b.api("GET", "/api/v1/portfolio", tok, ""); code != 200 || !strings.Contains(body, `"dividends_receivable":"0.00"`) {
+		t.Errorf("portfolio: %d %s", code, body)
+	}
 }
