@@ -482,6 +482,42 @@ func (q *Queries) SetDividendEventKind(ctx context.Context, arg SetDividendEvent
 	return err
 }
 
+const sumDividendsReceivable = `-- name: SumDividendsReceivable :one
+SELECT coalesce(sum(round(r.quantity * r.amount, 2)), 0)::numeric AS receivable
+FROM (
+    SELECT e.amount,
+           (coalesce((SELECT sum(p.orig_quantity) FROM paper_parcels p
+                      WHERE p.account_id = $1 AND p.generation = $2
+                        AND p.code = e.code AND p.acquired < e.ex_date), 0)
+          - coalesce((SELECT sum(d.quantity) FROM paper_disposals d
+                      WHERE d.account_id = $1 AND d.generation = $2
+                        AND d.code = e.code AND d.sold < e.ex_date), 0)) AS quantity
+    FROM dividend_events e
+    WHERE e.ex_date <= $3::date
+      AND e.code IN (SELECT p.code FROM paper_parcels p
+                     WHERE p.account_id = $1 AND p.generation = $2 AND p.acquired < e.ex_date)
+      AND NOT EXISTS (SELECT 1 FROM dividend_credits c
+                      WHERE c.event_id = e.id AND c.account_id = $1 AND c.generation = $2)
+) r
+WHERE r.quantity > 0
+`
+
+type SumDividendsReceivableParams struct {
+	AccountID  int64
+	Generation int32
+	AsOf       time.Time
+}
+
+// The cash account $1 (generation $2) is owed on $3: dividends that have
+// gone ex by then, on the shares it held at the close before each ex-date,
+// and are not paid yet (to the cent per dividend, as they will be paid).
+func (q *Queries) SumDividendsReceivable(ctx context.Context, arg SumDividendsReceivableParams) (decimal.Decimal, error) {
+	row := q.db.QueryRow(ctx, sumDividendsReceivable, arg.AccountID, arg.Generation, arg.AsOf)
+	var receivable decimal.Decimal
+	err := row.Scan(&receivable)
+	return receivable, err
+}
+
 const upsertDividendEvent = `-- name: UpsertDividendEvent :execrows
 
 INSERT INTO dividend_events (code, ex_date, pay_date, amount, franking_pct, franking_stated, kind, source)

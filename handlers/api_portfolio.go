@@ -44,7 +44,7 @@ func (h *apiPortfolioHandler) handlePortfolio(c echo.Context) error {
 		return err
 	}
 	out := apiPortfolio{Account: toAPIAccount(a, h.pf.SessionTime), Cash: apiMoney(v.Cash), MarketValue: apiMoney(v.MarketValue),
-		TotalValue: apiMoney(v.Total), CostBase: apiMoney(v.CostBase), Unrealised: apiMoney(v.Unrealised),
+		TotalValue: apiMoney(v.Total), Receivable: apiMoney(v.Receivable), CostBase: apiMoney(v.CostBase), Unrealised: apiMoney(v.Unrealised),
 		Realised: apiMoney(v.Realised), Dividends: apiMoney(v.Dividends), Brokerage: apiMoney(v.Brokerage),
 		DayChange: apiMoney(v.DayChange), Return: apiMoney(v.Return), ReturnPct: apiDecimal(v.ReturnPct),
 		Holdings: toAPIHoldings(v), AsOf: apiTime(v.AsOf)}

@@ -104,6 +104,7 @@ type apiPortfolio struct {
 	Unrealised  apiMoney     `json:"unrealised_pnl"`
 	Realised    apiMoney     `json:"realised_pnl"`
 	Dividends   apiMoney     `json:"dividends"`
+	Receivable  apiMoney     `json:"dividends_receivable"` // gone ex, not paid yet; in total_value
 	Brokerage   apiMoney     `json:"brokerage"`
 	DayChange   apiMoney     `json:"day_change"`
 	Return      apiMoney     `json:"return"`

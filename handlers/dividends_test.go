@@ -31,6 +31,11 @@ func TestTaxPageShowsShippedDividend(t *testing.T) {
 		}
 		mustTrade(t, app, clock, o.code, o.px)
 	}
+	// Gone ex, not paid yet: the dashboard counts it as due.
+	clock.Set(time.Date(2024, 2, 22, 11, 0, 0, 0, asx.Sydney()))
+	if got := strings.TrimSpace(mustDoc(t, b.get("/portfolio").body).Find(`[data-testid="dividends-receivable"]`).Text()); got != "$1,075.00" {
+		t.Errorf("dividends due = %q, want $1,075.00", got)
+	}
 	clock.Set(time.Date(2024, 3, 28, 11, 0, 0, 0, asx.Sydney()))
 	for range 2 { // the jobs run every 30 s: paying twice must not pay twice
 		if err := app.Matcher.RunJobs(t.Context()); err != nil {
@@ -52,6 +57,9 @@ func TestTaxPageShowsShippedDividend(t *testing.T) {
 		t.Errorf("coverage note %q", got)
 	}
 	dash := mustDoc(t, b.get("/portfolio").body)
+	if dash.Find(`[data-testid="dividends-receivable"]`).Length() != 0 {
+		t.Error("dividends still due after the payment")
+	}
 	if got := dash.Find(`[data-testid="dividend-missing"]`).Text(); !strings.Contains(got, "No dividend data for CSL") || strings.Contains(got, "CBA") {
 		t.Errorf("dashboard missing-data note %q", got)
 	}
@@ -126,5 +134,12 @@ func TestInstrumentDividends(t *testing.T) {
 	}
 	if code, body, _ := b.api("GET", "/api/v1/dividends/coverage", tok, ""); code != 200 || strings.Count(body, `"code"`) != 10 {
 		t.Errorf("coverage: %d %s", code, body)
+	}
+	if code, body, _ := b.api("GET", "/api/v1/tax/cgt", tok, ""); code != 200 || !strings.Contains(body, `"franking_not_stated":"0.00"`) ||
+		!strings.Contains(body, `"held_codes_without_dividend_data":[]`) {
+		t.Errorf("tax: %d %s", code, body)
+	}
+	if code, body, _ := b.api("GET", "/api/v1/portfolio", tok, ""); code != 200 || !strings.Contains(body, `"dividends_receivable":"0.00"`) {
+		t.Errorf("portfolio: %d %s", code, body)
 	}
 }

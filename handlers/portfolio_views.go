@@ -75,7 +75,7 @@ func methodLabel(m tax.Method) string {
 
 // summaryView maps a valuation to the summary cards.
 func summaryView(v portfolio.Valuation, twr decimal.Decimal) components.PortfolioSummaryView {
-	return components.PortfolioSummaryView{
+	sv := components.PortfolioSummaryView{
 		AccountID: v.Account.ID,
 		Total:     display.Money(v.Total), Cash: display.Money(v.Cash), MarketValue: display.Money(v.MarketValue),
 		Return: display.SignedMoney(v.Return), ReturnPct: display.PctOf(v.ReturnPct), ReturnDir: display.DirOf(v.Return),
@@ -86,6 +86,10 @@ func summaryView(v portfolio.Valuation, twr decimal.Decimal) components.Portfoli
 		TWR: display.PctOf(twr), TWRDir: display.DirOf(twr),
 		AsOf: display.Clock(v.AsOf),
 	}
+	if v.Receivable.IsPositive() {
+		sv.Receivable = display.Money(v.Receivable)
+	}
+	return sv
 }
 
 // holdingsView maps a valuation's holdings to the table.

@@ -93,3 +93,25 @@ ORDER BY p.code;
 -- name: SetDividendEventKind :exec
 -- Names the kind of an event loaded without one (kind other).
 UPDATE dividend_events SET kind = $2, updated_at = now() WHERE id = $1;
+
+-- name: SumDividendsReceivable :one
+-- The cash account $1 (generation $2) is owed on $3: dividends that have
+-- gone ex by then, on the shares it held at the close before each ex-date,
+-- and are not paid yet (to the cent per dividend, as they will be paid).
+SELECT coalesce(sum(round(r.quantity * r.amount, 2)), 0)::numeric AS receivable
+FROM (
+    SELECT e.amount,
+           (coalesce((SELECT sum(p.orig_quantity) FROM paper_parcels p
+                      WHERE p.account_id = sqlc.arg(account_id) AND p.generation = sqlc.arg(generation)
+                        AND p.code = e.code AND p.acquired < e.ex_date), 0)
+          - coalesce((SELECT sum(d.quantity) FROM paper_disposals d
+                      WHERE d.account_id = sqlc.arg(account_id) AND d.generation = sqlc.arg(generation)
+                        AND d.code = e.code AND d.sold < e.ex_date), 0)) AS quantity
+    FROM dividend_events e
+    WHERE e.ex_date <= sqlc.arg(as_of)::date
+      AND e.code IN (SELECT p.code FROM paper_parcels p
+                     WHERE p.account_id = sqlc.arg(account_id) AND p.generation = sqlc.arg(generation) AND p.acquired < e.ex_date)
+      AND NOT EXISTS (SELECT 1 FROM dividend_credits c
+                      WHERE c.event_id = e.id AND c.account_id = sqlc.arg(account_id) AND c.generation = sqlc.arg(generation))
+) r
+WHERE r.quantity > 0;

@@ -218,19 +218,16 @@ func TestUnstatedFrankingPaid(t *testing.T) {
 }
 
 // TestTWRIncludesDividend: the time-weighted return rises by exactly the
-// dividend over the value it was earned on (2,150 / 100,000 = 2.15 points),
-// and the franking credit (not cash) is not in it.
+// dividend over the value it was earned on (2,150 / 100,000 = 2.15 points)
+// from the ex-date, when the shares trade without it: the dividend is
+// receivable until the pay date, then cash, and paying it leaves the value
+// and the return unchanged. The franking credit (not cash) is in neither.
 func TestTWRIncludesDividend(t *testing.T) {
 	e := newEnv(t, "2024-02-19 11:00")
 	user := e.mustUser()
 	a := e.mustAccount(user, "100000", "")
 	e.mustTrade(user, a, "buy", "CBA", "1000", 80, "2024-02-20")
 	ctx := context.Background()
-	if err := e.svc.SnapshotAll(ctx, civil(t, "2024-02-20")); err != nil {
-		t.Fatal(err)
-	}
-	e.at("2024-03-28 11:00")
-	e.quotes.set("CBA", 80, 80, 80)
 	twr := func() (portfolio.History, portfolio.Valuation) {
 		t.Helper()
 		v, err := e.svc.Value(ctx, e.mustAccountNow(user, a.ID))
@@ -243,18 +240,35 @@ func TestTWRIncludesDividend(t *testing.T) {
 		}
 		return h, v
 	}
+	priceOnly, v0 := twr() // the day before the ex-date
+	if err := e.svc.SnapshotAll(ctx, civil(t, "2024-02-20")); err != nil {
+		t.Fatal(err)
+	}
+	// The ex-date, at the same price, so that only the dividend moves.
+	e.at("2024-02-21 11:00")
+	e.quotes.set("CBA", 80, 80, 80)
+	onEx, v1 := twr()
+	assertDec(t, "receivable on the ex-date", v1.Receivable, "2150")
+	assertDec(t, "value change on the ex-date", v1.Total.Sub(v0.Total), "2150")
+	// TWR is rounded to 6 places: the change is 0.0215 within that rounding.
+	if diff := onEx.TWR.Sub(priceOnly.TWR).Sub(testenv.Decimal(t, "0.0215")).Abs(); diff.GreaterThan(testenv.Decimal(t, "0.000001")) {
+		t.Errorf("TWR %s -> %s: change off 0.0215 by %s", priceOnly.TWR, onEx.TWR, diff)
+	}
+	if !priceOnly.TWR.IsNegative() {
+		t.Errorf("TWR before the dividend %s, want the brokerage's small loss", priceOnly.TWR)
+	}
+
+	e.at("2024-03-28 11:00")
+	e.quotes.set("CBA", 80, 80, 80)
 	before, vb := twr()
 	if _, err := e.svc.PayDividends(ctx, civil(t, "2024-03-28")); err != nil {
 		t.Fatal(err)
 	}
 	after, va := twr()
-	assertDec(t, "value change", va.Total.Sub(vb.Total), "2150")
-	// TWR is rounded to 6 places: the change is 0.0215 within that rounding.
-	if diff := after.TWR.Sub(before.TWR).Sub(testenv.Decimal(t, "0.0215")).Abs(); diff.GreaterThan(testenv.Decimal(t, "0.000001")) {
-		t.Errorf("TWR %s -> %s: change off 0.0215 by %s", before.TWR, after.TWR, diff)
-	}
-	// Price only (the brokerage): below zero before the dividend.
-	if !before.TWR.IsNegative() {
-		t.Errorf("TWR before the dividend %s, want the brokerage's small loss", before.TWR)
+	assertDec(t, "receivable after payment", va.Receivable, "0")
+	assertDec(t, "cash received", va.Cash.Sub(vb.Cash), "2150")
+	assertDec(t, "value change on payment", va.Total.Sub(vb.Total), "0")
+	if !after.TWR.Equal(before.TWR) || !after.TWR.Equal(onEx.TWR) {
+		t.Errorf("TWR ex %s, before payment %s, after %s: want all equal", onEx.TWR, before.TWR, after.TWR)
 	}
 }

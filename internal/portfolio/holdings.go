@@ -44,19 +44,22 @@ type Valuation struct {
 	Account     Account
 	Cash        decimal.Decimal
 	MarketValue decimal.Decimal
-	Total       decimal.Decimal // cash + market value
-	CostBase    decimal.Decimal
-	Unrealised  decimal.Decimal
-	Realised    decimal.Decimal // capital gains less losses on sales (net of brokerage)
-	Dividends   decimal.Decimal
-	Brokerage   decimal.Decimal // paid on every fill
-	DayChange   decimal.Decimal
-	Return      decimal.Decimal // total − starting balance
-	ReturnPct   decimal.Decimal // fraction of the starting balance
-	Holdings    []Holding
-	ByHolding   []Slice // market value and cash
-	BySector    []Slice
-	AsOf        time.Time
+	// Receivable is the cash of dividends gone ex on shares held and not
+	// paid yet: the price fell on the ex-date, the cash comes on the pay date.
+	Receivable decimal.Decimal
+	Total      decimal.Decimal // cash + market value + dividends receivable
+	CostBase   decimal.Decimal
+	Unrealised decimal.Decimal
+	Realised   decimal.Decimal // capital gains less losses on sales (net of brokerage)
+	Dividends  decimal.Decimal
+	Brokerage  decimal.Decimal // paid on every fill
+	DayChange  decimal.Decimal
+	Return     decimal.Decimal // total − starting balance
+	ReturnPct  decimal.Decimal // fraction of the starting balance
+	Holdings   []Holding
+	ByHolding  []Slice // market value and cash
+	BySector   []Slice
+	AsOf       time.Time
 }
 
 // Value values the account at the live quotes.
@@ -99,7 +102,11 @@ func (s *Service) Value(ctx context.Context, a Account) (Valuation, error) {
 		v.CostBase = v.CostBase.Add(h.CostBase)
 		v.DayChange = v.DayChange.Add(h.DayChange)
 	}
-	v.Total = v.Cash.Add(v.MarketValue)
+	if v.Receivable, err = s.q.SumDividendsReceivable(ctx, db.SumDividendsReceivableParams{AccountID: a.ID,
+		Generation: a.Generation, AsOf: asx.TradeDate(s.sessionNow())}); err != nil {
+		return v, err
+	}
+	v.Total = v.Cash.Add(v.MarketValue).Add(v.Receivable)
 	v.Unrealised = v.MarketValue.Sub(v.CostBase)
 	v.Return = v.Total.Sub(a.StartingBalance)
 	v.ReturnPct = ratio(v.Return, a.StartingBalance)
@@ -169,6 +176,9 @@ func (v *Valuation) allocate() {
 		sectors[sector] = sectors[sector].Add(h.MarketValue)
 	}
 	v.ByHolding = append(v.ByHolding, Slice{Label: "Cash", Value: v.Cash, Weight: ratio(v.Cash, v.Total)})
+	if v.Receivable.IsPositive() {
+		v.ByHolding = append(v.ByHolding, Slice{Label: "Dividends due", Value: v.Receivable, Weight: ratio(v.Receivable, v.Total)})
+	}
 	for name, val := range sectors {
 		v.BySector = append(v.BySector, Slice{Label: name, Value: val, Weight: ratio(val, v.MarketValue)})
 	}

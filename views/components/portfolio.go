@@ -18,6 +18,7 @@ type PortfolioSummaryView struct {
 	Realised, RealisedDir          string
 	Dividends, Brokerage, CostBase string
 	TWR, TWRDir                    string
+	Receivable                     string // dividends gone ex, not paid yet; "" when none
 	AsOf                           string
 }
 
