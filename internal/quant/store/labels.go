@@ -94,9 +94,16 @@ func dividendsAt(ctx context.Context, q *db.Queries, code string, dates []time.T
 	if err != nil {
 		return nil, err
 	}
+	inPrice, err := distributionsInPrice(ctx, q, code)
+	if err != nil {
+		return nil, err
+	}
 	i := 0
 	for _, e := range evs { // by ex-date
 		ex := asx.Civil(e.ExDate)
+		if inPrice[ex] {
+			continue
+		}
 		for i < len(dates) && asx.Civil(dates[i]).Before(ex) {
 			i++
 		}
@@ -104,6 +111,24 @@ func dividendsAt(ctx context.Context, q *db.Queries, code string, dates []time.T
 			break
 		}
 		out[i] += e.Amount.InexactFloat64()
+	}
+	return out, nil
+}
+
+// distributionsInPrice returns the ex-dates of code's demergers that adjust
+// its prices. A distribution on such a day (BHP's in-specie Woodside shares
+// of 2022-05-25, in both shipped files) is already in the adjusted closes
+// through the factor; adding it as a dividend would count it twice.
+func distributionsInPrice(ctx context.Context, q *db.Queries, code string) (map[time.Time]bool, error) {
+	actions, err := q.ListCorporateActions(ctx, db.ListCorporateActionsParams{Code: code, MaxRows: 1000})
+	if err != nil {
+		return nil, err
+	}
+	out := map[time.Time]bool{}
+	for _, a := range actions {
+		if a.Kind == "demerger" && a.ExDate != nil && a.AdjustmentFactor != nil && *a.AdjustmentFactor != 1 {
+			out[asx.Civil(*a.ExDate)] = true
+		}
 	}
 	return out, nil
 }

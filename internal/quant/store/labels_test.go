@@ -95,3 +95,41 @@ func TestTotalReturnLabelOnShippedDividend(t *testing.T) {
 		t.Errorf("label weekly: %v, want Invalid", err)
 	}
 }
+
+// TestTotalReturnLabelLeavesDemergersToTheFactor: BHP's in-specie Woodside
+// distribution of 2022-05-25 is both a demerger in corporate-actions.csv
+// (it adjusts BHP's earlier prices) and a $5.273 dividend in dividends.csv.
+// The adjusted closes already carry it, so the total-return label must not
+// add it again: around that day it equals the price label.
+func TestTotalReturnLabelLeavesDemergersToTheFactor(t *testing.T) {
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
+	s := store.New(pool)
+	mustRefresh(t, s, "BHP")
+	from, to := testenv.Date(t, "2022-05-10"), testenv.Date(t, "2022-06-10")
+	evs, err := db.New(pool).ListDividendsBetween(t.Context(), db.ListDividendsBetweenParams{Codes: []string{"BHP"}, FromDate: from, ToDate: to})
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("BHP's in-specie dividend in the shipped data: %d events, %v", len(evs), err)
+	}
+	price, err := s.PanelLabelled(t.Context(), from, to, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := s.PanelLabelled(t.Context(), from, to, store.LabelTotalReturn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for i := range price.Len() {
+		p, r := price.Row(i), tr.Row(i)
+		if p.Code != "BHP" {
+			continue
+		}
+		rows++
+		if !same(p.Label, r.Label) {
+			t.Errorf("BHP %s: total return %v, price %v: the demerger counted twice", p.Date.Format(time.DateOnly), r.Label, p.Label)
+		}
+	}
+	if rows < 15 {
+		t.Fatalf("%d BHP rows in the panel", rows)
+	}
+}
