@@ -342,14 +342,15 @@ func (e *engine) topkDropout(t int) {
 }
 
 // keepForDiscount reports whether a CGT-aware run should keep holding c on
-// day t: its shares show a gain at the last close and some of them reach the
-// 12-month discount within the window.
+// day t: its shares show a gain at today's deal price and some of them reach
+// the 12-month discount within the window.
 func (e *engine) keepForDiscount(c, t int) bool {
 	ps := e.pos[c]
-	if math.IsNaN(e.last[c]) {
-		return false
+	price, ok := e.dealPrice(c, t)
+	if !ok {
+		return false // it cannot be sold today anyway
 	}
-	value := decimal.NewFromFloat(e.last[c]).Mul(decimal.NewFromInt(ps.shares))
+	value := price.Mul(decimal.NewFromInt(ps.shares))
 	base := decimal.Zero
 	for _, l := range ps.lots {
 		base = base.Add(l.cost)
