@@ -59,6 +59,7 @@ type engine struct {
 	dayTrade decimal.Decimal
 	dayDiv   decimal.Decimal
 	res      *Result
+	buf      []int
 }
 
 // Run simulates p over d. Bad parameters are apperr Invalid errors naming
@@ -295,19 +296,33 @@ func byScore(s []float64) func(a, b int) int {
 func (e *engine) topkDropout(t int) {
 	s := e.d.Scores[t-1]
 	p := e.p
-	last := slices.Clone(e.held)
-	slices.SortFunc(last, byScore(s))
-	want := max(0, p.NDrop+p.TopK-len(last))
-	var cand []int
-	for c := range e.d.Codes {
-		if e.pos[c].shares == 0 && !math.IsNaN(s[c]) {
-			cand = append(cand, c)
+	// One ordering of every code by score serves the three sorted lists
+	// Qlib builds (holdings, candidates, both together).
+	order := e.order(s)
+	last := make([]int, 0, len(e.held))
+	for _, c := range order {
+		if e.pos[c].shares > 0 {
+			last = append(last, c)
 		}
 	}
-	slices.SortFunc(cand, byScore(s))
-	today := cand[:min(want, len(cand))]
-	comb := append(slices.Clone(last), today...)
-	slices.SortFunc(comb, byScore(s))
+	want := max(0, p.NDrop+p.TopK-len(last))
+	today := make([]int, 0, want)
+	pick := make(map[int]bool, want)
+	for _, c := range order {
+		if len(today) == want {
+			break
+		}
+		if e.pos[c].shares == 0 && !math.IsNaN(s[c]) {
+			today = append(today, c)
+			pick[c] = true
+		}
+	}
+	comb := make([]int, 0, len(last)+len(today))
+	for _, c := range order {
+		if e.pos[c].shares > 0 || pick[c] {
+			comb = append(comb, c)
+		}
+	}
 	sell := make(map[int]bool, p.NDrop)
 	if p.NDrop > 0 {
 		for _, c := range comb[max(0, len(comb)-p.NDrop):] {
@@ -367,6 +382,19 @@ func (e *engine) keepForDiscount(c, t int) bool {
 		}
 	}
 	return false
+}
+
+// order returns every code index ordered by s (see byScore), reusing a
+// buffer.
+func (e *engine) order(s []float64) []int {
+	if len(e.buf) != len(s) {
+		e.buf = make([]int, len(s))
+	}
+	for i := range e.buf {
+		e.buf[i] = i
+	}
+	slices.SortFunc(e.buf, byScore(s))
+	return e.buf
 }
 
 // rebalance moves the baseline to the top-K scores of day t-1 in equal
