@@ -41,6 +41,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
 	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
 	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
+	backtests := &backtestsHandler{jobs: d.Jobs, runs: d.Jobs.Backtests(), quant: d.Quant, s: s, r: r}
+	backtestsStream := &backtestsStreamHandler{runs: d.Jobs.Backtests(), streams: streams, s: s}
+	apiBacktests := &apiBacktestsHandler{jobs: d.Jobs, runs: d.Jobs.Backtests()}
 	stream := &streamHandler{hub: d.Hub, streams: streams, s: s, api: apiAuth}
 	portfolioStream := &portfolioStreamHandler{pf: d.Portfolio, hub: d.Hub, streams: streams, s: s}
 
@@ -123,6 +126,16 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/factors", factors.handleLab, signedIn...)
 	e.GET("/factors/evaluate", factors.handleEvaluate, signedIn...)
 
+	// Signed-in users: backtests (runs are background jobs; each is its user's).
+	e.GET("/backtests", backtests.handleList, signedIn...)
+	e.POST("/backtests", backtests.handleCreate, signedIn...)
+	e.GET("/backtests/compare", backtests.handleCompare, signedIn...)
+	e.GET("/backtests/:id", backtests.handleShow, signedIn...)
+	e.POST("/backtests/:id/cancel", backtests.handleCancel, signedIn...)
+	e.GET("/backtests/:id/trades", backtests.handleTrades, signedIn...)
+	e.GET("/backtests/:id/trades.csv", backtests.handleTradesCSV, signedIn...)
+	e.GET("/backtests/:id/positions", backtests.handlePositions, signedIn...)
+
 	// Signed-in users: paper trading.
 	e.GET("/portfolio", portfolio.handleDashboard, signedIn...)
 	e.GET("/portfolio/accounts/:id", portfolio.handleAccount, signedIn...)
@@ -187,10 +200,19 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.DELETE("/api/v1/orders/:id", apiPortfolio.handleCancelOrder, apiTrade...)
 	e.GET("/api/v1/transactions", apiPortfolio.handleTransactions, apiRead...)
 	e.GET("/api/v1/tax/cgt", apiPortfolio.handleCGT, apiRead...)
+	// Backtests: queuing or cancelling a run changes state (trade scope).
+	e.POST("/api/v1/backtests", apiBacktests.handleCreate, apiTrade...)
+	e.GET("/api/v1/backtests", apiBacktests.handleList, apiRead...)
+	e.GET("/api/v1/backtests/:id", apiBacktests.handleGet, apiRead...)
+	e.POST("/api/v1/backtests/:id/cancel", apiBacktests.handleCancel, apiTrade...)
+	e.GET("/api/v1/backtests/:id/returns", apiBacktests.handleReturns, apiRead...)
+	e.GET("/api/v1/backtests/:id/trades", apiBacktests.handleTrades, apiRead...)
+	e.GET("/api/v1/backtests/:id/positions", apiBacktests.handlePositions, apiRead...)
 
 	// Streams (Server-Sent Events).
 	e.GET("/stream/quotes", stream.handlePageStream, streamPage...)
 	e.GET("/portfolio/accounts/:id/stream", portfolioStream.handleStream, streamPage...)
+	e.GET("/backtests/:id/stream", backtestsStream.handleStream, streamPage...)
 	e.GET("/api/v1/stream/quotes", stream.handleAPIStream, streamAPI...)
 
 	// Unknown paths and methods reach the error handler as Echo's 404 and 405.
