@@ -132,7 +132,14 @@ func AfterTaxOf(res *Result, schedule fees.Schedule, profile TaxProfile, dividen
 }
 
 // sale matches a sale FIFO against the code's parcels and keeps the rest.
+// Brokerage larger than the sale's value leaves no capital proceeds; the
+// excess is an incidental cost that adds to the cost base (and the loss) of
+// the last parcel sold.
 func sale(parcels map[string][]tax.Parcel, code string, date time.Time, shares int64, proceeds decimal.Decimal) ([]tax.Disposal, error) {
+	excess := decimal.Zero
+	if proceeds.IsNegative() {
+		excess, proceeds = proceeds.Neg(), decimal.Zero
+	}
 	ds, err := tax.MatchSale(parcels[code], tax.Sale{Code: code, Date: date, Quantity: decimal.NewFromInt(shares),
 		Proceeds: proceeds, Method: tax.FIFO})
 	if err != nil {
@@ -143,6 +150,12 @@ func sale(parcels map[string][]tax.Parcel, code string, date time.Time, shares i
 		return nil, err
 	}
 	parcels[code] = left
+	if excess.IsPositive() && len(ds) > 0 {
+		d := &ds[len(ds)-1]
+		d.CostBase = d.CostBase.Add(excess)
+		d.Gain = d.Gain.Sub(excess)
+		d.Discountable = d.Discountable && d.Gain.IsPositive()
+	}
 	return ds, nil
 }
 

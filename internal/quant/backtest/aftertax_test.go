@@ -132,3 +132,25 @@ func TestCGTAwareDropout(t *testing.T) {
 		t.Errorf("CGT-aware run's years %+v, want FY2025 discountable gains 4700.1", y)
 	}
 }
+
+// TestSaleBrokerageAboveValue: 3 shares at $0.95 sold with $5 brokerage
+// leave no proceeds; the $2.15 shortfall adds to the loss: cost base 3 ×
+// $1 + $5 = $8, proceeds 0, loss $8 + $2.15 = $10.15.
+func TestSaleBrokerageAboveValue(t *testing.T) {
+	res := &backtest.Result{
+		Days: []backtest.Day{{Date: date("2024-07-01"), Value: dec("100")}, {Date: date("2024-08-01"), Value: dec("90")}},
+		Trades: []backtest.Trade{
+			{Date: date("2024-07-02"), Code: "A", Side: backtest.Buy, Shares: 3, Price: dec("1"), Value: dec("3"), Cost: dec("5")},
+			{Date: date("2024-08-01"), Code: "A", Side: backtest.Sell, Shares: 3, Price: dec("0.95"), Value: dec("2.85"), Cost: dec("5")},
+		},
+	}
+	schedule, _ := fees.Named(fees.SelfWealth)
+	a, err := backtest.AfterTaxOf(res, schedule, backtest.SMSF(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := a.Years[len(a.Years)-1]
+	assertDec(t, "losses", y.CurrentLosses, "10.15")
+	assertDec(t, "carried forward", y.LossCarriedForward, "10.15")
+	assertDec(t, "tax", y.Tax, "0")
+}
