@@ -97,4 +97,14 @@ func TestBacktestFromTheBrowser(t *testing.T) {
 		t.Error("paging the trades reloaded the page")
 	}
 	screenshot(t, bctx, "backtest")
+
+	// A trade's code opens its chart with the run's trades marked.
+	must(t, chromedp.Do(bctx,
+		chromedp.Click(chromedp.CSS(`[data-testid="trade-row"] td:nth-child(2) a`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="trade-markers"]`)),
+	))
+	if n := mustRun(t, bctx, chromedp.Poll[int](`+document.querySelector('[data-testid="chart"]').dataset.markers || 0`,
+		chromedp.WithPollingTimeout(10*time.Second))); n < 1 {
+		t.Errorf("the chart marked %d trades", n)
+	}
 }

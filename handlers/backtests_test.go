@@ -65,6 +65,26 @@ func TestBacktestPages(t *testing.T) {
 	if csv.StatusCode != 200 || !strings.HasPrefix(csv.body, "date,code,side,shares,price,value,cost,gain\n") || strings.Count(csv.body, "\n") < 3 {
 		t.Errorf("CSV: %d %.200s", csv.StatusCode, csv.body)
 	}
+	// The chart of a traded code marks the run's trades of it, for its owner.
+	first := strings.Split(strings.Split(csv.body, "\n")[1], ",")
+	code := first[1]
+	want := 0
+	for _, line := range strings.Split(csv.body, "\n")[1:] {
+		if f := strings.Split(line, ","); len(f) > 1 && f[1] == code {
+			want++
+		}
+	}
+	marks := alice.get("/instruments/" + code + "/candles.json?interval=1D&range=5y&backtest=" + strconv.FormatInt(id, 10))
+	if marks.StatusCode != 200 || strings.Count(marks.body, `"shape":"arrow`) != want || !strings.Contains(marks.body, `"time":"`+first[0]+`"`) {
+		t.Errorf("markers of %s: %d, want %d trades: %.300s", code, marks.StatusCode, want, marks.body)
+	}
+	if inst := alice.get("/instruments/" + code + "?interval=1D&range=5y&backtest=" + strconv.FormatInt(id, 10)); !strings.Contains(inst.body, `data-testid="trade-markers"`) ||
+		!strings.Contains(inst.body, "backtest="+strconv.FormatInt(id, 10)) {
+		t.Errorf("instrument page with a backtest: %.300s", inst.body)
+	}
+	if res := bob.get("/instruments/" + code + "/candles.json?interval=1D&range=5y&backtest=" + strconv.FormatInt(id, 10)); res.StatusCode != http.StatusNotFound {
+		t.Errorf("bob's chart with alice's run: %d", res.StatusCode)
+	}
 	if res := alice.post(loc+"/cancel", nil); res.StatusCode != http.StatusConflict {
 		t.Errorf("cancelling a finished run: %d", res.StatusCode)
 	}

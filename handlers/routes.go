@@ -20,7 +20,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	account := &accountHandler{users: d.Users, s: s, r: r}
 	settings := &settingsHandler{users: d.Users, s: s, r: r}
 	markets := &marketsHandler{q: d.Queries, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, clock: d.Clock, r: r}
-	instruments := &instrumentsHandler{q: d.Queries, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, s: s, r: r}
+	instruments := &instrumentsHandler{q: d.Queries, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, runs: d.Jobs.Backtests(), s: s, r: r}
 	watchlists := &watchlistsHandler{lists: d.Watchlists, s: s, r: r}
 	signals := &signalsHandler{q: d.Queries, quant: d.Quant, r: r}
 	models := &modelsHandler{quant: d.Quant, s: s, r: r}

@@ -56,6 +56,11 @@
           score.setData(data.overlay.points);
           el.dataset.overlay = String(data.overlay.points.length);
         }
+        // A chosen backtest's trades of this code, as markers (daily only).
+        if (data.markers && data.markers.length && LC.createSeriesMarkers) {
+          LC.createSeriesMarkers(candles, data.markers);
+          el.dataset.markers = String(data.markers.length);
+        }
         chart.timeScale().fitContent();
         state.last = bars.length ? Object.assign({}, bars[bars.length - 1]) : null;
         el.dataset.bars = String(bars.length);

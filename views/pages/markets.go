@@ -27,6 +27,7 @@ type ChartView struct {
 	Stream    string // the page's one live stream: the quote row (HTML) and this chart's trades (JSON)
 	Intraday  bool
 	Overlay   string // model whose scores are drawn over daily candles
+	Backtest  int64  // the user's backtest whose trades are marked (0: none)
 }
 
 // HistoryView is one page of daily bars.

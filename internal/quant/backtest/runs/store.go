@@ -207,3 +207,17 @@ func (s *Service) save(ctx context.Context, id int64, c *Computed) error {
 		return nil
 	})
 }
+
+// TradesOf returns a run's trades of one code, in order.
+func (s *Service) TradesOf(ctx context.Context, run Run, code string) ([]backtest.Trade, error) {
+	rows, err := db.New(s.pool).ListBacktestTradesOf(ctx, db.ListBacktestTradesOfParams{BacktestID: run.ID, Code: code})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]backtest.Trade, len(rows))
+	for i, r := range rows {
+		out[i] = backtest.Trade{Date: r.Date, Code: r.Code, Side: r.Side, Shares: r.Shares, Price: r.Price,
+			Value: r.Value, Cost: r.Cost, Gain: r.Gain.Decimal}
+	}
+	return out, nil
+}
