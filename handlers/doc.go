@@ -23,4 +23,5 @@
 //	charts.go          chart data for the pages' small charts
 //	portfolio_views.go paper-trading view models shared by the portfolio pages
 //	api_portfolio_json.go  the paper-trading API's JSON shapes
+//	backtests_views.go backtest requests (form and JSON) and the view models the backtest pages, stream and API share
 package handlers

@@ -3,6 +3,7 @@ package runs_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/shopspring/decimal"
@@ -219,5 +220,51 @@ func TestCancelBeforeStart(t *testing.T) {
 	spec, _ := f.svc.Check(ctx, request())
 	if _, err := f.svc.Create(ctx, db.New(f.pool), user, spec); apperr.CodeOf(err) != apperr.TooManyRequests {
 		t.Errorf("a fourth active run: %v, want TooManyRequests", err)
+	}
+}
+
+// TestCancelWhileRunning: a run cancelled while it loads stops at its next
+// progress step, stores no results and stays cancelled.
+func TestCancelWhileRunning(t *testing.T) {
+	f := mustSetup(t)
+	ctx := t.Context()
+	user := mustUser(t, f.pool, "erin@example.com")
+	req := request()
+	req.Start, req.End = testenv.Day(2015, 6, 1), testenv.Day(2026, 6, 4)
+	id := mustCreate(t, f, user, req)
+	done := make(chan error, 1)
+	go func() { done <- f.svc.Execute(ctx, id, nil) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r, err := f.svc.Get(ctx, user, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Stage == "load" && r.Step > 0 {
+			break
+		}
+		if r.Done() || time.Now().After(deadline) {
+			t.Fatalf("run %s at %s %d/%d before it could be cancelled", r.Status, r.Stage, r.Step, r.Total)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if _, err := f.svc.Cancel(ctx, user, id); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Execute after cancel: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run did not stop after it was cancelled")
+	}
+	r, _ := f.svc.Get(ctx, user, id)
+	if r.Status != runs.Cancelled || r.Summary != nil {
+		t.Errorf("run %s (summary %v), want cancelled without results", r.Status, r.Summary != nil)
+	}
+	var n int
+	if err := f.pool.QueryRow(ctx, "SELECT count(*) FROM backtest_days WHERE backtest_id = $1", id).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d stored days (%v), want none", n, err)
 	}
 }
