@@ -99,6 +99,17 @@ func (q *Queries) CountActiveBacktests(ctx context.Context, userID int64) (int32
 	return column_1, err
 }
 
+const countBacktestHoldings = `-- name: CountBacktestHoldings :one
+SELECT count(*)::bigint FROM backtest_holdings WHERE backtest_id = $1
+`
+
+func (q *Queries) CountBacktestHoldings(ctx context.Context, backtestID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, countBacktestHoldings, backtestID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const countBacktestTrades = `-- name: CountBacktestTrades :one
 SELECT count(*)::bigint FROM backtest_trades WHERE backtest_id = $1
 `
@@ -472,6 +483,54 @@ func (q *Queries) ListBacktestHoldings(ctx context.Context, arg ListBacktestHold
 	items := []ListBacktestHoldingsRow{}
 	for rows.Next() {
 		var i ListBacktestHoldingsRow
+		if err := rows.Scan(
+			&i.Date,
+			&i.Code,
+			&i.Shares,
+			&i.Price,
+			&i.Value,
+			&i.DaysHeld,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const listBacktestHoldingsPage = `-- name: ListBacktestHoldingsPage :many
+SELECT date, code, shares, price, value, days_held
+FROM backtest_holdings WHERE backtest_id = $1
+ORDER BY date, code LIMIT $3::int OFFSET $2::int
+`
+
+type ListBacktestHoldingsPageParams struct {
+	BacktestID int64
+	Off        int32
+	Lim        int32
+}
+
+type ListBacktestHoldingsPageRow struct {
+	Date     time.Time
+	Code     string
+	Shares   int64
+	Price    decimal.Decimal
+	Value    decimal.Decimal
+	DaysHeld int32
+}
+
+func (q *Queries) ListBacktestHoldingsPage(ctx context.Context, arg ListBacktestHoldingsPageParams) ([]ListBacktestHoldingsPageRow, error) {
+	rows, err := q.db.Query(ctx, listBacktestHoldingsPage, arg.BacktestID, arg.Off, arg.Lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ListBacktestHoldingsPageRow{}
+	for rows.Next() {
+		var i ListBacktestHoldingsPageRow
 		if err := rows.Scan(
 			&i.Date,
 			&i.Code,

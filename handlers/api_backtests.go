@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -169,31 +168,37 @@ func (h *apiBacktestsHandler) handleTrades(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"backtest_id": r.ID, "page": page, "per_page": per, "total": n, "trades": ts})
 }
 
-// handlePositions is GET /api/v1/backtests/{id}/positions?date=: the
-// holdings at every close, or at one.
+// handlePositions is GET /api/v1/backtests/{id}/positions: the holdings at
+// one close (?date=) or at every close, paged (?page=&per_page=, by date
+// then code).
 func (h *apiBacktestsHandler) handlePositions(c echo.Context) error {
 	r, err := h.completed(c)
 	if err != nil {
 		return err
 	}
-	var date time.Time
+	ctx := c.Request().Context()
 	if raw := c.QueryParam("date"); raw != "" {
-		if date, err = dateField("date", raw); err != nil {
+		date, err := dateField("date", raw)
+		if err != nil {
 			return err
 		}
+		hs, err := h.runs.Holdings(ctx, r, date, date)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, map[string]any{"backtest_id": r.ID, "date": raw, "positions": hs})
 	}
-	hs, err := h.runs.Holdings(c.Request().Context(), r)
+	page, err := intParam(c, "page", 1, 1, 1_000_000)
 	if err != nil {
 		return err
 	}
-	if !date.IsZero() {
-		kept := hs[:0]
-		for _, x := range hs {
-			if x.Date.Equal(date) {
-				kept = append(kept, x)
-			}
-		}
-		hs = kept
+	per, err := intParam(c, "per_page", 5000, 1, 5000)
+	if err != nil {
+		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"backtest_id": r.ID, "positions": hs})
+	hs, n, err := h.runs.HoldingsPage(ctx, r, (page-1)*per, per)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"backtest_id": r.ID, "page": page, "per_page": per, "total": n, "positions": hs})
 }

@@ -156,7 +156,10 @@ func (h *backtestsHandler) result(c echo.Context, r runs.Run, page int, date tim
 	if err != nil || len(days) == 0 {
 		return pages.BacktestResultView{}, err
 	}
-	hs, err := h.runs.Holdings(ctx, r)
+	if date.IsZero() {
+		date = days[len(days)-1].Date
+	}
+	hs, err := h.runs.Holdings(ctx, r, date, date)
 	if err != nil {
 		return pages.BacktestResultView{}, err
 	}
@@ -245,10 +248,13 @@ func (h *backtestsHandler) handlePositions(c echo.Context) error {
 	}, func() (templ.Component, error) {
 		ctx := c.Request().Context()
 		days, err := h.runs.Days(ctx, r)
-		if err != nil {
+		if err != nil || len(days) == 0 {
 			return nil, err
 		}
-		hs, err := h.runs.Holdings(ctx, r)
+		if date.IsZero() {
+			date = days[len(days)-1].Date
+		}
+		hs, err := h.runs.Holdings(ctx, r, date, date)
 		if err != nil {
 			return nil, err
 		}

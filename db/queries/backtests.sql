@@ -126,3 +126,11 @@ SELECT pg_advisory_xact_lock(hashtextextended('backtests:' || sqlc.arg(user_id):
 
 -- name: CountActiveBacktests :one
 SELECT count(*)::int FROM backtests WHERE user_id = $1 AND status IN ('queued', 'running');
+
+-- name: ListBacktestHoldingsPage :many
+SELECT date, code, shares, price, value, days_held
+FROM backtest_holdings WHERE backtest_id = $1
+ORDER BY date, code LIMIT sqlc.arg(lim)::int OFFSET sqlc.arg(off)::int;
+
+-- name: CountBacktestHoldings :one
+SELECT count(*)::bigint FROM backtest_holdings WHERE backtest_id = $1;

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"math"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/shopspring/decimal"
@@ -137,9 +138,8 @@ func (s *Service) Trades(ctx context.Context, run Run, offset, limit int) ([]bac
 	return out, int(n), nil
 }
 
-// Holdings returns a run's positions at each close.
-func (s *Service) Holdings(ctx context.Context, run Run) ([]backtest.Holding, error) {
-	from, to := run.Spec.Start.AddDate(0, 0, -15), run.Spec.End
+// Holdings returns a run's positions at the closes from from to to.
+func (s *Service) Holdings(ctx context.Context, run Run, from, to time.Time) ([]backtest.Holding, error) {
 	rows, err := db.New(s.pool).ListBacktestHoldings(ctx, db.ListBacktestHoldingsParams{BacktestID: run.ID, FromDate: from, ToDate: to})
 	if err != nil {
 		return nil, err
@@ -149,6 +149,25 @@ func (s *Service) Holdings(ctx context.Context, run Run) ([]backtest.Holding, er
 		out[i] = backtest.Holding{Date: r.Date, Code: r.Code, Shares: r.Shares, Price: r.Price, Value: r.Value, DaysHeld: int(r.DaysHeld)}
 	}
 	return out, nil
+}
+
+// HoldingsPage returns limit of a run's holdings (every close, by date then
+// code) from offset, and how many there are.
+func (s *Service) HoldingsPage(ctx context.Context, run Run, offset, limit int) ([]backtest.Holding, int, error) {
+	q := db.New(s.pool)
+	n, err := q.CountBacktestHoldings(ctx, run.ID)
+	if err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.ListBacktestHoldingsPage(ctx, db.ListBacktestHoldingsPageParams{BacktestID: run.ID, Lim: int32(limit), Off: int32(offset)})
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]backtest.Holding, len(rows))
+	for i, r := range rows {
+		out[i] = backtest.Holding{Date: r.Date, Code: r.Code, Shares: r.Shares, Price: r.Price, Value: r.Value, DaysHeld: int(r.DaysHeld)}
+	}
+	return out, int(n), nil
 }
 
 // save writes a computed run's rows and summary in one transaction; it
