@@ -9,6 +9,128 @@ import (
 	"context"
 )
 
+// iteratorForCopyBacktestDays implements pgx.CopyFromSource.
+type iteratorForCopyBacktestDays struct {
+	rows                 []CopyBacktestDaysParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForCopyBacktestDays) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForCopyBacktestDays) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].BacktestID,
+		r.rows[0].Date,
+		r.rows[0].Value,
+		r.rows[0].Cash,
+		r.rows[0].Costs,
+		r.rows[0].Dividends,
+		r.rows[0].Positions,
+		r.rows[0].Ret,
+		r.rows[0].Cost,
+		r.rows[0].Turnover,
+		r.rows[0].BenchClose,
+		r.rows[0].BenchReturn,
+	}, nil
+}
+
+func (r iteratorForCopyBacktestDays) Err() error {
+	return nil
+}
+
+func (q *Queries) CopyBacktestDays(ctx context.Context, arg []CopyBacktestDaysParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"backtest_days"}, []string{"backtest_id", "date", "value", "cash", "costs", "dividends", "positions", "ret", "cost", "turnover", "bench_close", "bench_return"}, &iteratorForCopyBacktestDays{rows: arg})
+}
+
+// iteratorForCopyBacktestHoldings implements pgx.CopyFromSource.
+type iteratorForCopyBacktestHoldings struct {
+	rows                 []CopyBacktestHoldingsParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForCopyBacktestHoldings) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForCopyBacktestHoldings) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].BacktestID,
+		r.rows[0].Date,
+		r.rows[0].Code,
+		r.rows[0].Shares,
+		r.rows[0].Price,
+		r.rows[0].Value,
+		r.rows[0].DaysHeld,
+	}, nil
+}
+
+func (r iteratorForCopyBacktestHoldings) Err() error {
+	return nil
+}
+
+func (q *Queries) CopyBacktestHoldings(ctx context.Context, arg []CopyBacktestHoldingsParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"backtest_holdings"}, []string{"backtest_id", "date", "code", "shares", "price", "value", "days_held"}, &iteratorForCopyBacktestHoldings{rows: arg})
+}
+
+// iteratorForCopyBacktestTrades implements pgx.CopyFromSource.
+type iteratorForCopyBacktestTrades struct {
+	rows                 []CopyBacktestTradesParams
+	skippedFirstNextCall bool
+}
+
+func (r *iteratorForCopyBacktestTrades) Next() bool {
+	if len(r.rows) == 0 {
+		return false
+	}
+	if !r.skippedFirstNextCall {
+		r.skippedFirstNextCall = true
+		return true
+	}
+	r.rows = r.rows[1:]
+	return len(r.rows) > 0
+}
+
+func (r iteratorForCopyBacktestTrades) Values() ([]interface{}, error) {
+	return []interface{}{
+		r.rows[0].BacktestID,
+		r.rows[0].Seq,
+		r.rows[0].Date,
+		r.rows[0].Code,
+		r.rows[0].Side,
+		r.rows[0].Shares,
+		r.rows[0].Price,
+		r.rows[0].Value,
+		r.rows[0].Cost,
+		r.rows[0].Gain,
+	}, nil
+}
+
+func (r iteratorForCopyBacktestTrades) Err() error {
+	return nil
+}
+
+func (q *Queries) CopyBacktestTrades(ctx context.Context, arg []CopyBacktestTradesParams) (int64, error) {
+	return q.db.CopyFrom(ctx, []string{"backtest_trades"}, []string{"backtest_id", "seq", "date", "code", "side", "shares", "price", "value", "cost", "gain"}, &iteratorForCopyBacktestTrades{rows: arg})
+}
+
 // iteratorForCopyFeatures implements pgx.CopyFromSource.
 type iteratorForCopyFeatures struct {
 	rows                 []CopyFeaturesParams

@@ -36,6 +36,69 @@ type AuditEvent struct {
 	Detail    []byte
 }
 
+type Backtest struct {
+	ID             int64
+	UserID         int64
+	JobID          *int64
+	Status         string
+	ModelName      string
+	ModelVersionID *int64
+	ModelVersion   int32
+	StartDate      time.Time
+	EndDate        time.Time
+	DataFrom       *time.Time
+	DataTo         *time.Time
+	Benchmark      string
+	Params         []byte
+	Stage          string
+	Step           int32
+	Total          int32
+	Message        string
+	Report         []byte
+	CreatedAt      time.Time
+	StartedAt      *time.Time
+	FinishedAt     *time.Time
+	UpdatedAt      time.Time
+}
+
+type BacktestDay struct {
+	BacktestID  int64
+	Date        time.Time
+	Value       decimal.Decimal
+	Cash        decimal.Decimal
+	Costs       decimal.Decimal
+	Dividends   decimal.Decimal
+	Positions   int32
+	Ret         float64
+	Cost        float64
+	Turnover    float64
+	BenchClose  *float64
+	BenchReturn float64
+}
+
+type BacktestHolding struct {
+	BacktestID int64
+	Date       time.Time
+	Code       string
+	Shares     int64
+	Price      decimal.Decimal
+	Value      decimal.Decimal
+	DaysHeld   int32
+}
+
+type BacktestTrade struct {
+	BacktestID int64
+	Seq        int32
+	Date       time.Time
+	Code       string
+	Side       string
+	Shares     int64
+	Price      decimal.Decimal
+	Value      decimal.Decimal
+	Cost       decimal.Decimal
+	Gain       decimal.NullDecimal
+}
+
 type Bars1m struct {
 	Code   string
 	Time   time.Time

@@ -24,4 +24,5 @@
 //	portfolio_views.go paper-trading view models shared by the portfolio pages
 //	instruments_dividends.go  dividend tables and coverage notes for the instrument page and dashboard
 //	api_portfolio_json.go  the paper-trading API's JSON shapes
+//	backtests_views.go backtest requests (form and JSON) and the view models the backtest pages, stream and API share
 package handlers

@@ -16,6 +16,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
+	"github.com/qlibpro/qlibpro/internal/quant/backtest/runs"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/views/components"
 	"github.com/qlibpro/qlibpro/views/display"
@@ -31,6 +32,7 @@ type instrumentsHandler struct {
 	hub    *hub.Hub
 	quotes *QuoteRenderer
 	lists  *market.Watchlists
+	runs   *runs.Service // a chosen backtest's trades, drawn as markers
 	s      *sessions
 	r      *renderer
 }
@@ -51,6 +53,12 @@ func (h *instrumentsHandler) instrumentChart(c echo.Context) (db.Instrument, pag
 	chart, err := h.chart(in.Code, c.QueryParam("interval"), c.QueryParam("range"), c.QueryParam("overlay"), c.QueryParam("prices"))
 	if err != nil {
 		return in, chart, err
+	}
+	if chart.Backtest, err = backtestParam(c); err != nil {
+		return in, chart, err
+	}
+	if chart.Backtest > 0 {
+		chart.Src += "&backtest=" + strconv.FormatInt(chart.Backtest, 10)
 	}
 	return in, chart, h.labelSimulated(c.Request().Context(), &chart)
 }
@@ -213,6 +221,15 @@ func (h *instrumentsHandler) handleCandlesJSON(c echo.Context) error {
 		}
 		resp["overlay"] = map[string]any{"model": model, "points": overlay}
 	}
+	if !iv.Intraday() {
+		markers, err := h.tradeMarkers(c, in.Code)
+		if err != nil {
+			return err
+		}
+		if markers != nil {
+			resp["markers"] = markers
+		}
+	}
 	return c.JSON(http.StatusOK, resp)
 }
 
@@ -357,4 +374,56 @@ func (h *instrumentsHandler) view(c echo.Context, in db.Instrument, chart pages.
 		v.CSRF = h.s.csrfToken(c)
 	}
 	return v, nil
+}
+
+// backtestParam reads ?backtest=, the signed-in user's run whose trades the
+// daily chart marks (0: none).
+func backtestParam(c echo.Context) (int64, error) {
+	raw := c.QueryParam("backtest")
+	if raw == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, apperr.FieldError("backtest", "backtest must be a run id")
+	}
+	return id, nil
+}
+
+// markerJSON is one lightweight-charts series marker.
+type markerJSON struct {
+	Time     string `json:"time"`
+	Position string `json:"position"`
+	Color    string `json:"color"`
+	Shape    string `json:"shape"`
+	Text     string `json:"text"`
+}
+
+// tradeMarkers are the buys and sells of code in the user's chosen run.
+func (h *instrumentsHandler) tradeMarkers(c echo.Context, code string) ([]markerJSON, error) {
+	id, err := backtestParam(c)
+	if err != nil || id == 0 {
+		return nil, err
+	}
+	run, err := h.runs.Get(c.Request().Context(), currentUser(c).ID, id)
+	if apperr.CodeOf(err) == apperr.NotFound {
+		return nil, errNotFound("Backtest")
+	}
+	if err != nil {
+		return nil, err
+	}
+	ts, err := h.runs.TradesOf(c.Request().Context(), run, code)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]markerJSON, len(ts))
+	for i, t := range ts {
+		m := markerJSON{Time: t.Date.Format(time.DateOnly), Position: "belowBar", Color: "#22c55e", Shape: "arrowUp",
+			Text: "B " + strconv.FormatInt(t.Shares, 10)}
+		if t.Side == "sell" {
+			m.Position, m.Color, m.Shape, m.Text = "aboveBar", "#ef4444", "arrowDown", "S "+strconv.FormatInt(t.Shares, 10)
+		}
+		out[i] = m
+	}
+	return out, nil
 }

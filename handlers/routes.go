@@ -21,7 +21,7 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	account := &accountHandler{users: d.Users, s: s, r: r}
 	settings := &settingsHandler{users: d.Users, s: s, r: r}
 	markets := &marketsHandler{q: d.Queries, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, clock: d.Clock, r: r}
-	instruments := &instrumentsHandler{q: d.Queries, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, s: s, r: r}
+	instruments := &instrumentsHandler{q: d.Queries, quant: d.Quant, market: d.Market, hub: d.Hub, quotes: d.Quotes, lists: d.Watchlists, runs: d.Jobs.Backtests(), s: s, r: r}
 	watchlists := &watchlistsHandler{lists: d.Watchlists, s: s, r: r}
 	signals := &signalsHandler{q: d.Queries, quant: d.Quant, r: r}
 	models := &modelsHandler{quant: d.Quant, s: s, r: r}
@@ -45,6 +45,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	apiWatchlists := &apiWatchlistsHandler{lists: d.Watchlists}
 	apiQuant := &apiQuantHandler{pool: d.Pool, quant: d.Quant}
 	apiPortfolio := &apiPortfolioHandler{pf: d.Portfolio}
+	backtests := &backtestsHandler{jobs: d.Jobs, runs: d.Jobs.Backtests(), quant: d.Quant, s: s, r: r}
+	backtestsStream := &backtestsStreamHandler{runs: d.Jobs.Backtests(), streams: streams, s: s}
+	apiBacktests := &apiBacktestsHandler{jobs: d.Jobs, runs: d.Jobs.Backtests()}
 	stream := &streamHandler{hub: d.Hub, streams: streams, s: s, api: apiAuth}
 	portfolioStream := &portfolioStreamHandler{pf: d.Portfolio, hub: d.Hub, streams: streams, s: s}
 
@@ -127,6 +130,16 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/factors", factors.handleLab, signedIn...)
 	e.GET("/factors/evaluate", factors.handleEvaluate, signedIn...)
 
+	// Signed-in users: backtests (runs are background jobs; each is its user's).
+	e.GET("/backtests", backtests.handleList, signedIn...)
+	e.POST("/backtests", backtests.handleCreate, signedIn...)
+	e.GET("/backtests/compare", backtests.handleCompare, signedIn...)
+	e.GET("/backtests/:id", backtests.handleShow, signedIn...)
+	e.POST("/backtests/:id/cancel", backtests.handleCancel, signedIn...)
+	e.GET("/backtests/:id/trades", backtests.handleTrades, signedIn...)
+	e.GET("/backtests/:id/trades.csv", backtests.handleTradesCSV, signedIn...)
+	e.GET("/backtests/:id/positions", backtests.handlePositions, signedIn...)
+
 	// Signed-in users: paper trading.
 	e.GET("/portfolio", portfolio.handleDashboard, signedIn...)
 	e.GET("/portfolio/accounts/:id", portfolio.handleAccount, signedIn...)
@@ -198,10 +211,19 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/api/v1/tax/cgt", apiPortfolio.handleCGT, apiRead...)
 	e.GET("/api/v1/instruments/:code/dividends", apiDividends.handleInstrumentDividends, apiRead...)
 	e.GET("/api/v1/dividends/coverage", apiDividends.handleCoverage, apiRead...)
+	// Backtests: queuing or cancelling a run changes state (trade scope).
+	e.POST("/api/v1/backtests", apiBacktests.handleCreate, apiTrade...)
+	e.GET("/api/v1/backtests", apiBacktests.handleList, apiRead...)
+	e.GET("/api/v1/backtests/:id", apiBacktests.handleGet, apiRead...)
+	e.POST("/api/v1/backtests/:id/cancel", apiBacktests.handleCancel, apiTrade...)
+	e.GET("/api/v1/backtests/:id/returns", apiBacktests.handleReturns, apiRead...)
+	e.GET("/api/v1/backtests/:id/trades", apiBacktests.handleTrades, apiRead...)
+	e.GET("/api/v1/backtests/:id/positions", apiBacktests.handlePositions, apiRead...)
 
 	// Streams (Server-Sent Events).
 	e.GET("/stream/quotes", stream.handlePageStream, streamPage...)
 	e.GET("/portfolio/accounts/:id/stream", portfolioStream.handleStream, streamPage...)
+	e.GET("/backtests/:id/stream", backtestsStream.handleStream, streamPage...)
 	e.GET("/api/v1/stream/quotes", stream.handleAPIStream, streamAPI...)
 
 	// Unknown paths and methods reach the error handler as Echo's 404 and 405.

@@ -45,6 +45,7 @@ func commands() []command {
 		{"factors", "print Qlib factor values computed from daily bars as CSV", cmdFactors},
 		{"train", "train, measure and store a ridge or XGBoost model on Alpha158", cmdTrain},
 		{"signals", "score the instruments of a day with every active model", cmdSignals},
+		{"backtest", "backtest a model's signals (TopK-Dropout) and print the metrics; CSVs with --out", cmdBacktest},
 		{"quant", "quant upkeep: bootstrap | refresh | models", cmdQuant},
 		{"backup", "dump the database to a file (pg_dump custom format, optionally age-encrypted)", cmdBackup},
 		{"restore", "restore a backup into an empty database and check the ledger", cmdRestore},

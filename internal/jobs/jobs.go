@@ -19,6 +19,7 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/asx"
+	"github.com/qlibpro/qlibpro/internal/quant/backtest/runs"
 	"github.com/qlibpro/qlibpro/internal/quant/pipeline"
 	"github.com/qlibpro/qlibpro/internal/telemetry"
 )
@@ -44,11 +45,12 @@ type Config struct {
 
 // Client inserts and, when configured to, works the quant jobs.
 type Client struct {
-	river    *river.Client[pgx.Tx]
-	pool     *pgxpool.Pool
-	pipeline *pipeline.Pipeline
-	log      *slog.Logger
-	work     bool
+	river     *river.Client[pgx.Tx]
+	pool      *pgxpool.Pool
+	pipeline  *pipeline.Pipeline
+	backtests *runs.Service
+	log       *slog.Logger
+	work      bool
 }
 
 // New builds a client over pool. metrics receives the signal counters and
@@ -67,6 +69,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, metrics *telemetry.Metrics, cfg C
 		cfg.CheckEvery = 15 * time.Minute
 	}
 	p := pipeline.New(pool, metrics, log)
+	bt := runs.New(pool, p)
 	rc := &river.Config{Logger: log.With(slog.String("component", "river"))}
 	if cfg.Work {
 		workers := river.NewWorkers()
@@ -74,6 +77,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, metrics *telemetry.Metrics, cfg C
 		river.AddWorker(workers, &scoreWorker{pool: pool, p: p, log: log})
 		river.AddWorker(workers, &refreshWorker{pool: pool, p: p, log: log})
 		river.AddWorker(workers, &readjustWorker{pool: pool, p: p, log: log})
+		river.AddWorker(workers, &backtestWorker{runs: bt, log: log})
 		river.AddWorker(workers, &afterCloseWorker{pool: pool, p: p, log: log, cal: cfg.Calendar, now: cfg.Now, universe: cfg.Universe})
 		rc.Workers = workers
 		if metrics != nil {
@@ -82,6 +86,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, metrics *telemetry.Metrics, cfg C
 		rc.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			QueueTraining:      {MaxWorkers: 1},
+			QueueBacktests:     {MaxWorkers: 1},
 		}
 		// Training runs for minutes; do not rescue it as stuck before its
 		// own timeout has passed.
@@ -98,7 +103,7 @@ func New(pool *pgxpool.Pool, log *slog.Logger, metrics *telemetry.Metrics, cfg C
 	if err != nil {
 		return nil, err
 	}
-	return &Client{river: rcl, pool: pool, pipeline: p, log: log, work: cfg.Work}, nil
+	return &Client{river: rcl, pool: pool, pipeline: p, backtests: bt, log: log, work: cfg.Work}, nil
 }
 
 // Pipeline returns the pipeline the workers run.

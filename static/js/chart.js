@@ -62,6 +62,11 @@
           score.setData(data.overlay.points);
           el.dataset.overlay = String(data.overlay.points.length);
         }
+        // A chosen backtest's trades of this code, as markers (daily only).
+        if (data.markers && data.markers.length && LC.createSeriesMarkers) {
+          LC.createSeriesMarkers(candles, data.markers);
+          el.dataset.markers = String(data.markers.length);
+        }
         chart.timeScale().fitContent();
         state.last = bars.length ? Object.assign({}, bars[bars.length - 1]) : null;
         el.dataset.bars = String(bars.length);
@@ -106,8 +111,8 @@
     });
   }
 
-  // Line charts whose points are in the element: data-points-a (and -b) hold
-  // JSON [{time, value}], data-series-a/-b their names.
+  // Line charts whose points are in the element: data-points-a (and -b … -f,
+  // for comparisons) hold JSON [{time, value}], data-series-a … -f their names.
   function setupLine(el) {
     if (!LC || el.dataset.ready) return;
     el.dataset.ready = "1";
@@ -117,9 +122,9 @@
       grid: { vertLines: { color: "#1f2630" }, horzLines: { color: "#1f2630" } },
       rightPriceScale: { borderColor: "#2a3240" }, timeScale: { borderColor: "#2a3240" },
     });
-    var colors = { a: "#60a5fa", b: "#f59e0b" };
+    var colors = { a: "#60a5fa", b: "#f59e0b", c: "#22c55e", d: "#ef4444", e: "#a78bfa", f: "#f472b6" };
     var drawn = 0;
-    ["a", "b"].forEach(function (k) {
+    ["a", "b", "c", "d", "e", "f"].forEach(function (k) {
       var raw = el.dataset["points" + k.toUpperCase()] || el.getAttribute("data-points-" + k);
       if (!raw) return;
       var pts;

@@ -67,6 +67,7 @@ var Nav = []NavItem{
 	{Key: "signals", Label: "Signals", Href: "/signals", SignedIn: true},
 	{Key: "models", Label: "Models", Href: "/models", SignedIn: true},
 	{Key: "factors", Label: "Factor lab", Href: "/factors", SignedIn: true},
+	{Key: "backtests", Label: "Backtests", Href: "/backtests", SignedIn: true},
 	{Key: "admin", Label: "Admin", Href: "/admin", SignedIn: true, Admin: true},
 }
 

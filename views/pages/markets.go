@@ -34,6 +34,7 @@ type ChartView struct {
 	// corporate actions (the default).
 	Raw       bool
 	Simulated string // caption when bars come from simulated sessions
+	Backtest  int64  // the user's backtest whose trades are marked (0: none)
 }
 
 // HistoryView is one page of daily bars.
