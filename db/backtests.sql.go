@@ -309,7 +309,7 @@ func (q *Queries) GetModelBlob(ctx context.Context, id int64) (GetModelBlobRow, 
 }
 
 const listBacktestBars = `-- name: ListBacktestBars :many
-SELECT code, date, open, close FROM daily_bars
+SELECT code, date, (open * factor)::float8 AS open, (close * factor)::float8 AS close FROM daily_bars
 WHERE code = ANY($1::text[])
   AND date BETWEEN $2::date AND $3::date
 ORDER BY code, date
@@ -328,7 +328,9 @@ type ListBacktestBarsRow struct {
 	Close float64
 }
 
-// Opens and closes of several instruments over a range, by instrument then date.
+// Adjusted opens and closes (raw × factor, as Qlib's $open/$close) of several
+// instruments over a range, by instrument then date: a split or
+// consolidation inside the range is not a fake return.
 func (q *Queries) ListBacktestBars(ctx context.Context, arg ListBacktestBarsParams) ([]ListBacktestBarsRow, error) {
 	rows, err := q.db.Query(ctx, listBacktestBars, arg.Codes, arg.FromDate, arg.ToDate)
 	if err != nil {
@@ -406,10 +408,17 @@ func (q *Queries) ListBacktestDays(ctx context.Context, backtestID int64) ([]Lis
 }
 
 const listBacktestDividends = `-- name: ListBacktestDividends :many
-SELECT code, ex_date, pay_date, amount, franking_pct FROM dividend_events
-WHERE code = ANY($1::text[])
-  AND ex_date BETWEEN $2::date AND $3::date
-ORDER BY ex_date, code
+SELECT e.code, e.ex_date, e.pay_date,
+       (e.amount * coalesce((SELECT b.factor FROM daily_bars b WHERE b.code = e.code AND b.date >= e.ex_date
+                             ORDER BY b.date LIMIT 1), 1)::numeric)::numeric AS amount,
+       e.franking_pct
+FROM dividend_events e
+WHERE e.code = ANY($1::text[])
+  AND e.ex_date BETWEEN $2::date AND $3::date
+  AND NOT EXISTS (SELECT 1 FROM corporate_actions c
+                  WHERE c.code = e.code AND c.ex_date = e.ex_date AND c.kind = 'demerger'
+                    AND c.adjustment_factor IS NOT NULL AND c.adjustment_factor <> 1)
+ORDER BY e.ex_date, e.code
 `
 
 type ListBacktestDividendsParams struct {
@@ -426,6 +435,10 @@ type ListBacktestDividendsRow struct {
 	FrankingPct decimal.Decimal
 }
 
+// Dividends per adjusted share (the announced amount × the factor of the
+// first bar on or after the ex-date, like the adjusted prices), leaving out
+// a distribution that a demerger's factor already carries in the adjusted
+// prices (BHP's in-specie Woodside shares of 2022-05-25).
 func (q *Queries) ListBacktestDividends(ctx context.Context, arg ListBacktestDividendsParams) ([]ListBacktestDividendsRow, error) {
 	rows, err := q.db.Query(ctx, listBacktestDividends, arg.Codes, arg.FromDate, arg.ToDate)
 	if err != nil {

@@ -107,17 +107,30 @@ ORDER BY date, code;
 SELECT id, name, version, kind, features, preprocess, blob FROM model_versions WHERE id = $1;
 
 -- name: ListBacktestBars :many
--- Opens and closes of several instruments over a range, by instrument then date.
-SELECT code, date, open, close FROM daily_bars
+-- Adjusted opens and closes (raw × factor, as Qlib's $open/$close) of several
+-- instruments over a range, by instrument then date: a split or
+-- consolidation inside the range is not a fake return.
+SELECT code, date, (open * factor)::float8 AS open, (close * factor)::float8 AS close FROM daily_bars
 WHERE code = ANY(sqlc.arg(codes)::text[])
   AND date BETWEEN sqlc.arg(from_date)::date AND sqlc.arg(to_date)::date
 ORDER BY code, date;
 
 -- name: ListBacktestDividends :many
-SELECT code, ex_date, pay_date, amount, franking_pct FROM dividend_events
-WHERE code = ANY(sqlc.arg(codes)::text[])
-  AND ex_date BETWEEN sqlc.arg(from_date)::date AND sqlc.arg(to_date)::date
-ORDER BY ex_date, code;
+-- Dividends per adjusted share (the announced amount × the factor of the
+-- first bar on or after the ex-date, like the adjusted prices), leaving out
+-- a distribution that a demerger's factor already carries in the adjusted
+-- prices (BHP's in-specie Woodside shares of 2022-05-25).
+SELECT e.code, e.ex_date, e.pay_date,
+       (e.amount * coalesce((SELECT b.factor FROM daily_bars b WHERE b.code = e.code AND b.date >= e.ex_date
+                             ORDER BY b.date LIMIT 1), 1)::numeric)::numeric AS amount,
+       e.franking_pct
+FROM dividend_events e
+WHERE e.code = ANY(sqlc.arg(codes)::text[])
+  AND e.ex_date BETWEEN sqlc.arg(from_date)::date AND sqlc.arg(to_date)::date
+  AND NOT EXISTS (SELECT 1 FROM corporate_actions c
+                  WHERE c.code = e.code AND c.ex_date = e.ex_date AND c.kind = 'demerger'
+                    AND c.adjustment_factor IS NOT NULL AND c.adjustment_factor <> 1)
+ORDER BY e.ex_date, e.code;
 
 -- name: LockUserBacktests :exec
 -- Serialises creating runs of one user until the transaction ends, so the
