@@ -83,6 +83,20 @@ func TestHaltedCodeMatchesQlib(t *testing.T) {
 			t.Errorf("LABEL0 on %s = %v, want %v", l.date, got, l.want)
 		}
 	}
+	// Scoring reads a day's stored rows: a halted instrument is not scored.
+	for _, d := range []struct {
+		date string
+		want bool
+	}{{"2018-10-01", false}, {"2018-10-09", true}} {
+		codes, _, err := s.Day(t.Context(), testenv.Date(t, d.date))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(codes, "YAL"); got != d.want {
+			t.Errorf("Day(%s) holds YAL: %v, want %v", d.date, got, d.want)
+		}
+	}
+
 	kept := dataset.DropMissingLabel(panel)
 	var days []string
 	for i := range kept.Len() {
