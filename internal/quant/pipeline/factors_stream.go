@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
@@ -111,6 +112,7 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 	var st StreamStats
 	cw := &countingWriter{w: w}
 	appendRows := appendCSVRows
+	header := int64(-1) // the rows an .npy header announces
 	switch q.Format {
 	case CSV:
 		hw := csv.NewWriter(cw)
@@ -125,6 +127,7 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 		if err != nil {
 			return st, err
 		}
+		header = rows
 		codeLen := 1
 		for _, c := range codes {
 			codeLen = max(codeLen, utf8.RuneCountInString(c))
@@ -147,6 +150,10 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 		return err
 	})
 	st.Bytes = cw.n
+	if err == nil && header >= 0 && st.Rows != header {
+		// Cannot happen inside one snapshot; the file would not load.
+		return st, fmt.Errorf("factors: wrote %d rows under an .npy header of %d", st.Rows, header)
+	}
 	return st, err
 }
 
