@@ -40,10 +40,11 @@ every rolling window (so MA5 on the first day after a week-long halt is 1)
 and has no row of its own. Qlib computes in float32; these values are
 float64 (see docs/qlib-parity.md).
 
-Any number of symbols and years: instruments are read in turn from one
-snapshot of the database and evaluated one per CPU in parallel, so memory
-stays bounded. Without --from or --to that end of the range is open. A bad
-flag, expression, date or symbol exits with status 2 and a message.`
+Any number of symbols and years: instruments are read and evaluated one per
+CPU in parallel, all from one snapshot of the database, and written in code
+order as each is done, so memory stays bounded. Without --from or --to that
+end of the range is open. A bad flag, expression, date or symbol exits with
+status 2 and a message.`
 
 func cmdFactors(ctx context.Context, e env, args []string) error {
 	fs := newFlags("factors")

@@ -88,6 +88,13 @@ type instr struct {
 
 	loc  int // locField, locConst, locTemp or locOut
 	slot int // field index, temp slot or output index
+
+	// Sorted-window operators over the same input and window share one
+	// pass: the first (the leader) also computes its later siblings into
+	// shared buffers, and each sibling copies its buffer when its turn
+	// comes (its own slot may still hold a live value until then).
+	siblings []int // on a leader: the siblings' instruction indexes
+	shared   int   // on a sibling: 1 + its shared buffer's index
 }
 
 // Program is a compiled set of expressions that share their common
@@ -98,6 +105,7 @@ type Program struct {
 	roots  []int // instruction index per output
 	fields []string
 	temps  int
+	shared int // buffers of sorted-window siblings
 	pool   sync.Pool
 }
 
@@ -120,6 +128,7 @@ func Compile(nodes ...Node) (*Program, error) {
 	p.instrs = b.instrs
 	p.fields = b.fields
 	p.allocate()
+	p.groupSorted()
 	p.pool.New = func() any { return &workspace{} }
 	return p, nil
 }
@@ -311,5 +320,28 @@ func (p *Program) allocate() {
 			}
 		}
 		freeSlots = append(freeSlots, freed...)
+	}
+}
+
+// groupSorted finds the sorted-window operators that read the same input
+// over the same window (Alpha158's QTLU and QTLD, for instance) so that one
+// pass computes them all.
+func (p *Program) groupSorted() {
+	type key struct{ arg, n int }
+	leader := map[key]int{}
+	for i := range p.instrs {
+		in := &p.instrs[i]
+		if !sortedOp(in.op, in.n) {
+			continue
+		}
+		k := key{in.args[0], in.n}
+		l, ok := leader[k]
+		if !ok {
+			leader[k] = i
+			continue
+		}
+		p.instrs[l].siblings = append(p.instrs[l].siblings, i)
+		p.shared++
+		in.shared = p.shared
 	}
 }

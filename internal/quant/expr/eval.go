@@ -18,6 +18,8 @@ type Series struct {
 // workspace holds the scratch memory of one evaluation.
 type workspace struct {
 	temps  [][]float64
+	shared [][]float64 // see instr.shared
+	outs   []sortedOut
 	nan    []float64
 	vals   [][]float64
 	ints   [2][]int
@@ -30,6 +32,12 @@ func (ws *workspace) reset(p *Program, n int) {
 	}
 	for i := range ws.temps[:p.temps] {
 		ws.temps[i] = grow(ws.temps[i], n)
+	}
+	for len(ws.shared) < p.shared {
+		ws.shared = append(ws.shared, nil)
+	}
+	for i := range ws.shared[:p.shared] {
+		ws.shared[i] = grow(ws.shared[i], n)
 	}
 	if cap(ws.nan) < n {
 		ws.nan = make([]float64, n)
@@ -155,7 +163,20 @@ func (p *Program) EvalIntoContext(ctx context.Context, dst [][]float64, s Series
 		for j, a := range in.args {
 			args[j] = ws.vals[a]
 		}
-		run(ws, in, args[:len(in.args)], out)
+		switch {
+		case in.shared > 0:
+			copy(out, ws.shared[in.shared-1])
+		case len(in.siblings) > 0:
+			ws.outs = append(ws.outs[:0], sortedOut{in.op, in.p, out})
+			for _, j := range in.siblings {
+				sib := &p.instrs[j]
+				ws.outs = append(ws.outs, sortedOut{sib.op, sib.p, ws.shared[sib.shared-1]})
+			}
+			ws.sorted = rollSortedGroup(args[0], in.n, ws.outs, ws.sorted)
+			clear(ws.outs)
+		default:
+			run(ws, in, args[:len(in.args)], out)
+		}
 	}
 	for k, r := range p.roots {
 		if p.instrs[r].loc != locOut || p.instrs[r].slot != k {

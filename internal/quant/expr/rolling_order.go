@@ -121,17 +121,21 @@ func rollMedian(x, out []float64, w int, s []float64) []float64 {
 	s = s[:0]
 	for i := range x {
 		s = slideSorted(s, x, i, w)
-		n := len(s)
-		switch {
-		case n == 0:
-			out[i] = math.NaN()
-		case n%2 == 1:
-			out[i] = s[n/2]
-		default:
-			out[i] = (s[n/2] + s[n/2-1]) / 2
-		}
+		out[i] = sortedMedian(s)
 	}
 	return s
+}
+
+// sortedMedian is the median of the sorted values s, NaN when there are none.
+func sortedMedian(s []float64) float64 {
+	n := len(s)
+	switch {
+	case n == 0:
+		return math.NaN()
+	case n%2 == 1:
+		return s[n/2]
+	}
+	return (s[n/2] + s[n/2-1]) / 2
 }
 
 // rollQuantile is Qlib's Quantile, pandas' roll_quantile with linear
@@ -140,24 +144,28 @@ func rollQuantile(x, out []float64, w int, q float64, s []float64) []float64 {
 	s = s[:0]
 	for i := range x {
 		s = slideSorted(s, x, i, w)
-		n := len(s)
-		switch {
-		case n == 0:
-			out[i] = math.NaN()
-		case n == 1:
-			out[i] = s[0]
-		default:
-			f := q * float64(n-1)
-			idx := int(f)
-			if float64(idx) == f {
-				out[i] = s[idx]
-			} else {
-				lo, hi := s[idx], s[idx+1]
-				out[i] = lo + (hi-lo)*(f-float64(idx))
-			}
-		}
+		out[i] = sortedQuantile(s, q)
 	}
 	return s
+}
+
+// sortedQuantile is the q quantile of the sorted values s with linear
+// interpolation, NaN when there are none.
+func sortedQuantile(s []float64, q float64) float64 {
+	n := len(s)
+	switch {
+	case n == 0:
+		return math.NaN()
+	case n == 1:
+		return s[0]
+	}
+	f := q * float64(n-1)
+	idx := int(f)
+	if float64(idx) == f {
+		return s[idx]
+	}
+	lo, hi := s[idx], s[idx+1]
+	return lo + (hi-lo)*(f-float64(idx))
 }
 
 // rankScanMax is the longest window rollRank counts by a pass over it: up to
@@ -195,15 +203,55 @@ func rollRank(x, out []float64, w int, s []float64) []float64 {
 	s = s[:0]
 	for i, v := range x {
 		s = slideSorted(s, x, i, w)
-		if v != v {
-			out[i] = math.NaN()
-			continue
+		out[i] = sortedRank(s, v)
+	}
+	return s
+}
+
+// sortedRank is the percentile rank of v among the sorted values s (which
+// hold it), ties averaged; NaN when v is NaN.
+func sortedRank(s []float64, v float64) float64 {
+	if v != v {
+		return math.NaN()
+	}
+	less := lowerBound(s, v)
+	le := upperBound(s, v)
+	// Ranks less+1 .. le share v; their average is exact in float64.
+	avg := float64(less+1+le) / 2
+	return avg / float64(len(s))
+}
+
+// sortedOp reports whether op reads its window sorted: Med, Quantile, and
+// Rank over windows longer than rankScanMax. Such operators over the same
+// input and window share one sorted window (see rollSortedGroup).
+func sortedOp(op opcode, n int) bool {
+	return op == opMed || op == opQuantile || op == opRank && n > rankScanMax
+}
+
+// sortedOut is one output of rollSortedGroup.
+type sortedOut struct {
+	op  opcode // opMed, opQuantile or opRank
+	q   float64
+	out []float64
+}
+
+// rollSortedGroup computes several sorted-window operators over the same
+// input x and window w in one pass, value for value what each kernel alone
+// gives.
+func rollSortedGroup(x []float64, w int, outs []sortedOut, s []float64) []float64 {
+	s = s[:0]
+	for i, v := range x {
+		s = slideSorted(s, x, i, w)
+		for _, o := range outs {
+			switch o.op {
+			case opMed:
+				o.out[i] = sortedMedian(s)
+			case opQuantile:
+				o.out[i] = sortedQuantile(s, o.q)
+			default:
+				o.out[i] = sortedRank(s, v)
+			}
 		}
-		less := lowerBound(s, v)
-		le := upperBound(s, v)
-		// Ranks less+1 .. le share v; their average is exact in float64.
-		avg := float64(less+1+le) / 2
-		out[i] = avg / float64(len(s))
 	}
 	return s
 }

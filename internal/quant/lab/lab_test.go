@@ -3,6 +3,7 @@ package lab_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -107,4 +108,30 @@ func TestEvaluateLimits(t *testing.T) {
 		_, err := lab.Evaluate(ctx, pool, q, lab.Limits{Budget: 1 << 62, Timeout: 2 * time.Second})
 		assertUnprocessable(t, err, "took longer than 2s to evaluate and was stopped")
 	})
+}
+
+// TestEvaluateOnMarketCalendar checks that the lab evaluates as Qlib does:
+// YAL was halted 2018-09-28..10-08 while the market traded, so those days
+// are NaN slots (no point on the chart) and MA5 on 10-09 is 1, real Qlib's
+// figure (issue 11).
+func TestEvaluateOnMarketCalendar(t *testing.T) {
+	pool := testdb.New(t)
+	q := lab.Query{Expr: "Mean($close, 5)/$close", Code: "YAL", From: day("2018-09-20"), To: day("2018-10-31")}
+	res, err := lab.Evaluate(context.Background(), pool, q, lab.Limits{Timeout: 2 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, p := range res.Series {
+		got[p.Date.Format(time.DateOnly)] = p.Value
+	}
+	if _, ok := got["2018-10-01"]; ok {
+		t.Error("a point on 2018-10-01, a day YAL did not trade")
+	}
+	if v, ok := got["2018-10-09"]; !ok || v != 1 {
+		t.Errorf("MA5 on 2018-10-09 = %v (%v), want 1", v, ok)
+	}
+	if v := got["2018-10-10"]; math.Abs(v-(4.25+4.30)/2/4.30) > 1e-15 {
+		t.Errorf("MA5 on 2018-10-10 = %v, want (4.25+4.30)/2/4.30", v)
+	}
 }

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"io"
 	"math"
 	"runtime"
@@ -11,14 +12,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/quant/calendar"
-	"github.com/qlibpro/qlibpro/internal/quant/store"
 )
 
 // StreamQuery asks StreamFactors for factor values: the expression or set,
@@ -70,10 +69,10 @@ type StreamStats struct {
 // Factors does, on the market calendar, in float64.
 //
 // There is no limit on symbols, years or values: each instrument's bars are
-// read, evaluated and written on their own (a few workers evaluate at once,
-// each holding one instrument), so memory does not grow with the request.
-// Everything is read from one snapshot of the database. Errors are those of
-// Factors, without its limits.
+// read, evaluated and written on their own (a few workers at once, each
+// holding one instrument and reading on its own connection), so memory does
+// not grow with the request. Every worker reads the same snapshot of the
+// database. Errors are those of Factors, without its limits.
 func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.Writer) (StreamStats, error) {
 	p, err := planFactors(q.FactorsQuery)
 	if err != nil {
@@ -89,14 +88,19 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 		return StreamStats{}, apperr.FieldError("to", "the end date %s is before the start date %s",
 			p.to.Format(time.DateOnly), p.from.Format(time.DateOnly))
 	}
-	// One snapshot: the rows counted for the .npy header are the rows
-	// written, and no bar changes half-way.
-	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	workers := q.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, int(pool.Config().MaxConns)-1))
+	// One snapshot, one transaction per worker: the rows counted for the
+	// .npy header are the rows written, and no bar changes half-way.
+	snap, err := db.BeginSnapshot(ctx, pool, workers)
 	if err != nil {
 		return StreamStats{}, err
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // read-only
-	dq := db.New(tx)
+	defer snap.Close(ctx)
+	dq := snap.Queries(0)
 	codes, err := streamCodes(ctx, dq, q)
 	if err != nil {
 		return StreamStats{}, err
@@ -108,6 +112,7 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 	var st StreamStats
 	cw := &countingWriter{w: w}
 	appendRows := appendCSVRows
+	header := int64(-1) // the rows an .npy header announces
 	switch q.Format {
 	case CSV:
 		hw := csv.NewWriter(cw)
@@ -122,6 +127,7 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 		if err != nil {
 			return st, err
 		}
+		header = rows
 		codeLen := 1
 		for _, c := range codes {
 			codeLen = max(codeLen, utf8.RuneCountInString(c))
@@ -131,14 +137,8 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 		}
 		appendRows = func(buf []byte, f instrumentFactors) []byte { return appendNPYRows(buf, f, codeLen) }
 	}
-	workers := q.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	err = inOrder(ctx, len(codes), workers, func(i int) ([]store.Bar, error) {
-		return p.bars(ctx, dq, codes[i]) // one connection: in turn
-	}, func(ev *factorEval, i int, bars []store.Bar, buf []byte) ([]byte, int, error) {
-		f, err := p.evaluate(ctx, codes[i], bars, ev)
+	err = inOrder(ctx, len(codes), workers, func(w int, ev *factorEval, i int, buf []byte) ([]byte, int, error) {
+		f, err := p.instrument(ctx, snap.Queries(w), codes[i], ev)
 		if err != nil {
 			return buf, 0, err
 		}
@@ -150,6 +150,10 @@ func StreamFactors(ctx context.Context, pool *pgxpool.Pool, q StreamQuery, w io.
 		return err
 	})
 	st.Bytes = cw.n
+	if err == nil && header >= 0 && st.Rows != header {
+		// Cannot happen inside one snapshot; the file would not load.
+		return st, fmt.Errorf("factors: wrote %d rows under an .npy header of %d", st.Rows, header)
+	}
 	return st, err
 }
 
@@ -180,21 +184,18 @@ func streamCodes(ctx context.Context, dq *db.Queries, q StreamQuery) ([]string, 
 	return codes, checkSymbols(ctx, dq, codes)
 }
 
-// inOrder runs fetch(i) for i in 0..n-1 in turn and work(i) on what it
-// fetched on workers goroutines, and hands each result to write in the order
-// of i. A job is dispatched only with one of 2×workers buffers, returned once
+// inOrder runs work(w, i) for i in 0..n-1 on workers goroutines (w is the
+// worker's number, from 0) and hands each result to write in the order of
+// i. A job is dispatched only with one of 2×workers buffers, returned once
 // its result is written, so at most that many instruments are in memory and
 // the job write waits for always holds one. The first error stops the rest.
-func inOrder[T any](ctx context.Context, n, workers int,
-	fetch func(i int) (T, error),
-	work func(ev *factorEval, i int, in T, buf []byte) ([]byte, int, error),
+func inOrder(ctx context.Context, n, workers int,
+	work func(w int, ev *factorEval, i int, buf []byte) ([]byte, int, error),
 	write func(buf []byte, rows int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type job struct {
 		i   int
-		in  T
-		err error
 		buf []byte
 	}
 	type result struct {
@@ -209,14 +210,11 @@ func inOrder[T any](ctx context.Context, n, workers int,
 	jobs := make(chan job)
 	results := make(chan result, cap(free))
 	var wg sync.WaitGroup
-	for range workers {
+	for w := range workers {
 		wg.Go(func() {
 			var ev factorEval
 			for j := range jobs {
-				buf, rows, err := j.buf[:0], 0, j.err
-				if err == nil {
-					buf, rows, err = work(&ev, j.i, j.in, buf)
-				}
+				buf, rows, err := work(w, &ev, j.i, j.buf[:0])
 				results <- result{j.i, rows, buf, err}
 			}
 		})
@@ -230,13 +228,9 @@ func inOrder[T any](ctx context.Context, n, workers int,
 			case <-ctx.Done():
 				return
 			}
-			in, err := fetch(i)
 			select {
-			case jobs <- job{i, in, err, buf}:
+			case jobs <- job{i, buf}:
 			case <-ctx.Done():
-				return
-			}
-			if err != nil {
 				return
 			}
 		}

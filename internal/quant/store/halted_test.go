@@ -38,6 +38,50 @@ var yalGolden = []struct {
 	{"2018-10-16", "ROC5", 4.25 / 4.20, "five slots back is 10-09"},
 }
 
+// gdgGolden are values of GDG, a thinly traded code (285 of its 2,063
+// calendar days have no bar): in January 2019 it traded on 01-04 (close
+// 0.655), 01-07 (high 0.71, close 0.71), 01-09 (0.73, 0.73) and 01-11 (high
+// 0.825, close 0.80), not on 01-08 and 01-10, which the market traded.
+var gdgGolden = []struct {
+	date, feature string
+	want          float64
+	why           string
+}{
+	{"2019-01-11", "MA5", (0.71 + 0.73 + 0.80) / 3 / 0.80, "slots 01-07..01-11 hold three values"},
+	{"2019-01-11", "ROC5", 0.655 / 0.80, "five slots back is 01-04"},
+	{"2019-01-11", "STD5", math.Sqrt(0.0044666666666666665/2) / 0.80, "sample std of 0.71, 0.73, 0.80"},
+	{"2019-01-11", "MAX5", 0.825 / 0.80, ""},
+	{"2019-01-11", "CNTP5", 0.2, "only 01-07 > 01-04; every comparison with a halted slot is False"},
+}
+
+func TestGDGMatchesQlib(t *testing.T) {
+	pool := testdb.QuietDB(t, testdb.QuantTables...)
+	s := store.New(pool)
+	mustRefresh(t, s, "GDG")
+	panel, err := s.Panel(t.Context(), testenv.Date(t, "2019-01-01"), testenv.Date(t, "2019-01-31"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for k, n := range alpha158.Names() {
+		col[n] = k
+	}
+	row := map[string]int{}
+	for i := range panel.Len() {
+		row[panel.Date(i).Format(time.DateOnly)] = i
+	}
+	for _, g := range gdgGolden {
+		i, ok := row[g.date]
+		if !ok {
+			t.Fatalf("no row on %s", g.date)
+		}
+		got, want := panel.X(i)[col[g.feature]], g.want
+		if math.Abs(got-want) > 2e-7*math.Abs(want) { // stored as float32
+			t.Errorf("%s %s = %v, want %v (%s)", g.date, g.feature, got, want, g.why)
+		}
+	}
+}
+
 func TestHaltedCodeMatchesQlib(t *testing.T) {
 	pool := testdb.QuietDB(t, testdb.QuantTables...)
 	s := store.New(pool)
@@ -83,6 +127,20 @@ func TestHaltedCodeMatchesQlib(t *testing.T) {
 			t.Errorf("LABEL0 on %s = %v, want %v", l.date, got, l.want)
 		}
 	}
+	// Scoring reads a day's stored rows: a halted instrument is not scored.
+	for _, d := range []struct {
+		date string
+		want bool
+	}{{"2018-10-01", false}, {"2018-10-09", true}} {
+		codes, _, err := s.Day(t.Context(), testenv.Date(t, d.date))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := slices.Contains(codes, "YAL"); got != d.want {
+			t.Errorf("Day(%s) holds YAL: %v, want %v", d.date, got, d.want)
+		}
+	}
+
 	kept := dataset.DropMissingLabel(panel)
 	var days []string
 	for i := range kept.Len() {
