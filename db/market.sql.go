@@ -309,8 +309,8 @@ func (q *Queries) ListQuoteSeeds(ctx context.Context) ([]ListQuoteSeedsRow, erro
 }
 
 const listRecentCloses = `-- name: ListRecentCloses :many
-SELECT close, coalesce(volume, 0)::bigint AS volume FROM (
-    SELECT d.date, d.close, d.volume FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
+SELECT (close * factor)::float8 AS close, coalesce(round(volume / factor), 0)::bigint AS volume FROM (
+    SELECT d.date, d.close, d.volume, d.factor FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
 ) x ORDER BY date
 `
 
@@ -324,7 +324,8 @@ type ListRecentClosesRow struct {
 	Volume int64
 }
 
-// The last n closes and volumes of one instrument, oldest first.
+// The last n closes and volumes of one instrument, oldest first, adjusted for
+// corporate actions (a split is not volatility).
 func (q *Queries) ListRecentCloses(ctx context.Context, arg ListRecentClosesParams) ([]ListRecentClosesRow, error) {
 	rows, err := q.db.Query(ctx, listRecentCloses, arg.Code, arg.Limit)
 	if err != nil {

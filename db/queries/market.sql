@@ -140,9 +140,10 @@ FROM ticks t WHERE t.time >= $1
 ORDER BY t.code, t.time DESC, t.seq DESC;
 
 -- name: ListRecentCloses :many
--- The last n closes and volumes of one instrument, oldest first.
-SELECT close, coalesce(volume, 0)::bigint AS volume FROM (
-    SELECT d.date, d.close, d.volume FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
+-- The last n closes and volumes of one instrument, oldest first, adjusted for
+-- corporate actions (a split is not volatility).
+SELECT (close * factor)::float8 AS close, coalesce(round(volume / factor), 0)::bigint AS volume FROM (
+    SELECT d.date, d.close, d.volume, d.factor FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
 ) x ORDER BY date;
 
 -- name: NextFeedEpoch :one
