@@ -217,14 +217,13 @@ func (q *Queries) ListActiveSignalDatesFrom(ctx context.Context, arg ListActiveS
 }
 
 const listAdjustedCodes = `-- name: ListAdjustedCodes :many
-SELECT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
-UNION
-SELECT DISTINCT code FROM daily_bars WHERE factor <> 1
+SELECT DISTINCT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
 ORDER BY 1
 `
 
-// Codes whose bars carry a factor other than 1 or that have an adjusting
-// action: the codes whose factors a full recompute must look at.
+// Codes with an action that adjusts prices: the only codes whose bars can
+// have a factor other than 1 (saving or deleting an action recomputes its
+// code directly, so a code that loses its last action is reset then).
 func (q *Queries) ListAdjustedCodes(ctx context.Context) ([]string, error) {
 	rows, err := q.db.Query(ctx, listAdjustedCodes)
 	if err != nil {
@@ -443,21 +442,35 @@ const recomputeFactors = `-- name: RecomputeFactors :execrows
 WITH last AS (
     SELECT b.code, max(b.date) AS last_date FROM daily_bars b
     WHERE b.code = ANY($1::text[]) GROUP BY b.code
+), ev AS (
+    SELECT a.id, a.code, a.ex_date, a.adjustment_factor AS f
+    FROM corporate_actions a JOIN last l ON l.code = a.code
+    WHERE a.adjustment_factor IS NOT NULL AND a.ex_date <= l.last_date
+), steps AS (
+    SELECT ev.code, ev.ex_date AS hi,
+           coalesce(lag(ev.ex_date) OVER (PARTITION BY ev.code ORDER BY ev.ex_date, ev.id), '-infinity'::date) AS lo,
+           factor_product(ev.f) OVER (PARTITION BY ev.code ORDER BY ev.ex_date DESC, ev.id DESC
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c
+    FROM ev
 ), want AS (
-    SELECT b.code, b.date,
-           coalesce((SELECT factor_product(a.adjustment_factor) FROM corporate_actions a
-                     WHERE a.code = b.code AND a.adjustment_factor IS NOT NULL
-                       AND a.ex_date > b.date AND a.ex_date <= l.last_date), 1)::float8 AS factor
-    FROM daily_bars b JOIN last l ON l.code = b.code
+    SELECT b.code, b.date, coalesce(s.c, 1)::float8 AS factor
+    FROM daily_bars b
+    LEFT JOIN steps s ON s.code = b.code AND b.date >= s.lo AND b.date < s.hi
+    WHERE b.code = ANY($1::text[])
 )
 UPDATE daily_bars d SET factor = w.factor
 FROM want w
-WHERE d.code = w.code AND d.date = w.date AND d.factor <> w.factor
+WHERE d.code = ANY($1::text[])
+  AND d.code = w.code AND d.date = w.date AND d.factor <> w.factor
 `
 
 // Sets the factor of every bar of codes from their actions (see migration
 // 00034): the product of the factors of events after the bar's date and on or
-// before the code's latest bar. Only bars whose factor changes are written.
+// before the code's latest bar. The events of a code split its history into
+// steps: bars before the first event take the product of all of them, bars
+// from one event's ex-date to the next event's take the product of the later
+// ones, bars on or after the last event 1. Only bars whose factor changes are
+// written.
 func (q *Queries) RecomputeFactors(ctx context.Context, codes []string) (int64, error) {
 	result, err := q.db.Exec(ctx, recomputeFactors, codes)
 	if err != nil {
