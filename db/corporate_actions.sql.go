@@ -12,6 +12,17 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+const corporateActionPurged = `-- name: CorporateActionPurged :one
+SELECT EXISTS (SELECT 1 FROM corporate_action_purges WHERE action_id = $1)
+`
+
+func (q *Queries) CorporateActionPurged(ctx context.Context, actionID int64) (bool, error) {
+	row := q.db.QueryRow(ctx, corporateActionPurged, actionID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const countCorporateActions = `-- name: CountCorporateActions :one
 SELECT count(*)::bigint FROM corporate_actions
 `
@@ -154,6 +165,20 @@ func (q *Queries) GetPendingFactor(ctx context.Context, arg GetPendingFactorPara
 	return column_1, err
 }
 
+const insertCorporateActionPurge = `-- name: InsertCorporateActionPurge :exec
+INSERT INTO corporate_action_purges (action_id, orders) VALUES ($1, $2) ON CONFLICT (action_id) DO NOTHING
+`
+
+type InsertCorporateActionPurgeParams struct {
+	ActionID int64
+	Orders   int32
+}
+
+func (q *Queries) InsertCorporateActionPurge(ctx context.Context, arg InsertCorporateActionPurgeParams) error {
+	_, err := q.db.Exec(ctx, insertCorporateActionPurge, arg.ActionID, arg.Orders)
+	return err
+}
+
 const insertParcelAdjustment = `-- name: InsertParcelAdjustment :exec
 INSERT INTO parcel_adjustments (action_id, parcel_id, account_id, generation, old_quantity, new_quantity, transaction_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -180,6 +205,30 @@ func (q *Queries) InsertParcelAdjustment(ctx context.Context, arg InsertParcelAd
 		arg.TransactionID,
 	)
 	return err
+}
+
+const listActiveOrderIDsForCode = `-- name: ListActiveOrderIDsForCode :many
+SELECT id FROM paper_orders WHERE code = $1 AND state IN ('queued', 'open', 'triggered') ORDER BY id
+`
+
+func (q *Queries) ListActiveOrderIDsForCode(ctx context.Context, code string) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listActiveOrderIDsForCode, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listActiveSignalDatesFrom = `-- name: ListActiveSignalDatesFrom :many

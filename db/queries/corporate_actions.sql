@@ -134,3 +134,12 @@ LIMIT sqlc.arg(max_rows)::int;
 
 -- name: DeleteCorporateAction :one
 DELETE FROM corporate_actions WHERE id = $1 RETURNING *;
+
+-- name: CorporateActionPurged :one
+SELECT EXISTS (SELECT 1 FROM corporate_action_purges WHERE action_id = $1);
+
+-- name: ListActiveOrderIDsForCode :many
+SELECT id FROM paper_orders WHERE code = $1 AND state IN ('queued', 'open', 'triggered') ORDER BY id;
+
+-- name: InsertCorporateActionPurge :exec
+INSERT INTO corporate_action_purges (action_id, orders) VALUES ($1, $2) ON CONFLICT (action_id) DO NOTHING;
