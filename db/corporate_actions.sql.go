@@ -13,9 +13,11 @@ import (
 )
 
 const corporateActionPurged = `-- name: CorporateActionPurged :one
-SELECT EXISTS (SELECT 1 FROM corporate_action_purges WHERE action_id = $1)
+SELECT EXISTS (SELECT 1 FROM job_state WHERE name = 'corporate_action_purge:' || $1::bigint)
 `
 
+// Whether the paper orders of an action's code were purged at its ex-date
+// (a job_state mark "corporate_action_purge:<id>").
 func (q *Queries) CorporateActionPurged(ctx context.Context, actionID int64) (bool, error) {
 	row := q.db.QueryRow(ctx, corporateActionPurged, actionID)
 	var exists bool
@@ -166,16 +168,12 @@ func (q *Queries) GetPendingFactor(ctx context.Context, arg GetPendingFactorPara
 }
 
 const insertCorporateActionPurge = `-- name: InsertCorporateActionPurge :exec
-INSERT INTO corporate_action_purges (action_id, orders) VALUES ($1, $2) ON CONFLICT (action_id) DO NOTHING
+INSERT INTO job_state (name, upto) VALUES ('corporate_action_purge:' || $1::bigint, now())
+ON CONFLICT (name) DO NOTHING
 `
 
-type InsertCorporateActionPurgeParams struct {
-	ActionID int64
-	Orders   int32
-}
-
-func (q *Queries) InsertCorporateActionPurge(ctx context.Context, arg InsertCorporateActionPurgeParams) error {
-	_, err := q.db.Exec(ctx, insertCorporateActionPurge, arg.ActionID, arg.Orders)
+func (q *Queries) InsertCorporateActionPurge(ctx context.Context, actionID int64) error {
+	_, err := q.db.Exec(ctx, insertCorporateActionPurge, actionID)
 	return err
 }
 

@@ -60,12 +60,6 @@ type CorporateAction struct {
 	UpdatedAt        time.Time
 }
 
-type CorporateActionPurge struct {
-	ActionID int64
-	Orders   int32
-	PurgedAt time.Time
-}
-
 type DailyBar struct {
 	Code   string
 	Date   time.Time

@@ -136,10 +136,13 @@ LIMIT sqlc.arg(max_rows)::int;
 DELETE FROM corporate_actions WHERE id = $1 RETURNING *;
 
 -- name: CorporateActionPurged :one
-SELECT EXISTS (SELECT 1 FROM corporate_action_purges WHERE action_id = $1);
+-- Whether the paper orders of an action's code were purged at its ex-date
+-- (a job_state mark "corporate_action_purge:<id>").
+SELECT EXISTS (SELECT 1 FROM job_state WHERE name = 'corporate_action_purge:' || sqlc.arg(action_id)::bigint);
 
 -- name: ListActiveOrderIDsForCode :many
 SELECT id FROM paper_orders WHERE code = $1 AND state IN ('queued', 'open', 'triggered') ORDER BY id;
 
 -- name: InsertCorporateActionPurge :exec
-INSERT INTO corporate_action_purges (action_id, orders) VALUES ($1, $2) ON CONFLICT (action_id) DO NOTHING;
+INSERT INTO job_state (name, upto) VALUES ('corporate_action_purge:' || sqlc.arg(action_id)::bigint, now())
+ON CONFLICT (name) DO NOTHING;

@@ -79,7 +79,7 @@ func (s *Service) purgeOrders(ctx context.Context, act db.ListDueShareActionsRow
 			return err
 		}
 	}
-	return s.q.InsertCorporateActionPurge(ctx, db.InsertCorporateActionPurgeParams{ActionID: act.ID, Orders: int32(len(ids))})
+	return s.q.InsertCorporateActionPurge(ctx, act.ID)
 }
 
 // adjustParcels applies one action to one account's parcels in one
