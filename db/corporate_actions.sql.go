@@ -12,6 +12,19 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+const corporateActionPurged = `-- name: CorporateActionPurged :one
+SELECT EXISTS (SELECT 1 FROM job_state WHERE name = 'corporate_action_purge:' || $1::bigint)
+`
+
+// Whether the paper orders of an action's code were purged at its ex-date
+// (a job_state mark "corporate_action_purge:<id>").
+func (q *Queries) CorporateActionPurged(ctx context.Context, actionID int64) (bool, error) {
+	row := q.db.QueryRow(ctx, corporateActionPurged, actionID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const countCorporateActions = `-- name: CountCorporateActions :one
 SELECT count(*)::bigint FROM corporate_actions
 `
@@ -154,6 +167,16 @@ func (q *Queries) GetPendingFactor(ctx context.Context, arg GetPendingFactorPara
 	return column_1, err
 }
 
+const insertCorporateActionPurge = `-- name: InsertCorporateActionPurge :exec
+INSERT INTO job_state (name, upto) VALUES ('corporate_action_purge:' || $1::bigint, now())
+ON CONFLICT (name) DO NOTHING
+`
+
+func (q *Queries) InsertCorporateActionPurge(ctx context.Context, actionID int64) error {
+	_, err := q.db.Exec(ctx, insertCorporateActionPurge, actionID)
+	return err
+}
+
 const insertParcelAdjustment = `-- name: InsertParcelAdjustment :exec
 INSERT INTO parcel_adjustments (action_id, parcel_id, account_id, generation, old_quantity, new_quantity, transaction_id)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -180,6 +203,30 @@ func (q *Queries) InsertParcelAdjustment(ctx context.Context, arg InsertParcelAd
 		arg.TransactionID,
 	)
 	return err
+}
+
+const listActiveOrderIDsForCode = `-- name: ListActiveOrderIDsForCode :many
+SELECT id FROM paper_orders WHERE code = $1 AND state IN ('queued', 'open', 'triggered') ORDER BY id
+`
+
+func (q *Queries) ListActiveOrderIDsForCode(ctx context.Context, code string) ([]int64, error) {
+	rows, err := q.db.Query(ctx, listActiveOrderIDsForCode, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const listActiveSignalDatesFrom = `-- name: ListActiveSignalDatesFrom :many
@@ -217,14 +264,13 @@ func (q *Queries) ListActiveSignalDatesFrom(ctx context.Context, arg ListActiveS
 }
 
 const listAdjustedCodes = `-- name: ListAdjustedCodes :many
-SELECT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
-UNION
-SELECT DISTINCT code FROM daily_bars WHERE factor <> 1
+SELECT DISTINCT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
 ORDER BY 1
 `
 
-// Codes whose bars carry a factor other than 1 or that have an adjusting
-// action: the codes whose factors a full recompute must look at.
+// Codes with an action that adjusts prices: the only codes whose bars can
+// have a factor other than 1 (saving or deleting an action recomputes its
+// code directly, so a code that loses its last action is reset then).
 func (q *Queries) ListAdjustedCodes(ctx context.Context) ([]string, error) {
 	rows, err := q.db.Query(ctx, listAdjustedCodes)
 	if err != nil {
@@ -443,21 +489,35 @@ const recomputeFactors = `-- name: RecomputeFactors :execrows
 WITH last AS (
     SELECT b.code, max(b.date) AS last_date FROM daily_bars b
     WHERE b.code = ANY($1::text[]) GROUP BY b.code
+), ev AS (
+    SELECT a.id, a.code, a.ex_date, a.adjustment_factor AS f
+    FROM corporate_actions a JOIN last l ON l.code = a.code
+    WHERE a.adjustment_factor IS NOT NULL AND a.ex_date <= l.last_date
+), steps AS (
+    SELECT ev.code, ev.ex_date AS hi,
+           coalesce(lag(ev.ex_date) OVER (PARTITION BY ev.code ORDER BY ev.ex_date, ev.id), '-infinity'::date) AS lo,
+           factor_product(ev.f) OVER (PARTITION BY ev.code ORDER BY ev.ex_date DESC, ev.id DESC
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c
+    FROM ev
 ), want AS (
-    SELECT b.code, b.date,
-           coalesce((SELECT factor_product(a.adjustment_factor) FROM corporate_actions a
-                     WHERE a.code = b.code AND a.adjustment_factor IS NOT NULL
-                       AND a.ex_date > b.date AND a.ex_date <= l.last_date), 1)::float8 AS factor
-    FROM daily_bars b JOIN last l ON l.code = b.code
+    SELECT b.code, b.date, coalesce(s.c, 1)::float8 AS factor
+    FROM daily_bars b
+    LEFT JOIN steps s ON s.code = b.code AND b.date >= s.lo AND b.date < s.hi
+    WHERE b.code = ANY($1::text[])
 )
 UPDATE daily_bars d SET factor = w.factor
 FROM want w
-WHERE d.code = w.code AND d.date = w.date AND d.factor <> w.factor
+WHERE d.code = ANY($1::text[])
+  AND d.code = w.code AND d.date = w.date AND d.factor <> w.factor
 `
 
 // Sets the factor of every bar of codes from their actions (see migration
 // 00034): the product of the factors of events after the bar's date and on or
-// before the code's latest bar. Only bars whose factor changes are written.
+// before the code's latest bar. The events of a code split its history into
+// steps: bars before the first event take the product of all of them, bars
+// from one event's ex-date to the next event's take the product of the later
+// ones, bars on or after the last event 1. Only bars whose factor changes are
+// written.
 func (q *Queries) RecomputeFactors(ctx context.Context, codes []string) (int64, error) {
 	result, err := q.db.Exec(ctx, recomputeFactors, codes)
 	if err != nil {

@@ -47,7 +47,7 @@ const listMarketOverview = `-- name: ListMarketOverview :many
 SELECT i.code, i.name, i.sector, i.industry_group,
        b.date::date AS date,
        b.close::float8 AS close,
-       coalesce(p.close, b.close)::float8 AS prev_close,
+       coalesce(p.close * p.factor, b.close)::float8 AS prev_close,
        coalesce(b.volume, 0)::bigint AS volume
 FROM instruments i
 JOIN LATERAL (
@@ -55,7 +55,7 @@ JOIN LATERAL (
     WHERE d.code = i.code ORDER BY d.date DESC LIMIT 1
 ) b ON true
 LEFT JOIN LATERAL (
-    SELECT d.close FROM daily_bars d
+    SELECT d.close, d.factor FROM daily_bars d
     WHERE d.code = i.code AND d.date < b.date ORDER BY d.date DESC LIMIT 1
 ) p ON true
 WHERE i.kind = 'equity' AND i.active
@@ -74,8 +74,9 @@ type ListMarketOverviewRow struct {
 	Volume        int64
 }
 
-// The latest bar of each active equity and the close before it, for the
-// end-of-day overview table. sector = ” means every sector.
+// The latest bar of each active equity and the close before it (adjusted
+// for corporate actions, so an ex-date is not a fall), for the end-of-day
+// overview table. sector = ” means every sector.
 func (q *Queries) ListMarketOverview(ctx context.Context, sector string) ([]ListMarketOverviewRow, error) {
 	rows, err := q.db.Query(ctx, listMarketOverview, sector)
 	if err != nil {

@@ -31,30 +31,43 @@ LIMIT sqlc.arg(max_rows)::int;
 SELECT count(*)::bigint FROM corporate_actions;
 
 -- name: ListAdjustedCodes :many
--- Codes whose bars carry a factor other than 1 or that have an adjusting
--- action: the codes whose factors a full recompute must look at.
-SELECT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
-UNION
-SELECT DISTINCT code FROM daily_bars WHERE factor <> 1
+-- Codes with an action that adjusts prices: the only codes whose bars can
+-- have a factor other than 1 (saving or deleting an action recomputes its
+-- code directly, so a code that loses its last action is reset then).
+SELECT DISTINCT code FROM corporate_actions WHERE adjustment_factor IS NOT NULL AND adjustment_factor <> 1
 ORDER BY 1;
 
 -- name: RecomputeFactors :execrows
 -- Sets the factor of every bar of codes from their actions (see migration
 -- 00034): the product of the factors of events after the bar's date and on or
--- before the code's latest bar. Only bars whose factor changes are written.
+-- before the code's latest bar. The events of a code split its history into
+-- steps: bars before the first event take the product of all of them, bars
+-- from one event's ex-date to the next event's take the product of the later
+-- ones, bars on or after the last event 1. Only bars whose factor changes are
+-- written.
 WITH last AS (
     SELECT b.code, max(b.date) AS last_date FROM daily_bars b
     WHERE b.code = ANY(sqlc.arg(codes)::text[]) GROUP BY b.code
+), ev AS (
+    SELECT a.id, a.code, a.ex_date, a.adjustment_factor AS f
+    FROM corporate_actions a JOIN last l ON l.code = a.code
+    WHERE a.adjustment_factor IS NOT NULL AND a.ex_date <= l.last_date
+), steps AS (
+    SELECT ev.code, ev.ex_date AS hi,
+           coalesce(lag(ev.ex_date) OVER (PARTITION BY ev.code ORDER BY ev.ex_date, ev.id), '-infinity'::date) AS lo,
+           factor_product(ev.f) OVER (PARTITION BY ev.code ORDER BY ev.ex_date DESC, ev.id DESC
+                                      ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS c
+    FROM ev
 ), want AS (
-    SELECT b.code, b.date,
-           coalesce((SELECT factor_product(a.adjustment_factor) FROM corporate_actions a
-                     WHERE a.code = b.code AND a.adjustment_factor IS NOT NULL
-                       AND a.ex_date > b.date AND a.ex_date <= l.last_date), 1)::float8 AS factor
-    FROM daily_bars b JOIN last l ON l.code = b.code
+    SELECT b.code, b.date, coalesce(s.c, 1)::float8 AS factor
+    FROM daily_bars b
+    LEFT JOIN steps s ON s.code = b.code AND b.date >= s.lo AND b.date < s.hi
+    WHERE b.code = ANY(sqlc.arg(codes)::text[])
 )
 UPDATE daily_bars d SET factor = w.factor
 FROM want w
-WHERE d.code = w.code AND d.date = w.date AND d.factor <> w.factor;
+WHERE d.code = ANY(sqlc.arg(codes)::text[])
+  AND d.code = w.code AND d.date = w.date AND d.factor <> w.factor;
 
 -- name: GetPendingFactor :one
 -- The product of the factors of code's actions dated after its latest bar and
@@ -121,3 +134,15 @@ LIMIT sqlc.arg(max_rows)::int;
 
 -- name: DeleteCorporateAction :one
 DELETE FROM corporate_actions WHERE id = $1 RETURNING *;
+
+-- name: CorporateActionPurged :one
+-- Whether the paper orders of an action's code were purged at its ex-date
+-- (a job_state mark "corporate_action_purge:<id>").
+SELECT EXISTS (SELECT 1 FROM job_state WHERE name = 'corporate_action_purge:' || sqlc.arg(action_id)::bigint);
+
+-- name: ListActiveOrderIDsForCode :many
+SELECT id FROM paper_orders WHERE code = $1 AND state IN ('queued', 'open', 'triggered') ORDER BY id;
+
+-- name: InsertCorporateActionPurge :exec
+INSERT INTO job_state (name, upto) VALUES ('corporate_action_purge:' || sqlc.arg(action_id)::bigint, now())
+ON CONFLICT (name) DO NOTHING;

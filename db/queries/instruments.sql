@@ -36,12 +36,13 @@ UPDATE instruments i SET active = (
 WHERE i.kind = 'equity';
 
 -- name: ListMarketOverview :many
--- The latest bar of each active equity and the close before it, for the
--- end-of-day overview table. sector = '' means every sector.
+-- The latest bar of each active equity and the close before it (adjusted
+-- for corporate actions, so an ex-date is not a fall), for the end-of-day
+-- overview table. sector = '' means every sector.
 SELECT i.code, i.name, i.sector, i.industry_group,
        b.date::date AS date,
        b.close::float8 AS close,
-       coalesce(p.close, b.close)::float8 AS prev_close,
+       coalesce(p.close * p.factor, b.close)::float8 AS prev_close,
        coalesce(b.volume, 0)::bigint AS volume
 FROM instruments i
 JOIN LATERAL (
@@ -49,7 +50,7 @@ JOIN LATERAL (
     WHERE d.code = i.code ORDER BY d.date DESC LIMIT 1
 ) b ON true
 LEFT JOIN LATERAL (
-    SELECT d.close FROM daily_bars d
+    SELECT d.close, d.factor FROM daily_bars d
     WHERE d.code = i.code AND d.date < b.date ORDER BY d.date DESC LIMIT 1
 ) p ON true
 WHERE i.kind = 'equity' AND i.active

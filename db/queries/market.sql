@@ -116,17 +116,19 @@ WHERE daily_bars.source <> 'history';
 -- name: ListQuoteSeeds :many
 -- Each active instrument's last daily close (and its date) and the close
 -- before it: the previous close of a new session, or of today once today's
--- bar is final.
+-- bar is final. The close before is adjusted (× its factor), so a day that is
+-- an ex-date compares with the adjusted previous close; the last close's
+-- factor is always 1.
 SELECT i.code, i.kind, i.name, i.sector,
        coalesce(l.close, 0)::float8 AS last_close,
        coalesce(l.date, '0001-01-01')::date AS last_date,
-       coalesce(p.close, l.close, 0)::float8 AS prior_close
+       coalesce(p.close * p.factor, l.close, 0)::float8 AS prior_close
 FROM instruments i
 LEFT JOIN LATERAL (
     SELECT d.close, d.date FROM daily_bars d WHERE d.code = i.code ORDER BY d.date DESC LIMIT 1
 ) l ON true
 LEFT JOIN LATERAL (
-    SELECT d.close FROM daily_bars d WHERE d.code = i.code AND d.date < l.date ORDER BY d.date DESC LIMIT 1
+    SELECT d.close, d.factor FROM daily_bars d WHERE d.code = i.code AND d.date < l.date ORDER BY d.date DESC LIMIT 1
 ) p ON true
 WHERE i.active
 ORDER BY i.rank NULLS LAST, i.code;
@@ -140,9 +142,10 @@ FROM ticks t WHERE t.time >= $1
 ORDER BY t.code, t.time DESC, t.seq DESC;
 
 -- name: ListRecentCloses :many
--- The last n closes and volumes of one instrument, oldest first.
-SELECT close, coalesce(volume, 0)::bigint AS volume FROM (
-    SELECT d.date, d.close, d.volume FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
+-- The last n closes and volumes of one instrument, oldest first, adjusted for
+-- corporate actions (a split is not volatility).
+SELECT (close * factor)::float8 AS close, coalesce(round(volume / factor), 0)::bigint AS volume FROM (
+    SELECT d.date, d.close, d.volume, d.factor FROM daily_bars d WHERE d.code = $1 ORDER BY d.date DESC LIMIT $2
 ) x ORDER BY date;
 
 -- name: NextFeedEpoch :one

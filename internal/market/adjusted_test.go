@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
@@ -108,5 +109,57 @@ func TestLiveBarJoinsAdjustedHistory(t *testing.T) {
 	}
 	if r := raw[n-1].Close / raw[n-2].Close; math.Abs(r-0.5) > 1e-9 {
 		t.Errorf("raw: live close %v after history close %v (×%.3f), want the traded halving", raw[n-1].Close, raw[n-2].Close, r)
+	}
+}
+
+// The simulator's volatility comes from the last year of closes: AMC's
+// 1-for-5 consolidation (2026-01-05) in that year is not a ×5 move.
+func TestRecentClosesAdjusted(t *testing.T) {
+	pool := testdb.New(t)
+	rows, err := db.New(pool).ListRecentCloses(t.Context(), db.ListRecentClosesParams{Code: "AMC", Limit: 251})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worst := 0.0
+	for i := 1; i < len(rows); i++ {
+		worst = max(worst, math.Abs(math.Log(rows[i].Close/rows[i-1].Close)))
+	}
+	if len(rows) != 251 || worst > math.Log(1.5) {
+		t.Errorf("%d closes, largest daily move |log r| = %.2f; want 251 adjusted closes without the consolidation jump", len(rows), worst)
+	}
+}
+
+// A day that is an ex-date compares with the adjusted previous close: REH's
+// first bar after its 5:1 split is up 0.8 %, not down 80 %.
+func TestPreviousCloseAdjusted(t *testing.T) {
+	pool := testdb.New(t)
+	if _, err := pool.Exec(t.Context(), `DELETE FROM daily_bars WHERE code = 'REH' AND date > '2017-12-29'`); err != nil {
+		t.Fatal(err)
+	}
+	q := db.New(pool)
+	seeds, err := q.ListQuoteSeeds(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range seeds {
+		if s.Code == "REH" {
+			found = true
+			if s.LastClose != 9.63 || math.Abs(s.PriorClose-47.77*0.2) > 1e-9 {
+				t.Errorf("REH seed last %v prior %v, want 9.63 and 47.77 × 0.2", s.LastClose, s.PriorClose)
+			}
+		}
+	}
+	overview, err := q.ListMarketOverview(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range overview {
+		if o.Code == "REH" && math.Abs(o.PrevClose-47.77*0.2) > 1e-9 {
+			t.Errorf("REH overview prev close %v, want 47.77 × 0.2", o.PrevClose)
+		}
+	}
+	if !found {
+		t.Fatal("REH has no quote seed")
 	}
 }

@@ -23,7 +23,9 @@ const kindCorporateAction = "corporate_action"
 // 12-month discount on when). Fractions are rounded up to a whole share, as
 // ASX consolidations usually do. Each account's change is one ledger
 // transaction of kind corporate_action and one parcel_adjustments row per
-// parcel. It is idempotent and returns how many parcels it changed.
+// parcel. On the ex-date itself it first cancels the code's active paper
+// orders (purgeOrders). It is idempotent and returns how many parcels it
+// changed.
 func (s *Service) ApplyCorporateActions(ctx context.Context, asOf time.Time) (int, error) {
 	actions, err := s.q.ListDueShareActions(ctx, asx.Civil(asOf))
 	if err != nil {
@@ -31,6 +33,11 @@ func (s *Service) ApplyCorporateActions(ctx context.Context, asOf time.Time) (in
 	}
 	n := 0
 	for _, act := range actions {
+		if act.ExDate.Equal(asx.Civil(asOf)) {
+			if err := s.purgeOrders(ctx, act); err != nil {
+				return n, err
+			}
+		}
 		parcels, err := s.q.ListParcelsToAdjust(ctx, db.ListParcelsToAdjustParams{
 			Code: act.Code, ExDate: act.ExDate, ActionID: act.ID})
 		if err != nil {
@@ -50,6 +57,29 @@ func (s *Service) ApplyCorporateActions(ctx context.Context, asOf time.Time) (in
 		}
 	}
 	return n, nil
+}
+
+// purgeOrders cancels every active paper order on the action's code, once,
+// on its ex-date, as the ASX purges the orders of a code at a split or
+// consolidation: their prices and quantities are in the old shares. It runs
+// with the matcher's first jobs of the ex-date (before the open); a day the
+// jobs did not run at all purges nothing.
+func (s *Service) purgeOrders(ctx context.Context, act db.ListDueShareActionsRow) error {
+	done, err := s.q.CorporateActionPurged(ctx, act.ID)
+	if err != nil || done {
+		return err
+	}
+	ids, err := s.q.ListActiveOrderIDsForCode(ctx, act.Code)
+	if err != nil {
+		return err
+	}
+	reason := fmt.Sprintf("purged at the ex-date of the %s %s %s", act.Code, act.Kind, act.Ratio)
+	for _, id := range ids {
+		if err := s.stateChange(ctx, id, Cancelled, reason, State.Active); err != nil {
+			return err
+		}
+	}
+	return s.q.InsertCorporateActionPurge(ctx, act.ID)
 }
 
 // adjustParcels applies one action to one account's parcels in one

@@ -2,6 +2,7 @@ package portfolio_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -9,6 +10,7 @@ import (
 	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/auth"
 	"github.com/qlibpro/qlibpro/internal/corpaction"
+	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/internal/testenv"
 )
 
@@ -34,14 +36,38 @@ func TestSplitKeepsCostBaseAndValue(t *testing.T) {
 	assertDec(t, "quantity before", h0.Quantity, "100")
 	assertDec(t, "market value before", h0.MarketValue, "4777")
 
+	// A good-till-cancelled limit order in old shares is working before the split.
+	e.at("2017-12-15 11:00")
+	gtc := e.mustPlace(user, portfolio.OrderInput{AccountID: a.ID, Code: "REH", Side: "buy", Type: "limit",
+		Quantity: "10", LimitPrice: "47.00", TIF: "gtc"})
+
 	// Nothing happens before the ex-date.
 	if n, err := e.svc.ApplyCorporateActions(ctx, testenv.Date(t, "2017-12-15")); err != nil || n != 0 {
 		t.Fatalf("before the ex-date: %d parcels changed (%v), want 0", n, err)
 	}
-	e.at("2017-12-18 10:00")
+	if o := e.mustOrder(user, gtc.ID); !o.State.Active() {
+		t.Fatalf("the GTC order is %s before the ex-date", o.State)
+	}
+	e.at("2017-12-18 09:00")
 	n, err := e.svc.ApplyCorporateActions(ctx, testenv.Date(t, "2017-12-18"))
 	if err != nil || n != 1 {
 		t.Fatalf("on the ex-date: %d parcels changed (%v), want 1", n, err)
+	}
+	// The ASX purges a code's orders at the ex-date of a split: so does the paper matcher, once.
+	if o := e.mustOrder(user, gtc.ID); o.State != portfolio.Cancelled || !strings.Contains(o.Reason, "purged at the ex-date") {
+		t.Errorf("the GTC order placed before the split is %s (%q), want cancelled as purged", o.State, o.Reason)
+	}
+	e.at("2017-12-18 11:00")
+	later := e.mustPlace(user, portfolio.OrderInput{AccountID: a.ID, Code: "REH", Side: "buy", Type: "limit",
+		Quantity: "10", LimitPrice: "9.00", TIF: "gtc"})
+	if _, err := e.svc.ApplyCorporateActions(ctx, testenv.Date(t, "2017-12-18")); err != nil {
+		t.Fatal(err)
+	}
+	if o := e.mustOrder(user, later.ID); !o.State.Active() {
+		t.Errorf("an order placed after the purge is %s (%q), want still working", o.State, o.Reason)
+	}
+	if _, err := e.svc.CancelOrder(ctx, user, later.ID); err != nil {
+		t.Fatal(err)
 	}
 	if n, err := e.svc.ApplyCorporateActions(ctx, testenv.Date(t, "2018-01-02")); err != nil || n != 0 {
 		t.Errorf("again: %d parcels changed (%v), want 0 (idempotent)", n, err)
