@@ -172,6 +172,9 @@ func TestBoardAndChartShowSessionTimes(t *testing.T) {
 		if q, ok := app.Hub.Quote("BHP"); ok && !q.Time.IsZero() && q.Volume > 0 {
 			doc := mustDoc(t, b.get("/markets").body)
 			shown = strings.TrimSpace(doc.Find(`#q-BHP td:last-child`).Text())
+			if got, want := doc.Find(`[data-testid="board-session"]`).Text(), "session of "+day.In(asx.Sydney()).Format("Mon 2 Jan 2006"); !strings.Contains(got, want) {
+				t.Errorf("board session %q, want %q", got, want)
+			}
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
