@@ -38,18 +38,6 @@ func (q *Queries) ClaimSimSession(ctx context.Context, arg ClaimSimSessionParams
 	return started_at, err
 }
 
-const countSimBarsOn = `-- name: CountSimBarsOn :one
-SELECT count(*)::bigint FROM daily_bars WHERE date = $1 AND source = 'sim'
-`
-
-// How many instruments have a simulated bar on a date.
-func (q *Queries) CountSimBarsOn(ctx context.Context, date time.Time) (int64, error) {
-	row := q.db.QueryRow(ctx, countSimBarsOn, date)
-	var column_1 int64
-	err := row.Scan(&column_1)
-	return column_1, err
-}
-
 const getSimSession = `-- name: GetSimSession :one
 SELECT started_at FROM sim_sessions WHERE day = $1
 `
@@ -138,6 +126,36 @@ func (q *Queries) InsertSimDailyBars(ctx context.Context, arg InsertSimDailyBars
 	return result.RowsAffected(), nil
 }
 
+const isSimBar = `-- name: IsSimBar :one
+SELECT coalesce((SELECT source = 'sim' FROM daily_bars WHERE code = $1 AND date = $2), false)::bool
+`
+
+type IsSimBarParams struct {
+	Code string
+	Date time.Time
+}
+
+// Whether one instrument's bar on a date is simulated (false when none).
+func (q *Queries) IsSimBar(ctx context.Context, arg IsSimBarParams) (bool, error) {
+	row := q.db.QueryRow(ctx, isSimBar, arg.Code, arg.Date)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
+const isSimDay = `-- name: IsSimDay :one
+SELECT (2 * count(*) FILTER (WHERE source = 'sim') > count(*))::bool FROM daily_bars WHERE date = $1
+`
+
+// Whether most of a date's daily bars are simulated (a day of the demo's
+// simulated sessions rather than of the real history).
+func (q *Queries) IsSimDay(ctx context.Context, date time.Time) (bool, error) {
+	row := q.db.QueryRow(ctx, isSimDay, date)
+	var column_1 bool
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const listRealCloses = `-- name: ListRealCloses :many
 SELECT i.code, x.close, x.volume
 FROM instruments i
@@ -213,7 +231,8 @@ func (q *Queries) ListSimDays(ctx context.Context, arg ListSimDaysParams) ([]tim
 const listSimFillSeeds = `-- name: ListSimFillSeeds :many
 SELECT i.code, i.kind,
        l.date::date AS last_date, l.close::float8 AS last_close,
-       coalesce(r.date, '0001-01-01')::date AS last_real_date
+       coalesce(r.date, '0001-01-01')::date AS last_real_date,
+       (SELECT coalesce(max(m.date), '0001-01-01') FROM daily_bars m WHERE m.source <> 'sim')::date AS market_last_real
 FROM instruments i
 JOIN LATERAL (
     SELECT d.date, d.close FROM daily_bars d WHERE d.code = i.code ORDER BY d.date DESC LIMIT 1
@@ -226,15 +245,18 @@ ORDER BY i.code
 `
 
 type ListSimFillSeedsRow struct {
-	Code         string
-	Kind         string
-	LastDate     time.Time
-	LastClose    float64
-	LastRealDate time.Time
+	Code           string
+	Kind           string
+	LastDate       time.Time
+	LastClose      float64
+	LastRealDate   time.Time
+	MarketLastReal time.Time
 }
 
 // Each active instrument's last daily bar (of any source), with the date of
-// its last real one: where a fill of simulated days continues from.
+// its last real one and the last real date of any instrument: a fill of
+// simulated days continues from the later of its last bar and that date
+// (an instrument that did not trade on real days stays without them).
 func (q *Queries) ListSimFillSeeds(ctx context.Context) ([]ListSimFillSeedsRow, error) {
 	rows, err := q.db.Query(ctx, listSimFillSeeds)
 	if err != nil {
@@ -250,6 +272,7 @@ func (q *Queries) ListSimFillSeeds(ctx context.Context) ([]ListSimFillSeedsRow, 
 			&i.LastDate,
 			&i.LastClose,
 			&i.LastRealDate,
+			&i.MarketLastReal,
 		); err != nil {
 			return nil, err
 		}

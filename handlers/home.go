@@ -44,9 +44,9 @@ func (h *homeHandler) handleHome(c echo.Context) error {
 			Code: s.Code, Name: s.Name, Date: display.Date(s.Date),
 			Close: s.Close, Change: s.Close - s.PrevClose, ChangePct: s.Close/s.PrevClose - 1,
 		}
-		if n, err := h.q.CountSimBarsOn(c.Request().Context(), s.Date); err != nil {
+		if sim, err := h.q.IsSimDay(c.Request().Context(), s.Date); err != nil {
 			return err
-		} else if n > 0 {
+		} else if sim {
 			card.Date += " (simulated)"
 		}
 		if i == 0 && s.Code == "XJO" {
@@ -78,9 +78,9 @@ func (h *homeHandler) overview(c echo.Context, sector string) (components.Overvi
 		return components.OverviewView{}, err
 	}
 	v := components.OverviewView{Sector: sector, Sectors: sectors, AsOf: display.Date(last)}
-	if n, err := h.q.CountSimBarsOn(ctx, last); err != nil {
+	if sim, err := h.q.IsSimDay(ctx, last); err != nil {
 		return v, err
-	} else if n > 0 {
+	} else if sim {
 		span, err := h.q.GetSimSpan(ctx)
 		if err != nil {
 			return v, err

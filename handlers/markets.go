@@ -11,10 +11,12 @@ import (
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
+	"github.com/qlibpro/qlibpro/internal/asx"
 	"github.com/qlibpro/qlibpro/internal/market"
 	"github.com/qlibpro/qlibpro/internal/market/feed/provider"
 	"github.com/qlibpro/qlibpro/internal/market/hub"
 	"github.com/qlibpro/qlibpro/views/components"
+	"github.com/qlibpro/qlibpro/views/display"
 	"github.com/qlibpro/qlibpro/views/pages"
 )
 
@@ -61,7 +63,8 @@ func (h *marketsHandler) board(c echo.Context, in boardQuery) (components.QuoteB
 	if len(in.Query) > 40 {
 		return components.QuoteBoardView{}, apperr.FieldError("q", "Search with at most 40 characters.")
 	}
-	v := components.QuoteBoardView{Sector: in.Sector, Query: in.Query, Sectors: sectors, Simulated: h.clock.Simulated()}
+	v := components.QuoteBoardView{Sector: in.Sector, Query: in.Query, Sectors: sectors, Simulated: h.clock.Simulated(),
+		Session: display.Date(asx.TradeDate(h.clock.Session(h.clock.Now())))}
 	lists, err := h.lists.List(ctx, u.ID)
 	if err != nil {
 		return v, err

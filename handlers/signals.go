@@ -57,11 +57,7 @@ func (h *signalsHandler) handleSignals(c echo.Context) error {
 			v.Date = display.Date(rk.Date)
 			// A day of simulated bars (the demo fills the days after the
 			// real history) is labelled: its scores rank simulated prices.
-			n, err := h.q.CountSimBarsOn(ctx, rk.Date)
-			if err != nil {
-				return err
-			}
-			if n > 0 {
+			if rk.Simulated {
 				span, err := h.q.GetSimSpan(ctx)
 				if err != nil {
 					return err

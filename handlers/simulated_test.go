@@ -82,6 +82,32 @@ func TestSimulatedDaysLabelledInChartsHistoryAndSignals(t *testing.T) {
 		!strings.Contains(got, "ends Thu 4 Jun 2026") || sig.Find(`[data-testid="signals-table"] tbody tr`).Length() == 0 {
 		t.Errorf("signals on a simulated day: label %q", got)
 	}
+	// The API says so too; a real day's signal does not.
+	tok := newBrowser(t, app, b.srv).mustAPIToken("simapi@example.com", "Sim API")
+	h := map[string]string{"Authorization": "Bearer " + tok, "Content-Type": "application/json"}
+	for _, tt := range []struct {
+		date string
+		want bool
+	}{{"2026-06-12", true}, {"", true}} {
+		var rk pipeline.Ranking
+		rec := app.Do(t, "GET", "/api/v1/signals?model=ridge&date="+tt.date, nil, h)
+		if err := json.Unmarshal(rec.Body.Bytes(), &rk); err != nil || rec.Code != 200 || rk.Simulated != tt.want {
+			t.Errorf("ranking %q: %d simulated=%v, want %v", tt.date, rec.Code, rk.Simulated, tt.want)
+		}
+	}
+	var sg pipeline.Signal
+	rec := app.Do(t, "POST", "/api/v1/signals", strings.NewReader(`{"symbol":"bhp","model":"ridge"}`), h)
+	if err := json.Unmarshal(rec.Body.Bytes(), &sg); err != nil || !sg.Simulated || sg.AsOf.Format(time.DateOnly) != "2026-06-12" {
+		t.Errorf("signal: %d %s", rec.Code, rec.Body.String())
+	}
+	if _, err := p.ScoreDays(ctx, []time.Time{testenv.Date(t, "2026-06-04")}); err != nil {
+		t.Fatal(err)
+	}
+	var real pipeline.Ranking
+	rec = app.Do(t, "GET", "/api/v1/signals?model=ridge&date=2026-06-04", nil, h)
+	if err := json.Unmarshal(rec.Body.Bytes(), &real); err != nil || rec.Code != 200 || real.Simulated {
+		t.Errorf("a real day's ranking: %d simulated=%v", rec.Code, real.Simulated)
+	}
 }
 
 // TestOrdersAndLedgerShowSessionTimes: with the demo feed's session clock,
@@ -146,6 +172,9 @@ func TestBoardAndChartShowSessionTimes(t *testing.T) {
 		if q, ok := app.Hub.Quote("BHP"); ok && !q.Time.IsZero() && q.Volume > 0 {
 			doc := mustDoc(t, b.get("/markets").body)
 			shown = strings.TrimSpace(doc.Find(`#q-BHP td:last-child`).Text())
+			if got, want := doc.Find(`[data-testid="board-session"]`).Text(), "session of "+day.In(asx.Sydney()).Format("Mon 2 Jan 2006"); !strings.Contains(got, want) {
+				t.Errorf("board session %q, want %q", got, want)
+			}
 			break
 		}
 		time.Sleep(200 * time.Millisecond)

@@ -32,7 +32,8 @@ demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default
 "qlibpro demo trader 2026") and a default paper account, if it does not exist.
 
 --simulate-to (make run passes "today") fills every ASX trading day after each
-instrument's last bar up to that day with simulated daily bars (source sim):
+active instrument's last bar and after the real history's last day, up to that
+day, with simulated daily bars (source sim):
 a random walk from the last close with the volatility and volume of the last
 year of real bars, the same for the same FEED_SEED, code and day, or the bar
 of a session the demo feed played that day. "today" stops at the trading day

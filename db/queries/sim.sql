@@ -36,10 +36,13 @@ ON CONFLICT (code, date) DO NOTHING;
 
 -- name: ListSimFillSeeds :many
 -- Each active instrument's last daily bar (of any source), with the date of
--- its last real one: where a fill of simulated days continues from.
+-- its last real one and the last real date of any instrument: a fill of
+-- simulated days continues from the later of its last bar and that date
+-- (an instrument that did not trade on real days stays without them).
 SELECT i.code, i.kind,
        l.date::date AS last_date, l.close::float8 AS last_close,
-       coalesce(r.date, '0001-01-01')::date AS last_real_date
+       coalesce(r.date, '0001-01-01')::date AS last_real_date,
+       (SELECT coalesce(max(m.date), '0001-01-01') FROM daily_bars m WHERE m.source <> 'sim')::date AS market_last_real
 FROM instruments i
 JOIN LATERAL (
     SELECT d.date, d.close FROM daily_bars d WHERE d.code = i.code ORDER BY d.date DESC LIMIT 1
@@ -82,6 +85,11 @@ SELECT coalesce(min(date), '0001-01-01')::date AS first_sim,
        coalesce(max(date), '0001-01-01')::date AS last_sim
 FROM daily_bars WHERE code = $1 AND source = 'sim';
 
--- name: CountSimBarsOn :one
--- How many instruments have a simulated bar on a date.
-SELECT count(*)::bigint FROM daily_bars WHERE date = $1 AND source = 'sim';
+-- name: IsSimDay :one
+-- Whether most of a date's daily bars are simulated (a day of the demo's
+-- simulated sessions rather than of the real history).
+SELECT (2 * count(*) FILTER (WHERE source = 'sim') > count(*))::bool FROM daily_bars WHERE date = $1;
+
+-- name: IsSimBar :one
+-- Whether one instrument's bar on a date is simulated (false when none).
+SELECT coalesce((SELECT source = 'sim' FROM daily_bars WHERE code = $1 AND date = $2), false)::bool;

@@ -150,13 +150,6 @@ func (s *Service) SimDays(ctx context.Context, code string, from, to time.Time) 
 	return out, nil
 }
 
-// IsSimDay reports whether date's daily bars are simulated (some
-// instrument's bar that day has source sim).
-func (s *Service) IsSimDay(ctx context.Context, date time.Time) (bool, error) {
-	n, err := s.q.CountSimBarsOn(ctx, asx.Civil(date))
-	return n > 0, err
-}
-
 // PeriodStart returns the start of the week (Monday) or month bucket holding
 // day, day itself for "day": the dates daily-based candles are keyed by.
 func PeriodStart(day time.Time, period string) time.Time {

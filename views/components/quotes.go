@@ -23,6 +23,7 @@ type QuoteBoardView struct {
 	Rows       []QuoteRowView
 	StreamURL  string // SSE endpoint for these rows
 	Simulated  bool
+	Session    string // the trading day the board's times belong to (the session clock's)
 }
 
 // WatchlistOption is one watchlist in the board's filter.

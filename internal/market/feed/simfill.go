@@ -33,8 +33,9 @@ const (
 )
 
 // FillSimulated writes a simulated daily bar, source sim, for every active
-// instrument on every ASX trading day after its last bar up to and including
-// to, so that charts, factors, signals and backtests reach it. A day whose
+// instrument on every ASX trading day after its last bar, and after the last
+// day of real bars of any instrument, up to and including to, so that
+// charts, factors, signals and backtests reach it. A day whose
 // session the demo feed played (one-minute bars exist) takes that session's
 // bar; any other day is drawn from a random walk that continues from the
 // instrument's last close with the volatility and volume of its last year of
@@ -67,7 +68,11 @@ func FillSimulated(ctx context.Context, pool *pgxpool.Pool, cal *asx.Calendar, s
 		if !s.LastDate.Before(to) || s.LastClose <= 0 {
 			continue
 		}
-		days := cal.TradingDays(sydneyMidnight(s.LastDate.AddDate(0, 0, 1)), sydneyMidnight(to))
+		from := s.LastDate
+		if from.Before(s.MarketLastReal) {
+			from = s.MarketLastReal // it did not trade on those real days: no simulated ones there
+		}
+		days := cal.TradingDays(sydneyMidnight(from.AddDate(0, 0, 1)), sydneyMidnight(to))
 		if len(days) == 0 {
 			continue
 		}

@@ -24,6 +24,9 @@ type Signal struct {
 	Rank       int     `json:"rank"`
 	Percentile float64 `json:"percentile"`
 	Universe   int     `json:"universe"`
+	// Simulated: the instrument's bar that day is simulated (the demo's days
+	// after the real history); the score ranks simulated prices.
+	Simulated bool `json:"simulated"`
 }
 
 // LatestSignal returns the most recent signal of code from the active
@@ -48,10 +51,12 @@ func (p *Pipeline) LatestSignal(ctx context.Context, code, modelName string) (Si
 	if err != nil {
 		return Signal{}, err
 	}
+	sim, err := q.IsSimBar(ctx, db.IsSimBarParams{Code: code, Date: r.Date})
 	return Signal{
 		Code: code, Model: v.Name, Kind: v.Kind, VersionID: v.ID, Version: int(v.Version),
 		AsOf: r.Date, Score: r.Score, Rank: int(r.Rank), Percentile: r.Percentile, Universe: int(r.N),
-	}, nil
+		Simulated: sim,
+	}, err
 }
 
 // knownCode returns code upper-cased, or NotFound when no such instrument
@@ -87,8 +92,10 @@ type Ranking struct {
 	Version   int       `json:"model_version"`
 	Date      time.Time `json:"date"`
 	// PrevDate is the model's previous signal day, zero when there is none.
-	PrevDate time.Time      `json:"prev_date,omitzero"`
-	Rows     []RankedSignal `json:"rows"`
+	PrevDate time.Time `json:"prev_date,omitzero"`
+	// Simulated: most of the day's bars are simulated (see Signal.Simulated).
+	Simulated bool           `json:"simulated"`
+	Rows      []RankedSignal `json:"rows"`
 }
 
 // RankedSignal is one row of a Ranking.
@@ -127,6 +134,9 @@ func (p *Pipeline) Ranking(ctx context.Context, rq RankingQuery) (Ranking, error
 		}
 	}
 	out.Date = date
+	if out.Simulated, err = q.IsSimDay(ctx, date); err != nil {
+		return out, err
+	}
 	prev, err := q.GetPreviousSignalDate(ctx, db.GetPreviousSignalDateParams{ModelVersionID: v.ID, Before: date})
 	if err != nil {
 		return out, err
