@@ -292,7 +292,9 @@ func byScore(s []float64) func(a, b int) int {
 // the cash left after the sales equally. Holdings that cannot trade on day t
 // are neither sold nor counted out; candidates that cannot trade are skipped
 // (their share of the cash stays in cash), as in Qlib with only_tradable
-// false. n_drop 0 drops nothing (Qlib's list[-0:] would select everything).
+// false; with OnlyTradable, candidates and drops are chosen among the
+// instruments that trade on day t. n_drop 0 drops nothing (Qlib's list[-0:]
+// would select everything).
 func (e *engine) topkDropout(t int) {
 	s := e.d.Scores[t-1]
 	p := e.p
@@ -312,7 +314,7 @@ func (e *engine) topkDropout(t int) {
 		if len(today) == want {
 			break
 		}
-		if e.pos[c].shares == 0 && !math.IsNaN(s[c]) {
+		if e.pos[c].shares == 0 && !math.IsNaN(s[c]) && (!p.OnlyTradable || e.tradable(c, t)) {
 			today = append(today, c)
 			pick[c] = true
 		}
@@ -323,12 +325,17 @@ func (e *engine) topkDropout(t int) {
 			comb = append(comb, c)
 		}
 	}
+	// The bottom n_drop of the combined list (with only_tradable, of its
+	// instruments that trade today), of which the holdings are sold.
 	sell := make(map[int]bool, p.NDrop)
-	if p.NDrop > 0 {
-		for _, c := range comb[max(0, len(comb)-p.NDrop):] {
-			if e.pos[c].shares > 0 {
-				sell[c] = true
-			}
+	for i, k := len(comb)-1, 0; i >= 0 && k < p.NDrop; i-- {
+		c := comb[i]
+		if p.OnlyTradable && !e.tradable(c, t) {
+			continue
+		}
+		k++
+		if e.pos[c].shares > 0 {
+			sell[c] = true
 		}
 	}
 	if p.CGTAware {

@@ -372,3 +372,39 @@ func TestRiskAnalysis(t *testing.T) {
 		t.Errorf("RiskAnalysis = %+v, want mean %v std %v mdd -0.02", r, mean, std)
 	}
 }
+
+// TestOnlyTradable: D has no bars after day 1 and no scores (delisted, or
+// past the end of its data). Held with topk 2 and n_drop 1, it is the
+// bottom of the combined ranking every day: Qlib's default keeps choosing it
+// as the drop, cannot sell it and so never trades again; with only_tradable
+// the drop is the lowest holding that trades, and the strategy goes on.
+func TestOnlyTradable(t *testing.T) {
+	closes := [][]float64{{10, 10, 10, 10, 10, 10}, {10, 10, 10, 10, 10, 10}, {10, 10, 10, 10, 10, 10}, {10, 10, nan, nan, nan, nan}}
+	scores := [][]float64{
+		{1, 0, 0, 2},   // day 1 buys D and A
+		{1, 3, 0, nan}, // D is gone from day 2 on
+		{3, 1, 2, nan},
+		{1, 3, 2, nan},
+		{3, 1, 2, nan},
+		{0, 0, 0, nan},
+	}
+	count := func(p backtest.Params) int {
+		res := mustRun(t, mustData(t, []string{"A", "B", "C", "D"}, closes, scores, nil), p)
+		n := 0
+		for _, tr := range res.Trades {
+			if tr.Date.After(day(2)) {
+				n++
+			}
+		}
+		return n
+	}
+	p := backtest.DefaultParams()
+	p.TopK, p.NDrop, p.Brokerage = 2, 1, backtest.BrokerageNone
+	if n := count(p); n != 0 {
+		t.Errorf("Qlib's default traded %d times after day 2; D should block every drop", n)
+	}
+	p.OnlyTradable = true
+	if n := count(p); n < 4 {
+		t.Errorf("only_tradable traded %d times after day 2, want a swap a day", n)
+	}
+}
