@@ -408,3 +408,26 @@ func TestOnlyTradable(t *testing.T) {
 		t.Errorf("only_tradable traded %d times after day 2, want a swap a day", n)
 	}
 }
+
+// TestAdjustedDealPrice: with a factor of 0.5 (a 2-for-1 split after the
+// day), an adjusted close of $0.0213 is a raw $0.0426, not on the grid (a
+// tenth of a cent below 10c): the raw price rounds to $0.043 and the deal
+// price is $0.0215. Without the factor the adjusted price itself rounds, to
+// $0.021 — a 2.3 % error that the factor avoids.
+func TestAdjustedDealPrice(t *testing.T) {
+	d := mustData(t, []string{"A"}, [][]float64{{0.0213, 0.0213}}, [][]float64{{1}, {1}}, nil)
+	p := backtest.DefaultParams()
+	p.TopK, p.NDrop, p.Brokerage, p.InitialCash = 1, 0, backtest.BrokerageNone, dec("1000")
+	if got := mustRun(t, d, p).Trades[0].Price; !got.Equal(dec("0.021")) {
+		t.Errorf("raw deal price %s, want 0.021", got)
+	}
+	d.Factor = [][]float64{{0.5, 0.5}}
+	tr := mustRun(t, d, p).Trades[0]
+	if !tr.Price.Equal(dec("0.0215")) {
+		t.Errorf("adjusted deal price %s, want 0.0215", tr.Price)
+	}
+	// 950 / 0.0215 = 44,186 shares; 44,186 × 0.0215 = 949.999, to the cent 950.00.
+	if tr.Shares != 44186 || !tr.Value.Equal(dec("950")) {
+		t.Errorf("bought %d for %s, want 44186 for 950.00 (the consideration to the cent)", tr.Shares, tr.Value)
+	}
+}
