@@ -57,7 +57,7 @@ CREATE TABLE backtest_trades (
     code        text NOT NULL,
     side        text NOT NULL CHECK (side IN ('buy', 'sell')),
     shares      bigint NOT NULL CHECK (shares > 0),
-    price       numeric(18, 6) NOT NULL,
+    price       numeric(14, 4) NOT NULL,
     value       numeric(20, 2) NOT NULL,
     cost        numeric(20, 2) NOT NULL,
     gain        numeric(20, 2),
@@ -70,7 +70,7 @@ CREATE TABLE backtest_holdings (
     date        date NOT NULL,
     code        text NOT NULL,
     shares      bigint NOT NULL,
-    price       numeric(18, 6) NOT NULL,
+    price       numeric(14, 4) NOT NULL,
     value       numeric(20, 2) NOT NULL,
     days_held   integer NOT NULL,
     PRIMARY KEY (backtest_id, date, code)
