@@ -1,6 +1,6 @@
 -- name: ClaimSimSession :one
 -- The start of a simulated trading day's session: the stored one, or the
--- given one, stored now, when the day has none (see migration 00048).
+-- given one, stored now, when the day has none (see migration 00065).
 WITH ins AS (
     INSERT INTO sim_sessions (day, started_at, speed)
     VALUES (sqlc.arg(day)::date, sqlc.arg(started_at)::timestamptz, sqlc.arg(speed)::float8)

@@ -11,7 +11,7 @@ import (
 )
 
 // SimSessions stores the simulated sessions' starts in PostgreSQL
-// (sim_sessions, migration 00048): the demo clock's provider.SessionStore.
+// (sim_sessions, migration 00065): the demo clock's provider.SessionStore.
 type SimSessions struct{ q *db.Queries }
 
 var _ provider.SessionStore = SimSessions{}
