@@ -411,7 +411,7 @@ const listBacktestDividends = `-- name: ListBacktestDividends :many
 SELECT e.code, e.ex_date, e.pay_date,
        (e.amount * coalesce((SELECT b.factor FROM daily_bars b WHERE b.code = e.code AND b.date >= e.ex_date
                              ORDER BY b.date LIMIT 1), 1)::numeric)::numeric AS amount,
-       e.franking_pct
+       e.franking_pct, e.franking_stated
 FROM dividend_events e
 WHERE e.code = ANY($1::text[])
   AND e.ex_date BETWEEN $2::date AND $3::date
@@ -428,11 +428,12 @@ type ListBacktestDividendsParams struct {
 }
 
 type ListBacktestDividendsRow struct {
-	Code        string
-	ExDate      time.Time
-	PayDate     time.Time
-	Amount      decimal.Decimal
-	FrankingPct decimal.Decimal
+	Code           string
+	ExDate         time.Time
+	PayDate        time.Time
+	Amount         decimal.Decimal
+	FrankingPct    decimal.Decimal
+	FrankingStated bool
 }
 
 // Dividends per adjusted share (the announced amount × the factor of the
@@ -454,6 +455,7 @@ func (q *Queries) ListBacktestDividends(ctx context.Context, arg ListBacktestDiv
 			&i.PayDate,
 			&i.Amount,
 			&i.FrankingPct,
+			&i.FrankingStated,
 		); err != nil {
 			return nil, err
 		}

@@ -512,7 +512,7 @@ WHERE d.code = ANY($1::text[])
 `
 
 // Sets the factor of every bar of codes from their actions (see migration
-// 00034): the product of the factors of events after the bar's date and on or
+// 00062): the product of the factors of events after the bar's date and on or
 // before the code's latest bar. The events of a code split its history into
 // steps: bars before the first event take the product of all of them, bars
 // from one event's ex-date to the next event's take the product of the later

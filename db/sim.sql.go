@@ -30,7 +30,7 @@ type ClaimSimSessionParams struct {
 }
 
 // The start of a simulated trading day's session: the stored one, or the
-// given one, stored now, when the day has none (see migration 00048).
+// given one, stored now, when the day has none (see migration 00065).
 func (q *Queries) ClaimSimSession(ctx context.Context, arg ClaimSimSessionParams) (time.Time, error) {
 	row := q.db.QueryRow(ctx, claimSimSession, arg.Day, arg.StartedAt, arg.Speed)
 	var started_at time.Time

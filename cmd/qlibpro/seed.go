@@ -24,8 +24,9 @@ Load the shipped real ASX data: instruments from asx200.csv (code, name, GICS
 sector and industry group), the six indices, every daily bar (raw prices, with
 COPY) and the corporate actions in corporate-actions.csv, from which each bar's
 adjustment factor is set (Qlib's $factor: adjusted price = raw × factor);
-then the dividends in dividends.csv (11 codes; lines without an ex-date are
-skipped and named). Idempotent: running it again changes nothing.
+then the dividends in dividends.csv (113 events of 10 codes; the 3 lines
+without an ex-date, IAG's only one among them, are skipped and named).
+Idempotent: running it again changes nothing.
 
 --demo-user (development only; make run passes it) also creates the account
 demo@qlibpro.com.au, an admin, with the password in DEMO_PASSWORD (default

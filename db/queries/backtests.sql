@@ -123,7 +123,7 @@ ORDER BY code, date;
 SELECT e.code, e.ex_date, e.pay_date,
        (e.amount * coalesce((SELECT b.factor FROM daily_bars b WHERE b.code = e.code AND b.date >= e.ex_date
                              ORDER BY b.date LIMIT 1), 1)::numeric)::numeric AS amount,
-       e.franking_pct
+       e.franking_pct, e.franking_stated
 FROM dividend_events e
 WHERE e.code = ANY(sqlc.arg(codes)::text[])
   AND e.ex_date BETWEEN sqlc.arg(from_date)::date AND sqlc.arg(to_date)::date

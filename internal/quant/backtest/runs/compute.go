@@ -129,13 +129,20 @@ func (s *Service) load(ctx context.Context, spec Spec, progress Progress) (*back
 		return nil, "", err
 	}
 	paying := map[string]bool{}
+	notStated := 0
 	for _, d := range divs {
 		data.Dividends = append(data.Dividends, backtest.Dividend{Code: d.Code, ExDate: d.ExDate, PayDate: d.PayDate,
 			Amount: d.Amount, FrankingPct: d.FrankingPct})
 		paying[d.Code] = true
+		if !d.FrankingStated {
+			notStated++
+		}
 	}
 	note := fmt.Sprintf("Dividends come from the dividend table: %d events for %d of the %d instruments in the range; the others count no dividends or franking credits (prices are not adjusted for dividends, so their returns are understated by the yield).",
 		len(divs), len(paying), len(codes))
+	if notStated > 0 {
+		note += fmt.Sprintf(" %d of the %d events have no franking %% stated by their source, so they carry no franking credit here.", notStated, len(divs))
+	}
 	if len(divs) == 0 {
 		note = "No dividend data for these instruments in the range: dividend income and franking credits count as 0, and prices are not adjusted for dividends, so returns are understated by the yield."
 	}
