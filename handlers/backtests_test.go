@@ -1,11 +1,13 @@
 package handlers_test
 
 import (
+	"bufio"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // form is a small valid backtest form.
@@ -135,5 +137,73 @@ func TestBacktestPages(t *testing.T) {
 	}
 	if res := bob.get("/backtests/compare?ids=" + strconv.FormatInt(id, 10) + "&ids=" + strconv.FormatInt(thirdID, 10)); res.StatusCode != http.StatusNotFound {
 		t.Errorf("bob comparing alice's runs: %d", res.StatusCode)
+	}
+}
+
+// TestBacktestStream: a queued run's stream sends its progress partial at
+// once, the run's completion as it happens, and then ends.
+func TestBacktestStream(t *testing.T) {
+	app := quantApp(t, nil)
+	srv := app.Serve(t)
+	b := newBrowser(t, app, srv)
+	b.mustSignUp("streamer@example.com", "Streamer")
+	loc := b.post("/backtests", backtestForm()).Header.Get("Location")
+	id, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/backtests/"), 10, 64)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", srv.URL+loc+"/stream", nil)
+	res, err := b.c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	events := make(chan string, 64)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		var ev strings.Builder
+		for sc.Scan() {
+			line := sc.Text()
+			if line == "" && ev.Len() > 0 {
+				events <- ev.String()
+				ev.Reset()
+				continue
+			}
+			ev.WriteString(line + "\n")
+		}
+	}()
+	first := <-events
+	if !strings.Contains(first, "event: backtest-progress") || !strings.Contains(first, `data-status="queued"`) {
+		t.Fatalf("first event: %s", first)
+	}
+	if err := app.Jobs.Backtests().Execute(t.Context(), id, nil); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(20 * time.Second)
+	for {
+		select {
+		case ev, ok := <-events:
+			if !ok {
+				t.Fatal("the stream ended before it sent the completion")
+			}
+			if strings.Contains(ev, `data-status="completed"`) {
+				if !strings.Contains(ev, `data-testid="backtest-result-link"`) {
+					t.Errorf("completion event has no result link: %s", ev)
+				}
+				select {
+				case _, more := <-events:
+					if more {
+						t.Error("the stream went on after the run completed")
+					}
+				case <-time.After(5 * time.Second):
+					t.Error("the stream stayed open after the run completed")
+				}
+				return
+			}
+		case <-timeout:
+			t.Fatal("no completion event within 20 s")
+		}
 	}
 }

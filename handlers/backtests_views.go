@@ -42,6 +42,7 @@ type backtestInput struct {
 	CloseCost      *decimal.Decimal `json:"close_cost"`
 	MinCost        *decimal.Decimal `json:"min_cost"`
 	CGTAware       bool             `json:"cgt_aware"`
+	OnlyTradable   bool             `json:"only_tradable"`
 	CGTWindowDays  *int             `json:"cgt_window_days"`
 	TaxRate        *decimal.Decimal `json:"tax_rate"`
 }
@@ -53,7 +54,8 @@ func (in backtestInput) request() (runs.Request, error) {
 	p := backtest.Params{Strategy: in.Strategy, TopK: d.TopK, NDrop: d.NDrop, HoldThresh: d.HoldThresh,
 		MethodSell: d.MethodSell, MethodBuy: d.MethodBuy, RiskDegree: d.RiskDegree, RebalanceEvery: d.RebalanceEvery,
 		DealPrice: in.DealPrice, InitialCash: d.InitialCash, Brokerage: in.Brokerage, OpenCost: d.OpenCost,
-		CloseCost: d.CloseCost, MinCost: d.MinCost, CGTAware: in.CGTAware, CGTWindowDays: d.CGTWindowDays}
+		CloseCost: d.CloseCost, MinCost: d.MinCost, CGTAware: in.CGTAware, CGTWindowDays: d.CGTWindowDays,
+		OnlyTradable: in.OnlyTradable}
 	setInt := func(dst *int, v *int) {
 		if v != nil {
 			*dst = *v
@@ -104,7 +106,8 @@ func dateField(name, v string) (time.Time, error) {
 // Invalid naming its field.
 func backtestFormInput(vals map[string]string) (backtestInput, error) {
 	in := backtestInput{Model: vals["model"], Start: vals["start"], End: vals["end"], Strategy: vals["strategy"],
-		DealPrice: vals["deal_price"], Brokerage: vals["brokerage"], CGTAware: vals["cgt_aware"] != ""}
+		DealPrice: vals["deal_price"], Brokerage: vals["brokerage"], CGTAware: vals["cgt_aware"] != "",
+		OnlyTradable: vals["only_tradable"] != ""}
 	for name, dst := range map[string]**int{"topk": &in.TopK, "n_drop": &in.NDrop, "hold_thresh": &in.HoldThresh,
 		"rebalance_every": &in.RebalanceEvery} {
 		v := strings.TrimSpace(vals[name])
@@ -141,7 +144,8 @@ func backtestFormInput(vals map[string]string) (backtestInput, error) {
 
 // backtestFormFields are the form's fields, in order.
 var backtestFormFields = []string{"model", "start", "end", "strategy", "topk", "n_drop", "hold_thresh", "rebalance_every",
-	"risk_degree", "deal_price", "initial_cash", "brokerage", "open_cost", "close_cost", "min_cost", "tax_rate", "cgt_aware"}
+	"risk_degree", "deal_price", "initial_cash", "brokerage", "open_cost", "close_cost", "min_cost", "tax_rate", "cgt_aware",
+	"only_tradable"}
 
 // backtestDefaults are the form's first values.
 func backtestDefaults(model string, start, end time.Time) map[string]string {
@@ -161,6 +165,9 @@ func strategyLabel(p backtest.Params) string {
 		return "top " + strconv.Itoa(p.TopK) + ", rebalance every " + strconv.Itoa(p.RebalanceEvery)
 	}
 	s := "TopK-Dropout " + strconv.Itoa(p.TopK) + "/" + strconv.Itoa(p.NDrop)
+	if p.OnlyTradable {
+		s += " (only tradable)"
+	}
 	if p.CGTAware {
 		s += " (CGT-aware)"
 	}

@@ -51,6 +51,7 @@ func cmdBacktest(ctx context.Context, e env, args []string) error {
 	closeCost := fs.String("close-cost", d.CloseCost.String(), "sell cost rate with --brokerage qlib_costs")
 	minCost := fs.String("min-cost", d.MinCost.String(), "least cost per trade with --brokerage qlib_costs")
 	cgt := fs.Bool("cgt-aware", false, "keep holdings about to qualify for the CGT discount")
+	onlyTradable := fs.Bool("only-tradable", false, "choose candidates and drops among instruments that trade that day (Qlib's only_tradable)")
 	window := fs.Int("cgt-window", d.CGTWindowDays, "days ahead the CGT-aware dropout looks")
 	taxRate := fs.String("tax-rate", backtest.DefaultIndividualRate.String(), "individual's marginal tax rate for the after-tax view")
 	out := fs.String("out", "", "directory for summary.json and the CSV files")
@@ -70,7 +71,7 @@ func cmdBacktest(ctx context.Context, e env, args []string) error {
 	}
 	p := backtest.Params{Strategy: *strategy, TopK: *topk, NDrop: *ndrop, HoldThresh: *hold, RiskDegree: *risk,
 		RebalanceEvery: *every, DealPrice: *deal, Brokerage: *brokerage, CGTAware: *cgt, CGTWindowDays: *window,
-		MethodSell: d.MethodSell, MethodBuy: d.MethodBuy}
+		MethodSell: d.MethodSell, MethodBuy: d.MethodBuy, OnlyTradable: *onlyTradable}
 	for _, f := range []struct {
 		name string
 		v    string
@@ -125,9 +126,9 @@ func backtestInputError(err error) error {
 func printBacktest(w io.Writer, spec runs.Spec, s runs.Summary) {
 	m := s.Metrics
 	p := spec.Params
-	fmt.Fprintf(w, "%s v%d, %s to %s (%d trading days, %d instruments), %s topk %d n_drop %d, deal at the %s, %s brokerage\n",
+	fmt.Fprintf(w, "%s v%d, %s to %s (%d trading days, %d instruments), %s topk %d n_drop %d only_tradable %v, deal at the %s, %s brokerage\n",
 		spec.ModelName, spec.ModelVersion, m.Start.Format("2006-01-02"), m.End.Format("2006-01-02"), m.Days, s.Universe,
-		p.Strategy, p.TopK, p.NDrop, p.DealPrice, p.Brokerage)
+		p.Strategy, p.TopK, p.NDrop, p.OnlyTradable, p.DealPrice, p.Brokerage)
 	if spec.InSample != "" {
 		fmt.Fprintln(w, "note:", spec.InSample)
 	}

@@ -25,6 +25,11 @@ type Data struct {
 	// BenchCode names it (XJO).
 	Bench     []float64
 	BenchCode string
+	// Factor, when set ([code][day]), is each day's price adjustment factor:
+	// Open and Close are adjusted (raw × factor), and deal prices are put on
+	// the ASX price grid as raw prices (price ÷ factor, rounded to its step,
+	// × factor). Nil means the prices are raw.
+	Factor [][]float64
 	// Dividends are cash dividends on the codes (optional). A holder at the
 	// close before the ex-date is paid on the pay date, when that falls in
 	// the run.
@@ -56,6 +61,16 @@ func (d *Data) check() error {
 	for c := range m {
 		if len(d.Open[c]) != n || len(d.Close[c]) != n {
 			return fmt.Errorf("backtest: prices of %s have %d/%d days, want %d", d.Codes[c], len(d.Open[c]), len(d.Close[c]), n)
+		}
+	}
+	if d.Factor != nil {
+		if len(d.Factor) != m {
+			return fmt.Errorf("backtest: factors of %d codes, want %d", len(d.Factor), m)
+		}
+		for c := range m {
+			if len(d.Factor[c]) != n {
+				return fmt.Errorf("backtest: factors of %s have %d days, want %d", d.Codes[c], len(d.Factor[c]), n)
+			}
 		}
 	}
 	for t := range n {

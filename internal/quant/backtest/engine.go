@@ -133,7 +133,7 @@ func (e *engine) close(t int) {
 		ps := e.pos[c]
 		px := decimal.Zero
 		if !math.IsNaN(e.last[c]) {
-			px = decimal.NewFromFloat(e.last[c])
+			px = decimal.NewFromFloat(e.last[c]).Round(6)
 		}
 		v := px.Mul(decimal.NewFromInt(ps.shares)).Round(2)
 		stock = stock.Add(v)
@@ -167,6 +167,12 @@ func (e *engine) dealPrice(c, t int) (decimal.Decimal, bool) {
 	if !traded(px) || !traded(e.d.Close[c][t]) {
 		return decimal.Zero, false
 	}
+	if e.d.Factor != nil {
+		if f := e.d.Factor[c][t]; traded(f) && f != 1 {
+			raw := asx.RoundToTick(decimal.NewFromFloat(px/f), asx.Nearest)
+			return raw.Mul(decimal.NewFromFloat(f)).Round(6), true
+		}
+	}
 	return asx.RoundToTick(decimal.NewFromFloat(px), asx.Nearest), true
 }
 
@@ -183,7 +189,7 @@ func (e *engine) sell(c, t int, n int64) {
 		return
 	}
 	n = min(n, ps.shares)
-	value := price.Mul(decimal.NewFromInt(n))
+	value := price.Mul(decimal.NewFromInt(n)).Round(2) // the consideration, to the cent
 	cost := e.fee.Fee(fees.Sell, value)
 	base := decimal.Zero
 	left := n
@@ -226,7 +232,7 @@ func (e *engine) buy(c, t int, target decimal.Decimal) {
 	if n <= 0 {
 		return
 	}
-	value := price.Mul(decimal.NewFromInt(n))
+	value := price.Mul(decimal.NewFromInt(n)).Round(2) // the consideration, to the cent
 	cost := e.fee.Fee(fees.Buy, value)
 	e.cash = e.cash.Sub(value).Sub(cost)
 	e.dayCost, e.dayTrade = e.dayCost.Add(cost), e.dayTrade.Add(value)
@@ -246,7 +252,7 @@ func (e *engine) buy(c, t int, target decimal.Decimal) {
 // affordable count is found by bisection.
 func (e *engine) affordable(n int64, price decimal.Decimal) int64 {
 	fits := func(k int64) bool {
-		v := price.Mul(decimal.NewFromInt(k))
+		v := price.Mul(decimal.NewFromInt(k)).Round(2)
 		return v.Add(e.fee.Fee(fees.Buy, v)).LessThanOrEqual(e.cash)
 	}
 	if n <= 0 || fits(n) {
@@ -292,7 +298,9 @@ func byScore(s []float64) func(a, b int) int {
 // the cash left after the sales equally. Holdings that cannot trade on day t
 // are neither sold nor counted out; candidates that cannot trade are skipped
 // (their share of the cash stays in cash), as in Qlib with only_tradable
-// false. n_drop 0 drops nothing (Qlib's list[-0:] would select everything).
+// false; with OnlyTradable, candidates and drops are chosen among the
+// instruments that trade on day t. n_drop 0 drops nothing (Qlib's list[-0:]
+// would select everything).
 func (e *engine) topkDropout(t int) {
 	s := e.d.Scores[t-1]
 	p := e.p
@@ -312,7 +320,7 @@ func (e *engine) topkDropout(t int) {
 		if len(today) == want {
 			break
 		}
-		if e.pos[c].shares == 0 && !math.IsNaN(s[c]) {
+		if e.pos[c].shares == 0 && !math.IsNaN(s[c]) && (!p.OnlyTradable || e.tradable(c, t)) {
 			today = append(today, c)
 			pick[c] = true
 		}
@@ -323,12 +331,17 @@ func (e *engine) topkDropout(t int) {
 			comb = append(comb, c)
 		}
 	}
+	// The bottom n_drop of the combined list (with only_tradable, of its
+	// instruments that trade today), of which the holdings are sold.
 	sell := make(map[int]bool, p.NDrop)
-	if p.NDrop > 0 {
-		for _, c := range comb[max(0, len(comb)-p.NDrop):] {
-			if e.pos[c].shares > 0 {
-				sell[c] = true
-			}
+	for i, k := len(comb)-1, 0; i >= 0 && k < p.NDrop; i-- {
+		c := comb[i]
+		if p.OnlyTradable && !e.tradable(c, t) {
+			continue
+		}
+		k++
+		if e.pos[c].shares > 0 {
+			sell[c] = true
 		}
 	}
 	if p.CGTAware {

@@ -372,3 +372,62 @@ func TestRiskAnalysis(t *testing.T) {
 		t.Errorf("RiskAnalysis = %+v, want mean %v std %v mdd -0.02", r, mean, std)
 	}
 }
+
+// TestOnlyTradable: D has no bars after day 1 and no scores (delisted, or
+// past the end of its data). Held with topk 2 and n_drop 1, it is the
+// bottom of the combined ranking every day: Qlib's default keeps choosing it
+// as the drop, cannot sell it and so never trades again; with only_tradable
+// the drop is the lowest holding that trades, and the strategy goes on.
+func TestOnlyTradable(t *testing.T) {
+	closes := [][]float64{{10, 10, 10, 10, 10, 10}, {10, 10, 10, 10, 10, 10}, {10, 10, 10, 10, 10, 10}, {10, 10, nan, nan, nan, nan}}
+	scores := [][]float64{
+		{1, 0, 0, 2},   // day 1 buys D and A
+		{1, 3, 0, nan}, // D is gone from day 2 on
+		{3, 1, 2, nan},
+		{1, 3, 2, nan},
+		{3, 1, 2, nan},
+		{0, 0, 0, nan},
+	}
+	count := func(p backtest.Params) int {
+		res := mustRun(t, mustData(t, []string{"A", "B", "C", "D"}, closes, scores, nil), p)
+		n := 0
+		for _, tr := range res.Trades {
+			if tr.Date.After(day(2)) {
+				n++
+			}
+		}
+		return n
+	}
+	p := backtest.DefaultParams()
+	p.TopK, p.NDrop, p.Brokerage = 2, 1, backtest.BrokerageNone
+	if n := count(p); n != 0 {
+		t.Errorf("Qlib's default traded %d times after day 2; D should block every drop", n)
+	}
+	p.OnlyTradable = true
+	if n := count(p); n < 4 {
+		t.Errorf("only_tradable traded %d times after day 2, want a swap a day", n)
+	}
+}
+
+// TestAdjustedDealPrice: with a factor of 0.5 (a 2-for-1 split after the
+// day), an adjusted close of $0.0213 is a raw $0.0426, not on the grid (a
+// tenth of a cent below 10c): the raw price rounds to $0.043 and the deal
+// price is $0.0215. Without the factor the adjusted price itself rounds, to
+// $0.021 — a 2.3 % error that the factor avoids.
+func TestAdjustedDealPrice(t *testing.T) {
+	d := mustData(t, []string{"A"}, [][]float64{{0.0213, 0.0213}}, [][]float64{{1}, {1}}, nil)
+	p := backtest.DefaultParams()
+	p.TopK, p.NDrop, p.Brokerage, p.InitialCash = 1, 0, backtest.BrokerageNone, dec("1000")
+	if got := mustRun(t, d, p).Trades[0].Price; !got.Equal(dec("0.021")) {
+		t.Errorf("raw deal price %s, want 0.021", got)
+	}
+	d.Factor = [][]float64{{0.5, 0.5}}
+	tr := mustRun(t, d, p).Trades[0]
+	if !tr.Price.Equal(dec("0.0215")) {
+		t.Errorf("adjusted deal price %s, want 0.0215", tr.Price)
+	}
+	// 950 / 0.0215 = 44,186 shares; 44,186 × 0.0215 = 949.999, to the cent 950.00.
+	if tr.Shares != 44186 || !tr.Value.Equal(dec("950")) {
+		t.Errorf("bought %d for %s, want 44186 for 950.00 (the consideration to the cent)", tr.Shares, tr.Value)
+	}
+}

@@ -48,6 +48,13 @@ type Params struct {
 	// defaults) are deterministic and supported.
 	MethodSell string `json:"method_sell"`
 	MethodBuy  string `json:"method_buy"`
+	// OnlyTradable makes TopK-Dropout choose its candidates and the holdings
+	// it drops among the instruments that trade on the day (Qlib's
+	// only_tradable, default false). Without it a holding that never trades
+	// again (delisted, or past the end of its data) stays at the bottom of the
+	// ranking, takes one of the n_drop slots every day and is never sold, so
+	// n_drop such holdings stop the strategy trading at all.
+	OnlyTradable bool `json:"only_tradable,omitempty"`
 	// RiskDegree is the share of the cash put to work in buys (Qlib: 0.95).
 	RiskDegree float64 `json:"risk_degree"`
 	// RebalanceEvery is the baseline's rebalancing period in trading days.
@@ -158,6 +165,9 @@ func (p Params) Check() error {
 		}
 		if p.CGTAware {
 			return apperr.FieldError("cgt_aware", "cgt_aware applies to topk_dropout only")
+		}
+		if p.OnlyTradable {
+			return apperr.FieldError("only_tradable", "only_tradable applies to topk_dropout only (the baseline ranks tradable instruments already)")
 		}
 	}
 	if !(p.RiskDegree > 0 && p.RiskDegree <= 1) {

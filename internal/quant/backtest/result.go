@@ -35,7 +35,8 @@ type Day struct {
 // Net is the day's return after costs.
 func (d Day) Net() float64 { return d.Return - d.Cost }
 
-// Trade is one fill. Value is Shares × Price; Cost is its brokerage.
+// Trade is one fill. Value is Shares × Price rounded to the cent (the
+// consideration on a contract note); Cost is its brokerage.
 type Trade struct {
 	Date   time.Time       `json:"date"`
 	Code   string          `json:"code"`
