@@ -309,7 +309,7 @@ func (q *Queries) GetModelBlob(ctx context.Context, id int64) (GetModelBlobRow, 
 }
 
 const listBacktestBars = `-- name: ListBacktestBars :many
-SELECT code, date, (open * factor)::float8 AS open, (close * factor)::float8 AS close FROM daily_bars
+SELECT code, date, (open * factor)::float8 AS open, (close * factor)::float8 AS close, factor FROM daily_bars
 WHERE code = ANY($1::text[])
   AND date BETWEEN $2::date AND $3::date
 ORDER BY code, date
@@ -322,10 +322,11 @@ type ListBacktestBarsParams struct {
 }
 
 type ListBacktestBarsRow struct {
-	Code  string
-	Date  time.Time
-	Open  float64
-	Close float64
+	Code   string
+	Date   time.Time
+	Open   float64
+	Close  float64
+	Factor float64
 }
 
 // Adjusted opens and closes (raw × factor, as Qlib's $open/$close) of several
@@ -345,6 +346,7 @@ func (q *Queries) ListBacktestBars(ctx context.Context, arg ListBacktestBarsPara
 			&i.Date,
 			&i.Open,
 			&i.Close,
+			&i.Factor,
 		); err != nil {
 			return nil, err
 		}

@@ -110,7 +110,7 @@ SELECT id, name, version, kind, features, preprocess, blob FROM model_versions W
 -- Adjusted opens and closes (raw × factor, as Qlib's $open/$close) of several
 -- instruments over a range, by instrument then date: a split or
 -- consolidation inside the range is not a fake return.
-SELECT code, date, (open * factor)::float8 AS open, (close * factor)::float8 AS close FROM daily_bars
+SELECT code, date, (open * factor)::float8 AS open, (close * factor)::float8 AS close, factor FROM daily_bars
 WHERE code = ANY(sqlc.arg(codes)::text[])
   AND date BETWEEN sqlc.arg(from_date)::date AND sqlc.arg(to_date)::date
 ORDER BY code, date;

@@ -112,6 +112,14 @@ func (s *Service) load(ctx context.Context, spec Spec, progress Progress) (*back
 	if err != nil {
 		return nil, "", err
 	}
+	// Deal prices go on the ASX grid as raw prices (backtest.Data.Factor).
+	data.Factor = make([][]float64, len(codes))
+	for c := range data.Factor {
+		data.Factor[c] = make([]float64, len(dates))
+		for t := range dates {
+			data.Factor[c][t] = 1
+		}
+	}
 	for _, b := range bars {
 		t, ok := at[b.Date]
 		if !ok {
@@ -122,7 +130,7 @@ func (s *Service) load(ctx context.Context, spec Spec, progress Progress) (*back
 			continue
 		}
 		c := idx[b.Code]
-		data.Open[c][t], data.Close[c][t] = b.Open, b.Close
+		data.Open[c][t], data.Close[c][t], data.Factor[c][t] = b.Open, b.Close, b.Factor
 	}
 	divs, err := q.ListBacktestDividends(ctx, db.ListBacktestDividendsParams{Codes: codes, FromDate: from, ToDate: to})
 	if err != nil {
