@@ -178,12 +178,9 @@ const listDividendEntitlements = `-- name: ListDividendEntitlements :many
 SELECT e.account_id, e.generation, e.quantity::numeric AS quantity
 FROM (
     SELECT a.id AS account_id, a.generation,
-           (coalesce((SELECT sum(p.orig_quantity) FROM paper_parcels p
-                      WHERE p.account_id = a.id AND p.generation = a.generation
-                        AND p.code = $1 AND p.acquired < $2::date), 0)
-          - coalesce((SELECT sum(d.quantity) FROM paper_disposals d
-                      WHERE d.account_id = a.id AND d.generation = a.generation
-                        AND d.code = $1 AND d.sold < $2::date), 0)) AS quantity
+           coalesce((SELECT sum(parcel_held_before(p.id, $1::date)) FROM paper_parcels p
+                     WHERE p.account_id = a.id AND p.generation = a.generation
+                       AND p.code = $2 AND p.acquired < $1::date), 0) AS quantity
     FROM paper_accounts a
     WHERE NOT EXISTS (SELECT 1 FROM dividend_credits c
                       WHERE c.event_id = $3 AND c.account_id = a.id AND c.generation = a.generation)
@@ -193,8 +190,8 @@ ORDER BY e.account_id
 `
 
 type ListDividendEntitlementsParams struct {
-	Code    string
 	ExDate  time.Time
+	Code    string
 	EventID int64
 }
 
@@ -206,9 +203,10 @@ type ListDividendEntitlementsRow struct {
 
 // Accounts (current generation) that held the event's shares at the close of
 // the day before the ex-date (bought before it, not sold before it) and are
-// not yet paid.
+// not yet paid, counted in the units of the ex-date (parcel_held_before: a
+// split after the ex-date does not change the entitlement).
 func (q *Queries) ListDividendEntitlements(ctx context.Context, arg ListDividendEntitlementsParams) ([]ListDividendEntitlementsRow, error) {
-	rows, err := q.db.Query(ctx, listDividendEntitlements, arg.Code, arg.ExDate, arg.EventID)
+	rows, err := q.db.Query(ctx, listDividendEntitlements, arg.ExDate, arg.Code, arg.EventID)
 	if err != nil {
 		return nil, err
 	}
@@ -486,12 +484,9 @@ const sumDividendsReceivable = `-- name: SumDividendsReceivable :one
 SELECT coalesce(sum(round(r.quantity * r.amount, 2)), 0)::numeric AS receivable
 FROM (
     SELECT e.amount,
-           (coalesce((SELECT sum(p.orig_quantity) FROM paper_parcels p
-                      WHERE p.account_id = $1 AND p.generation = $2
-                        AND p.code = e.code AND p.acquired < e.ex_date), 0)
-          - coalesce((SELECT sum(d.quantity) FROM paper_disposals d
-                      WHERE d.account_id = $1 AND d.generation = $2
-                        AND d.code = e.code AND d.sold < e.ex_date), 0)) AS quantity
+           coalesce((SELECT sum(parcel_held_before(p.id, e.ex_date)) FROM paper_parcels p
+                     WHERE p.account_id = $1 AND p.generation = $2
+                       AND p.code = e.code AND p.acquired < e.ex_date), 0) AS quantity
     FROM dividend_events e
     WHERE e.ex_date <= $3::date
       AND e.code IN (SELECT p.code FROM paper_parcels p

@@ -49,16 +49,14 @@ ORDER BY e.pay_date, e.id;
 -- name: ListDividendEntitlements :many
 -- Accounts (current generation) that held the event's shares at the close of
 -- the day before the ex-date (bought before it, not sold before it) and are
--- not yet paid.
+-- not yet paid, counted in the units of the ex-date (parcel_held_before: a
+-- split after the ex-date does not change the entitlement).
 SELECT e.account_id, e.generation, e.quantity::numeric AS quantity
 FROM (
     SELECT a.id AS account_id, a.generation,
-           (coalesce((SELECT sum(p.orig_quantity) FROM paper_parcels p
-                      WHERE p.account_id = a.id AND p.generation = a.generation
-                        AND p.code = sqlc.arg(code) AND p.acquired < sqlc.arg(ex_date)::date), 0)
-          - coalesce((SELECT sum(d.quantity) FROM paper_disposals d
-                      WHERE d.account_id = a.id AND d.generation = a.generation
-                        AND d.code = sqlc.arg(code) AND d.sold < sqlc.arg(ex_date)::date), 0)) AS quantity
+           coalesce((SELECT sum(parcel_held_before(p.id, sqlc.arg(ex_date)::date)) FROM paper_parcels p
+                     WHERE p.account_id = a.id AND p.generation = a.generation
+                       AND p.code = sqlc.arg(code) AND p.acquired < sqlc.arg(ex_date)::date), 0) AS quantity
     FROM paper_accounts a
     WHERE NOT EXISTS (SELECT 1 FROM dividend_credits c
                       WHERE c.event_id = sqlc.arg(event_id) AND c.account_id = a.id AND c.generation = a.generation)
@@ -101,12 +99,9 @@ UPDATE dividend_events SET kind = $2, updated_at = now() WHERE id = $1;
 SELECT coalesce(sum(round(r.quantity * r.amount, 2)), 0)::numeric AS receivable
 FROM (
     SELECT e.amount,
-           (coalesce((SELECT sum(p.orig_quantity) FROM paper_parcels p
-                      WHERE p.account_id = sqlc.arg(account_id) AND p.generation = sqlc.arg(generation)
-                        AND p.code = e.code AND p.acquired < e.ex_date), 0)
-          - coalesce((SELECT sum(d.quantity) FROM paper_disposals d
-                      WHERE d.account_id = sqlc.arg(account_id) AND d.generation = sqlc.arg(generation)
-                        AND d.code = e.code AND d.sold < e.ex_date), 0)) AS quantity
+           coalesce((SELECT sum(parcel_held_before(p.id, e.ex_date)) FROM paper_parcels p
+                     WHERE p.account_id = sqlc.arg(account_id) AND p.generation = sqlc.arg(generation)
+                       AND p.code = e.code AND p.acquired < e.ex_date), 0) AS quantity
     FROM dividend_events e
     WHERE e.ex_date <= sqlc.arg(as_of)::date
       AND e.code IN (SELECT p.code FROM paper_parcels p

@@ -163,3 +163,50 @@ func TestConsolidationRoundsUp(t *testing.T) {
 	}
 	e.mustBalanced()
 }
+
+// A dividend going ex before a split and paid after it is paid on the shares
+// held at the ex-date, in the units of that day: REH splits 5:1 on
+// 2017-12-18; a test dividend of 10c goes ex on 2017-12-15 and is paid on
+// 2017-12-29. Whoever held 100 shares at the ex-date gets $10, not $50 for
+// the 500 they hold on the pay date; a sale before the ex-date (40 of 100)
+// leaves 60 entitled; a sale after the split (150 of the 500) changes
+// nothing.
+func TestDividendAcrossSplitPaysExDateShares(t *testing.T) {
+	e := newEnv(t, "2017-12-13 10:00")
+	ctx := context.Background()
+	if _, err := e.svc.ImportDividends(ctx, strings.NewReader(portfolio.DividendCSVHeaderShipped+
+		"\nREH,2017-12-15,2017-12-29,0.10,100,interim,test dividend across the split\n")); err != nil {
+		t.Fatal(err)
+	}
+	user := e.mustUser()
+	holder := e.mustAccount(user, "100000", "fifo")
+	soldBefore := e.mustAccount(user, "100000", "fifo")
+	soldAfter := e.mustAccount(user, "100000", "fifo")
+	e.mustTrade(user, holder, "buy", "REH", "100", 47.77, "2017-12-13")
+	e.mustTrade(user, soldBefore, "buy", "REH", "100", 47.77, "2017-12-13")
+	e.mustTrade(user, soldAfter, "buy", "REH", "100", 47.77, "2017-12-13")
+	e.mustTrade(user, soldBefore, "sell", "REH", "40", 47.80, "2017-12-14")
+
+	e.at("2017-12-18 09:00")
+	if n, err := e.svc.ApplyCorporateActions(ctx, testenv.Date(t, "2017-12-18")); err != nil || n != 3 {
+		t.Fatalf("on the split's ex-date: %d parcels changed (%v), want 3", n, err)
+	}
+	e.mustTrade(user, soldAfter, "sell", "REH", "150", 9.60, "2017-12-20")
+
+	cash := map[int64]decimal.Decimal{}
+	for _, a := range []portfolio.Account{holder, soldBefore, soldAfter} {
+		cash[a.ID] = e.mustAccountNow(user, a.ID).Cash
+	}
+	if n, err := e.svc.PayDividends(ctx, testenv.Date(t, "2017-12-29")); err != nil || n != 3 {
+		t.Fatalf("pay date: %d credits (%v), want 3", n, err)
+	}
+	for _, c := range []struct {
+		name     string
+		a        portfolio.Account
+		received string
+	}{{"held 100 at the ex-date", holder, "10"}, {"sold 40 before the ex-date", soldBefore, "6"}, {"sold 150 after the split", soldAfter, "10"}} {
+		got := e.mustAccountNow(user, c.a.ID).Cash.Sub(cash[c.a.ID])
+		assertDec(t, c.name, got, c.received)
+	}
+	e.mustBalanced()
+}
