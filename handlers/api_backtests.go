@@ -77,24 +77,12 @@ func (h *apiBacktestsHandler) handleList(c echo.Context) error {
 }
 
 func (h *apiBacktestsHandler) run(c echo.Context) (runs.Run, error) {
-	id, err := idParam(c, "Backtest")
-	if err != nil {
-		return runs.Run{}, err
-	}
-	r, err := h.runs.Get(c.Request().Context(), principal(c).UserID, id)
-	if apperr.CodeOf(err) == apperr.NotFound {
-		return r, errNotFound("Backtest")
-	}
-	return r, err
+	return userRun(c, h.runs, principal(c).UserID)
 }
 
 // completed is run, refusing a run without results (409).
 func (h *apiBacktestsHandler) completed(c echo.Context) (runs.Run, error) {
-	r, err := h.run(c)
-	if err == nil && (r.Status != runs.Completed || r.Summary == nil) {
-		err = apperr.New(apperr.Conflict, "Backtest %d has no results: it is %s.", r.ID, r.Status)
-	}
-	return r, err
+	return withResults(h.run(c))
 }
 
 // handleGet is GET /api/v1/backtests/{id}: status, progress and, once

@@ -112,13 +112,28 @@ func (h *backtestsHandler) handleCreate(c echo.Context) error {
 
 // run reads the user's run in the path.
 func (h *backtestsHandler) run(c echo.Context) (runs.Run, error) {
+	return userRun(c, h.runs, currentUser(c).ID)
+}
+
+// userRun reads the run in the path when it is user's (404 otherwise: a
+// run of another user is not found, not forbidden). The pages and the API
+// share it.
+func userRun(c echo.Context, svc *runs.Service, user int64) (runs.Run, error) {
 	id, err := idParam(c, "Backtest")
 	if err != nil {
 		return runs.Run{}, err
 	}
-	r, err := h.runs.Get(c.Request().Context(), currentUser(c).ID, id)
+	r, err := svc.Get(c.Request().Context(), user, id)
 	if apperr.CodeOf(err) == apperr.NotFound {
 		return r, errNotFound("Backtest")
+	}
+	return r, err
+}
+
+// withResults refuses a run that has no results (409).
+func withResults(r runs.Run, err error) (runs.Run, error) {
+	if err == nil && (r.Status != runs.Completed || r.Summary == nil) {
+		err = apperr.New(apperr.Conflict, "Backtest %d has no results: it is %s.", r.ID, r.Status)
 	}
 	return r, err
 }
@@ -195,13 +210,7 @@ func (h *backtestsHandler) trades(c echo.Context, r runs.Run, page int) (pages.B
 
 // completed reads the user's run in the path and refuses one without
 // results (409).
-func (h *backtestsHandler) completed(c echo.Context) (runs.Run, error) {
-	r, err := h.run(c)
-	if err == nil && (r.Status != runs.Completed || r.Summary == nil) {
-		err = apperr.New(apperr.Conflict, "Backtest %d has no results: it is %s.", r.ID, r.Status)
-	}
-	return r, err
-}
+func (h *backtestsHandler) completed(c echo.Context) (runs.Run, error) { return withResults(h.run(c)) }
 
 // handleTrades is one page of the trade list.
 func (h *backtestsHandler) handleTrades(c echo.Context) error {

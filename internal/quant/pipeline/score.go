@@ -122,29 +122,12 @@ func (p *Pipeline) loadActive(ctx context.Context) ([]loaded, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored := p.store.Features()
-	col := make(map[string]int, len(stored))
-	for i, f := range stored {
-		col[f] = i
-	}
+	col := p.featureColumns()
 	var out []loaded
 	for _, r := range rows {
-		l := loaded{id: r.ID, name: r.Name, version: int(r.Version), cols: make([]int, len(r.Features))}
-		for j, f := range r.Features {
-			c, ok := col[f]
-			if !ok {
-				return nil, fmt.Errorf("model %s v%d reads feature %s, which the %s store does not hold", r.Name, r.Version, f, p.store.Name())
-			}
-			l.cols[j] = c
-		}
-		if len(r.Preprocess) > 0 {
-			l.norm = &dataset.FeatureNormaliser{}
-			if err := json.Unmarshal(r.Preprocess, l.norm); err != nil {
-				return nil, fmt.Errorf("model %s v%d preprocessing: %w", r.Name, r.Version, err)
-			}
-		}
-		if l.m, err = models.Load(r.Kind, r.Blob, r.Features); err != nil {
-			return nil, fmt.Errorf("load model %s v%d: %w", r.Name, r.Version, err)
+		l, err := p.loadModel(modelBlob(r), col)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, l)
 	}
@@ -298,4 +281,51 @@ func (p *Pipeline) RefreshAccuracy(ctx context.Context) error {
 		p.updateAccuracy(ctx, r.ID, r.Name, time.Now())
 	}
 	return nil
+}
+
+// modelBlob is a stored model version as scoring loads it (the fields of
+// the sqlc rows GetModelBlobRow and ListActiveModelBlobsRow, which convert to
+// it).
+type modelBlob struct {
+	ID         int64
+	Name       string
+	Version    int32
+	Kind       string
+	Features   []string
+	Preprocess []byte
+	Blob       []byte
+}
+
+// featureColumns maps each stored feature to its column.
+func (p *Pipeline) featureColumns() map[string]int {
+	stored := p.store.Features()
+	col := make(map[string]int, len(stored))
+	for i, f := range stored {
+		col[f] = i
+	}
+	return col
+}
+
+// loadModel makes a stored version ready to score: the stored columns of
+// the features it reads, its normaliser and the model itself.
+func (p *Pipeline) loadModel(r modelBlob, col map[string]int) (loaded, error) {
+	l := loaded{id: r.ID, name: r.Name, version: int(r.Version), cols: make([]int, len(r.Features))}
+	for j, f := range r.Features {
+		c, ok := col[f]
+		if !ok {
+			return loaded{}, fmt.Errorf("model %s v%d reads feature %s, which the %s store does not hold", r.Name, r.Version, f, p.store.Name())
+		}
+		l.cols[j] = c
+	}
+	if len(r.Preprocess) > 0 {
+		l.norm = &dataset.FeatureNormaliser{}
+		if err := json.Unmarshal(r.Preprocess, l.norm); err != nil {
+			return loaded{}, fmt.Errorf("model %s v%d preprocessing: %w", r.Name, r.Version, err)
+		}
+	}
+	var err error
+	if l.m, err = models.Load(r.Kind, r.Blob, r.Features); err != nil {
+		return loaded{}, fmt.Errorf("load model %s v%d: %w", r.Name, r.Version, err)
+	}
+	return l, nil
 }

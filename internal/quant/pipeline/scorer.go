@@ -2,14 +2,11 @@ package pipeline
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/qlibpro/qlibpro/db"
 	"github.com/qlibpro/qlibpro/internal/apperr"
-	"github.com/qlibpro/qlibpro/internal/quant/dataset"
-	"github.com/qlibpro/qlibpro/internal/quant/model/models"
 )
 
 // Scorer scores stored feature days with one model version, active or not,
@@ -30,27 +27,9 @@ func (p *Pipeline) Scorer(ctx context.Context, id int64) (*Scorer, error) {
 	if err != nil {
 		return nil, err
 	}
-	stored := p.store.Features()
-	col := make(map[string]int, len(stored))
-	for i, f := range stored {
-		col[f] = i
-	}
-	l := loaded{id: r.ID, name: r.Name, version: int(r.Version), cols: make([]int, len(r.Features))}
-	for j, f := range r.Features {
-		c, ok := col[f]
-		if !ok {
-			return nil, fmt.Errorf("model %s v%d reads feature %s, which the %s store does not hold", r.Name, r.Version, f, p.store.Name())
-		}
-		l.cols[j] = c
-	}
-	if len(r.Preprocess) > 0 {
-		l.norm = &dataset.FeatureNormaliser{}
-		if err := json.Unmarshal(r.Preprocess, l.norm); err != nil {
-			return nil, fmt.Errorf("model %s v%d preprocessing: %w", r.Name, r.Version, err)
-		}
-	}
-	if l.m, err = models.Load(r.Kind, r.Blob, r.Features); err != nil {
-		return nil, fmt.Errorf("load model %s v%d: %w", r.Name, r.Version, err)
+	l, err := p.loadModel(modelBlob(r), p.featureColumns())
+	if err != nil {
+		return nil, err
 	}
 	return &Scorer{p: p, l: l}, nil
 }
