@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -246,7 +248,7 @@ func cmdSignals(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "scored %d instruments on %s with %d active models in %s\n",
 			res.Instruments, res.Date.Format(time.DateOnly), len(res.Models), time.Since(start).Round(time.Millisecond))
 		for _, ms := range res.Models {
-			fmt.Fprintf(e.stdout, "\n%s v%d: %d signals, rolling Rank IC %.4f\n", ms.Name, ms.Version, ms.Scored, ms.RollingRankIC)
+			fmt.Fprintf(e.stdout, "\n%s v%d: %d signals, rolling Rank IC %s\n", ms.Name, ms.Version, ms.Scored, rankICText(ms.RollingRankIC))
 			r, err := p.Ranking(ctx, pipeline.RankingQuery{Model: ms.Name, Date: res.Date, Top: *top})
 			if err != nil {
 				return err
@@ -309,8 +311,8 @@ func cmdQuant(ctx context.Context, e env, args []string) error {
 		if n := len(res.Scored); n > 0 {
 			last := res.Scored[n-1]
 			for _, ms := range last.Models {
-				fmt.Fprintf(e.stdout, "%s v%d: rolling Rank IC %.4f over its scored days to %s\n",
-					ms.Name, ms.Version, ms.RollingRankIC, last.Date.Format(time.DateOnly))
+				fmt.Fprintf(e.stdout, "%s v%d: rolling Rank IC %s over its scored days to %s\n",
+					ms.Name, ms.Version, rankICText(ms.RollingRankIC), last.Date.Format(time.DateOnly))
 			}
 		}
 		fmt.Fprintf(e.stdout, "bootstrap: %d models trained, %d days scored in %s\n",
@@ -330,4 +332,14 @@ func printModels(ctx context.Context, w io.Writer, p *pipeline.Pipeline) error {
 			m.Metrics.IC, m.Metrics.RankIC, m.Metrics.ICIR, m.Metrics.LongShort, m.Test)
 	}
 	return nil
+}
+
+// rankICText is a rolling Rank IC for the terminal: unknown (NaN) when none
+// of the scored days has a label yet — the latest days, and every simulated
+// day, have none.
+func rankICText(v float64) string {
+	if math.IsNaN(v) {
+		return "not known yet (no scored day has a label: the latest days and simulated days have none)"
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
 }

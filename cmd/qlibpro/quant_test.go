@@ -199,3 +199,13 @@ func TestFactorsCommandHaltAndUniverse(t *testing.T) {
 		t.Errorf("--all wrote %d lines, want a header and one per equity bar (%d)", lines, bars)
 	}
 }
+
+// TestRankICText: an unknown rolling Rank IC is said in words, not as NaN.
+func TestRankICText(t *testing.T) {
+	if got := rankICText(math.NaN()); !strings.HasPrefix(got, "not known yet") {
+		t.Errorf("NaN: %q", got)
+	}
+	if got := rankICText(-0.01234); got != "-0.0123" {
+		t.Errorf("-0.01234: %q", got)
+	}
+}
