@@ -122,6 +122,21 @@ func TestRunStoredAndScoped(t *testing.T) {
 		!page[0].Value.Equal(c.Report.Result.Trades[2].Value) {
 		t.Errorf("trade page %+v of %d; computed %d trades", page, n, len(c.Report.Result.Trades))
 	}
+	// A page past the end is empty, however far: the API allows page 1,000,000
+	// of 5,000, an offset beyond int32.
+	for _, off := range []int{len(c.Report.Result.Trades), 2_499_995_000, 4_999_995_000} {
+		page, n, err := f.svc.Trades(ctx, run, off, 5000)
+		if err != nil || len(page) != 0 || page == nil || n != len(c.Report.Result.Trades) {
+			t.Errorf("trades from %d: %d rows (nil %v) of %d, %v; want an empty page", off, len(page), page == nil, n, err)
+		}
+		if off < 1<<31 {
+			continue
+		}
+		hs, _, err := f.svc.HoldingsPage(ctx, run, off, 5000)
+		if err != nil || len(hs) != 0 {
+			t.Errorf("holdings from %d: %d rows, %v; want an empty page", off, len(hs), err)
+		}
+	}
 	// Cash never went negative and the first trade is after the first day.
 	for _, d := range days {
 		if d.Cash.IsNegative() {

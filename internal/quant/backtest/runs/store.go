@@ -126,6 +126,9 @@ func (s *Service) Trades(ctx context.Context, run Run, offset, limit int) ([]bac
 	if err != nil {
 		return nil, 0, err
 	}
+	if offset < 0 || offset >= int(n) {
+		return []backtest.Trade{}, int(n), nil // past the end (also: no offset beyond int32 reaches SQL)
+	}
 	rows, err := q.ListBacktestTrades(ctx, db.ListBacktestTradesParams{BacktestID: run.ID, Lim: int32(limit), Off: int32(offset)})
 	if err != nil {
 		return nil, 0, err
@@ -158,6 +161,9 @@ func (s *Service) HoldingsPage(ctx context.Context, run Run, offset, limit int) 
 	n, err := q.CountBacktestHoldings(ctx, run.ID)
 	if err != nil {
 		return nil, 0, err
+	}
+	if offset < 0 || offset >= int(n) {
+		return []backtest.Holding{}, int(n), nil // past the end (also: no offset beyond int32 reaches SQL)
 	}
 	rows, err := q.ListBacktestHoldingsPage(ctx, db.ListBacktestHoldingsPageParams{BacktestID: run.ID, Lim: int32(limit), Off: int32(offset)})
 	if err != nil {
