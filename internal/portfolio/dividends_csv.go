@@ -57,6 +57,10 @@ type lineProblem struct {
 // caller's question). A missing header or a file without lines is an
 // Invalid error; bad lines come back in line order, and lines without an
 // ex-date (the shipped file has three: the source gave none) are skipped.
+// MaxDividendLines bounds one import file (each line costs a few queries in
+// the import's one transaction, which must finish within a request).
+const MaxDividendLines = 5000
+
 func readDividendCSV(r io.Reader) (lines []dividendLine, bad, skipped []lineProblem, err error) {
 	cr := csv.NewReader(r)
 	cr.TrimLeadingSpace = true
@@ -83,6 +87,9 @@ func readDividendCSV(r io.Reader) (lines []dividendLine, bad, skipped []lineProb
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
+		}
+		if line-1 > MaxDividendLines {
+			return nil, nil, nil, apperr.FieldError("csv", "The file has more than %d dividends; split it.", MaxDividendLines)
 		}
 		if err != nil {
 			bad = append(bad, lineProblem{line, "not valid CSV"})
