@@ -226,6 +226,9 @@ func addRoutes(e *echo.Echo, d Deps, r *renderer, s *sessions, streams *liveStre
 	e.GET("/backtests/:id/stream", backtestsStream.handleStream, streamPage...)
 	e.GET("/api/v1/stream/quotes", stream.handleAPIStream, streamAPI...)
 
+	// The API's OpenAPI 3.1 document (handlers/openapi/openapi.json).
+	e.GET("/api/openapi.json", apiOpenAPIHandler{}.handleSpec, ops...)
+
 	// Unknown paths and methods reach the error handler as Echo's 404 and 405.
 }
 
