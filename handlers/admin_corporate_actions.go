@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -32,9 +31,6 @@ type adminCorporateActionsHandler struct {
 }
 
 const corporateActionsTitle = "Corporate actions"
-
-// maxCorporateActionsCSV caps an import file.
-const maxCorporateActionsCSV = 1 << 20
 
 var corporateActionFields = []string{"code", "ex_date", "kind", "ratio", "adjustment_factor", "source", "note"}
 
@@ -79,28 +75,10 @@ func (h *adminCorporateActionsHandler) handleSave(c echo.Context) error {
 
 // handleImport adds or corrects the actions of a CSV file, all or nothing.
 func (h *adminCorporateActionsHandler) handleImport(c echo.Context) error {
-	text := c.FormValue("csv")
-	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(f, maxCorporateActionsCSV+1))
-		f.Close()
-		if err != nil {
-			return err
-		}
-		text = string(b)
-	}
+	text, err := importCSV(c)
 	f := components.Form{Values: map[string]string{"csv": text}}
-	var err error
 	var notice, job string
-	if len(text) > maxCorporateActionsCSV {
-		err = apperr.FieldError("csv", "The file is larger than 1 MB.")
-		f.Values["csv"] = ""
-	} else if strings.TrimSpace(text) == "" {
-		err = apperr.FieldError("csv", "Paste the CSV or choose a file.")
-	} else {
+	if err == nil {
 		var actions []corpaction.Action
 		if actions, err = corpaction.ReadCSV(strings.NewReader(text)); err == nil {
 			notice, job, err = h.save(c, actions)

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
-	"github.com/qlibpro/qlibpro/internal/apperr"
 	"github.com/qlibpro/qlibpro/internal/portfolio"
 	"github.com/qlibpro/qlibpro/views/components"
 	"github.com/qlibpro/qlibpro/views/display"
@@ -45,30 +43,11 @@ func (h *adminDividendsHandler) handleList(c echo.Context) error {
 	return h.r.page(c, http.StatusOK, "Dividend events", "admin", pages.AdminDividends(v))
 }
 
-const maxDividendCSV = 1 << 20
-
 func (h *adminDividendsHandler) handleImport(c echo.Context) error {
-	text := c.FormValue("csv")
-	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		b, err := io.ReadAll(io.LimitReader(f, maxDividendCSV+1))
-		f.Close()
-		if err != nil {
-			return err
-		}
-		text = string(b)
-	}
+	text, err := importCSV(c)
 	form := components.Form{CSRF: h.s.csrfToken(c), Values: map[string]string{"csv": text}}
-	var err error
 	var res portfolio.DividendImport
-	if len(text) > maxDividendCSV {
-		err = apperr.FieldError("csv", "The file is larger than 1 MB.")
-	} else if strings.TrimSpace(text) == "" {
-		err = apperr.FieldError("csv", "Paste the CSV or choose a file.")
-	} else {
+	if err == nil {
 		res, err = h.pf.ImportDividends(c.Request().Context(), strings.NewReader(text))
 	}
 	if err != nil {

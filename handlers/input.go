@@ -193,3 +193,33 @@ func splitCodes(raw string) []string {
 	}
 	return out
 }
+
+// maxImportCSV caps an admin's CSV import, pasted or uploaded.
+const maxImportCSV = 1 << 20
+
+// importCSV reads an admin's CSV import: the chosen file ("file") when there
+// is one, else the pasted text ("csv"). It returns the text to show back in
+// the form ("" when it is too large) and a "csv" field error when the text is
+// larger than maxImportCSV or empty.
+func importCSV(c echo.Context) (string, error) {
+	text := c.FormValue("csv")
+	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
+		f, err := fh.Open()
+		if err != nil {
+			return "", err
+		}
+		b, err := io.ReadAll(io.LimitReader(f, maxImportCSV+1))
+		f.Close()
+		if err != nil {
+			return "", err
+		}
+		text = string(b)
+	}
+	switch {
+	case len(text) > maxImportCSV:
+		return "", apperr.FieldError("csv", "The file is larger than 1 MB.")
+	case strings.TrimSpace(text) == "":
+		return text, apperr.FieldError("csv", "Paste the CSV or choose a file.")
+	}
+	return text, nil
+}
